@@ -1,0 +1,117 @@
+# nginx-sts: build the dynamic module against Debian's packaged nginx, the
+# pure-C core, stsctl and the unit tests; run the demo and the test suites.
+#
+#   make            module + stsctl + unit tests (into $(BUILD))
+#   make test       install missing deps, build, run every test
+#   make run        install missing deps, build, start the demo gateway
+#   make unit       C unit tests only
+#   make clean
+
+BUILD      ?= build
+NGINX_SRC  ?= /usr/share/nginx/src
+NGINX_BIN  ?= /usr/sbin/nginx
+CC         ?= cc
+
+ROOT       := $(abspath .)
+ABS_BUILD  := $(abspath $(BUILD))
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+              -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+HARDEN     := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
+OPT        ?= -O2 -g
+CORE_CFLAGS = -std=c99 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(HARDEN) $(EXTRA_CFLAGS)
+CORE_LIBS  := -lcrypto -ljansson -lz
+
+CORE_SRCS  := $(sort $(wildcard src/core/*.c))
+CORE_HDRS  := $(wildcard src/core/*.h)
+CORE_OBJS  := $(patsubst src/core/%.c,$(BUILD)/core/%.o,$(CORE_SRCS))
+CLI_SRCS   := $(sort $(wildcard src/cli/*.c))
+CLI_HDRS   := $(wildcard src/cli/*.h)
+UNIT_SRCS  := $(sort $(wildcard t/unit/test_*.c))
+UNIT_BINS  := $(patsubst t/unit/%.c,$(BUILD)/t/%,$(UNIT_SRCS))
+GLUE_SRCS  := $(wildcard src/*.c src/*.h)
+
+MODULE     := $(BUILD)/ngx_http_sts_module.so
+STSCTL     := $(BUILD)/stsctl
+
+.PHONY: all module core cli unit test test-nginx run stop deps clean fuzz bench
+
+FUZZ_SRCS  := $(sort $(wildcard t/fuzz/fuzz_*.c))
+FUZZ_BINS  := $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c99 \
+              -D_DEFAULT_SOURCE -Isrc/core
+
+all: module cli $(UNIT_BINS)
+
+core: $(BUILD)/libstscore.a
+
+cli: $(STSCTL)
+
+module: $(MODULE)
+
+$(BUILD)/core/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/libstscore.a: $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(STSCTL): $(CLI_SRCS) $(CLI_HDRS) $(BUILD)/libstscore.a
+	$(CC) $(CORE_CFLAGS) -Isrc/core -o $@ $(CLI_SRCS) \
+	    $(BUILD)/libstscore.a $(CORE_LIBS)
+
+$(BUILD)/t/%: t/unit/%.c t/unit/tap.h $(BUILD)/libstscore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -Isrc/core -It/unit -o $@ $< \
+	    $(BUILD)/libstscore.a $(CORE_LIBS)
+
+# The module is built exactly as Debian builds third-party modules
+# (nginx-dev's nginx_mod build system): configure in nginx-dev's tree with
+# the packaged binary's flags, into our own build directory.
+$(BUILD)/nginx/Makefile: config $(NGINX_SRC)/conf_flags
+	@mkdir -p $(ABS_BUILD)/nginx
+	cd $(NGINX_SRC) && bash -c '. ./conf_flags && ./configure \
+	    --with-cc-opt="$$(dpkg-buildflags --get CFLAGS) -fPIC $$(dpkg-buildflags --get CPPFLAGS)" \
+	    --with-ld-opt="$$(dpkg-buildflags --get LDFLAGS) -fPIC" \
+	    "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module="$(ROOT)" \
+	    --builddir="$(ABS_BUILD)/nginx"' > $(ABS_BUILD)/nginx/configure.log \
+	    || { tail -20 $(ABS_BUILD)/nginx/configure.log; exit 1; }
+
+$(MODULE): $(BUILD)/nginx/Makefile $(GLUE_SRCS) $(CORE_SRCS) $(CORE_HDRS)
+	$(MAKE) -f $(ABS_BUILD)/nginx/Makefile -C $(NGINX_SRC) modules
+	cp $(BUILD)/nginx/ngx_http_sts_module.so $@
+
+# libFuzzer targets link the core sources directly (sanitized build).
+$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
+
+fuzz: $(FUZZ_BINS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libstscore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -Isrc/core -o $@ $< $(BUILD)/libstscore.a $(CORE_LIBS)
+
+bench: $(BENCH_BINS)
+
+unit: $(UNIT_BINS)
+	prove -e '' $(UNIT_BINS)
+
+deps:
+	@sh tools/deps.sh
+
+test: deps all
+	sh t/run-all.sh
+
+run: deps all
+	sh tools/run.sh
+
+stop:
+	sh tools/run.sh stop
+
+clean:
+	rm -rf $(BUILD) t/servroot

@@ -1,0 +1,136 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * Unit tests for sts_util: base64, constant-time compare, time parsing.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sts_util.h"
+#include "tap.h"
+
+
+static void
+test_base64(void)
+{
+    char           enc[64];
+    size_t         n, out_len;
+    unsigned char  dec[64];
+
+    n = sts_base64_encode(enc, (const unsigned char *) "foob", 4);
+    enc[n] = '\0';
+    is_str(enc, "Zm9vYg==", "base64 encode with padding");
+
+    n = sts_base64url_encode(enc, (const unsigned char *) "\xfb\xff", 2);
+    enc[n] = '\0';
+    is_str(enc, "-_8", "base64url encode without padding");
+    is_int(sts_base64url_encoded_len(2), 3, "base64url length of 2 bytes");
+
+    ok(sts_base64_decode(dec, &out_len, "Zm9vYmFy", 8) == STS_OK
+       && out_len == 6 && memcmp(dec, "foobar", 6) == 0, "base64 decode");
+    ok(sts_base64_decode(dec, &out_len, "Zm9vYg=", 7) == STS_EINVAL,
+       "base64 decode refuses bad padding");
+    ok(sts_base64_decode(dec, &out_len, "Zm9v Yg==", 9) == STS_EINVAL,
+       "base64 decode refuses whitespace");
+    ok(sts_base64_decode(dec, &out_len, "Zm9vYh==", 8) == STS_EINVAL,
+       "base64 decode refuses non-canonical trailing bits");
+    ok(sts_base64url_decode(dec, &out_len, "-_8", 3) == STS_OK
+       && out_len == 2 && dec[0] == 0xfb && dec[1] == 0xff,
+       "base64url decode");
+    ok(sts_base64url_decode(dec, &out_len, "-_8=", 4) == STS_EINVAL,
+       "base64url decode refuses padding");
+    ok(sts_base64url_decode(dec, &out_len, "A", 1) == STS_EINVAL,
+       "base64url decode refuses a single character");
+}
+
+
+static void
+test_compare(void)
+{
+    ok(sts_ct_equal("abc", 3, "abc", 3) == 1, "ct_equal equal");
+    ok(sts_ct_equal("abc", 3, "abd", 3) == 0, "ct_equal differs");
+    ok(sts_ct_equal("abc", 3, "abcd", 4) == 0, "ct_equal lengths differ");
+    ok(sts_ct_equal("", 0, "", 0) == 1, "ct_equal empty");
+}
+
+
+static void
+test_time(void)
+{
+    char     out[64];
+    int64_t  t;
+
+    ok(sts_parse_rfc1123("Wed, 15 May 2024 12:30:45 GMT", 29, &t) == STS_OK
+       && t == 1715776245, "rfc1123 parse");
+    ok(sts_parse_rfc1123("Thu, 15 May 2024 12:30:45 GMT", 29, &t)
+       == STS_EINVAL, "rfc1123 wrong weekday refused");
+    ok(sts_parse_rfc1123("Wed, 5 May 2024 12:30:45 GMT", 28, &t)
+       == STS_EINVAL, "rfc1123 one-digit day refused");
+    ok(sts_parse_rfc1123("Wed, 31 Feb 2024 12:30:45 GMT", 29, &t)
+       == STS_EINVAL, "rfc1123 impossible date refused");
+    ok(sts_parse_rfc1123("Wed, 15 May 2024 12:30:45 UTC", 29, &t)
+       == STS_EINVAL, "rfc1123 non-GMT refused");
+
+    sts_format_rfc1123(out, 1715776245);
+    is_str(out, "Wed, 15 May 2024 12:30:45 GMT", "rfc1123 format");
+
+    ok(sts_parse_iso8601("2024-05-15T12:30:45Z", 20, &t) == STS_OK
+       && t == 1715776245, "iso8601 extended parse");
+    ok(sts_parse_iso8601("2024-05-15T12:30:45.123Z", 24, &t) == STS_OK
+       && t == 1715776245, "iso8601 with milliseconds");
+    ok(sts_parse_iso8601("20240515T123045Z", 16, &t) == STS_OK
+       && t == 1715776245, "iso8601 basic parse");
+    ok(sts_parse_iso8601("2024-05-15 12:30:45Z", 20, &t) == STS_EINVAL,
+       "iso8601 without T refused");
+    ok(sts_parse_iso8601("2024-13-15T12:30:45Z", 20, &t) == STS_EINVAL,
+       "iso8601 month 13 refused");
+
+    sts_format_iso8601(out, 1715776245);
+    is_str(out, "2024-05-15T12:30:45Z", "iso8601 format");
+    sts_format_iso8601_basic(out, 1715776245);
+    is_str(out, "20240515T123045Z", "iso8601 basic format");
+
+    sts_format_iso8601(out, 951782400);
+    is_str(out, "2000-02-29T00:00:00Z", "leap day 2000");
+    ok(sts_parse_iso8601("2100-02-29T00:00:00Z", 20, &t) == STS_EINVAL,
+       "2100 is not a leap year");
+}
+
+
+static void
+test_buf(void)
+{
+    sts_buf_t  b;
+
+    sts_buf_init(&b, &sts_malloc_allocator, 8);
+    ok(sts_buf_append_str(&b, "abcd") == STS_OK, "buf append");
+    ok(sts_buf_appendf(&b, "%d", 1234) == STS_OK && b.len == 8
+       && strcmp(b.data, "abcd1234") == 0, "buf appendf");
+    ok(sts_buf_append_char(&b, 'x') == STS_ETOOBIG, "buf over max fails");
+    ok(sts_buf_ok(&b) == STS_ETOOBIG, "buf failure is sticky");
+    sts_buf_wipe_free(&b);
+
+    {
+        uint64_t  v;
+
+        ok(sts_parse_uint64("18446744073709551615", 20, &v) == STS_OK
+           && v == UINT64_MAX, "uint64 max");
+        ok(sts_parse_uint64("18446744073709551616", 20, &v) == STS_EINVAL,
+           "uint64 overflow refused");
+        ok(sts_parse_uint64("-1", 2, &v) == STS_EINVAL, "negative refused");
+        ok(sts_parse_uint64("", 0, &v) == STS_EINVAL, "empty refused");
+    }
+}
+
+
+int
+main(void)
+{
+    test_base64();
+    test_compare();
+    test_time();
+    test_buf();
+
+    return tap_done();
+}
