@@ -2,6 +2,8 @@
  * Copyright (C) nginx-sts authors
  */
 
+#include <string.h>
+
 #include "sts_error.h"
 
 
@@ -99,3 +101,118 @@ const sts_oss_error_t  sts_err_not_implemented = {
 const sts_oss_error_t  sts_err_unsupported_operation = {
     403, "AccessDenied", "This operation is not supported by the gateway."
 };
+
+
+void
+sts_request_id(char out[STS_REQUEST_ID_LEN + 1])
+{
+    static const char  hex[] = "0123456789ABCDEF";
+    size_t             i;
+    unsigned char      r[STS_REQUEST_ID_LEN / 2];
+
+    if (sts_random(r, sizeof(r)) != STS_OK) {
+        memset(r, 0, sizeof(r));
+    }
+
+    for (i = 0; i < sizeof(r); i++) {
+        out[2 * i] = hex[r[i] >> 4];
+        out[2 * i + 1] = hex[r[i] & 0x0f];
+    }
+
+    out[STS_REQUEST_ID_LEN] = '\0';
+}
+
+
+static void
+sts_xml_escape(sts_buf_t *out, sts_str_t s)
+{
+    size_t       i, start;
+    const char  *rep;
+
+    start = 0;
+
+    for (i = 0; i < s.len; i++) {
+        switch (s.data[i]) {
+        case '&':  rep = "&amp;";  break;
+        case '<':  rep = "&lt;";   break;
+        case '>':  rep = "&gt;";   break;
+        case '"':  rep = "&quot;"; break;
+        case '\r': rep = "&#13;";  break;
+        default:
+            /* other control characters cannot appear in XML 1.0 */
+            if ((unsigned char) s.data[i] < 0x20 && s.data[i] != '\n'
+                && s.data[i] != '\t')
+            {
+                rep = "?";
+                break;
+            }
+
+            continue;
+        }
+
+        sts_buf_append(out, s.data + start, i - start);
+        sts_buf_append_str(out, rep);
+        start = i + 1;
+    }
+
+    sts_buf_append(out, s.data + start, s.len - start);
+}
+
+
+static void
+sts_xml_element(sts_buf_t *out, const char *name, sts_str_t value)
+{
+    sts_buf_appendf(out, "  <%s>", name);
+    sts_xml_escape(out, value);
+    sts_buf_appendf(out, "</%s>\n", name);
+}
+
+
+int
+sts_error_xml(sts_buf_t *out, const sts_oss_error_t *e, sts_str_t request_id,
+    sts_str_t host_id, const sts_error_field_t *fields, size_t num_fields)
+{
+    size_t     i;
+    sts_str_t  s;
+
+    sts_buf_append_str(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<Error>\n");
+
+    s.data = e->code;
+    s.len = strlen(e->code);
+    sts_xml_element(out, "Code", s);
+
+    s.data = e->message;
+    s.len = strlen(e->message);
+    sts_xml_element(out, "Message", s);
+
+    sts_xml_element(out, "RequestId", request_id);
+    sts_xml_element(out, "HostId", host_id);
+
+    for (i = 0; i < num_fields; i++) {
+        sts_xml_element(out, fields[i].name, fields[i].value);
+    }
+
+    sts_buf_append_str(out, "</Error>\n");
+
+    return sts_buf_ok(out);
+}
+
+
+int
+sts_error_hex_bytes(sts_buf_t *out, sts_str_t s)
+{
+    static const char  hex[] = "0123456789ABCDEF";
+    size_t             i;
+    char               t[3];
+
+    t[2] = ' ';
+
+    for (i = 0; i < s.len; i++) {
+        t[0] = hex[(unsigned char) s.data[i] >> 4];
+        t[1] = hex[(unsigned char) s.data[i] & 0x0f];
+        sts_buf_append(out, t, 3);
+    }
+
+    return sts_buf_ok(out);
+}

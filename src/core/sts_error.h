@@ -10,6 +10,9 @@
 #define STS_ERROR_H_INCLUDED
 
 
+#include "sts_util.h"
+
+
 typedef struct {
     int          http_status;
     const char  *code;
@@ -38,6 +41,39 @@ extern const sts_oss_error_t  sts_err_invalid_object_name;     /* 400 */
 extern const sts_oss_error_t  sts_err_no_such_bucket;          /* 404 */
 extern const sts_oss_error_t  sts_err_not_implemented;         /* 400 */
 extern const sts_oss_error_t  sts_err_unsupported_operation;   /* 403 */
+
+
+
+/* An extra element of the error body, e.g. OSSAccessKeyId. */
+typedef struct {
+    const char  *name;
+    sts_str_t    value;
+} sts_error_field_t;
+
+
+#define STS_REQUEST_ID_LEN  24
+
+/*
+ * sts_request_id writes 24 random upper-case hex digits and a NUL, the
+ * shape of an OSS x-oss-request-id.
+ */
+void sts_request_id(char out[STS_REQUEST_ID_LEN + 1]);
+
+/*
+ * sts_error_xml renders the OSS error document for |e|:
+ * <Error><Code/><Message/><RequestId/><HostId/>, then |fields| in order.
+ * Text is XML-escaped; a line feed stays a literal line feed.  Returns
+ * STS_OK or the buffer's failure.
+ */
+int sts_error_xml(sts_buf_t *out, const sts_oss_error_t *e,
+    sts_str_t request_id, sts_str_t host_id, const sts_error_field_t *fields,
+    size_t num_fields) STS_WUR;
+
+/*
+ * sts_error_hex_bytes writes each byte of |s| as two upper-case hex
+ * digits and a space (the StringToSignBytes form).
+ */
+int sts_error_hex_bytes(sts_buf_t *out, sts_str_t s) STS_WUR;
 
 
 #endif /* STS_ERROR_H_INCLUDED */

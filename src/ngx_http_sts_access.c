@@ -1,0 +1,776 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * The access-phase handler: request view -> authentication (token,
+ * signature) -> request mapping -> policy evaluation -> allow, or an
+ * OSS-format XML error.  All decisions are made by the pure-C core; this
+ * file only converts nginx structures and renders the answer.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sts_module.h"
+#include "core/sts_sign.h"
+#include "core/sts_policy.h"
+
+
+#define NGX_HTTP_STS_MAX_CTX_KEYS  12
+
+
+typedef struct {
+    ngx_http_request_t       *r;
+    ngx_http_sts_ctx_t       *ctx;
+    ngx_http_sts_loc_conf_t  *slcf;
+    sts_http_request_t        view;
+    sts_auth_t                auth;
+    sts_session_t            *session;
+    sts_oss_op_t              op;
+    const sts_oss_error_t    *err;
+    sts_buf_t                 string_to_sign;
+    ngx_uint_t                log_level;
+    const char               *reason;
+} ngx_http_sts_req_t;
+
+
+static ngx_int_t ngx_http_sts_build_view(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_strip(ngx_http_request_t *r);
+static void ngx_http_sts_session_cleanup(void *data);
+static ngx_int_t ngx_http_sts_set_str(ngx_http_sts_req_t *q, ngx_str_t *dst,
+    const char *src, size_t len);
+
+
+ngx_int_t
+ngx_http_sts_access_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                 rc;
+    ngx_http_sts_req_t        q;
+    ngx_http_sts_ctx_t       *ctx;
+    ngx_http_sts_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+
+    if (!slcf->enable) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    if (ctx != NULL) {
+        /* decided already in this location */
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_sts_pool_allocator(&ctx->allocator, r->pool);
+    ngx_http_set_ctx(r, ctx, ngx_http_sts_module);
+
+    ngx_memzero(&q, sizeof(ngx_http_sts_req_t));
+    q.r = r;
+    q.ctx = ctx;
+    q.slcf = slcf;
+    q.log_level = NGX_LOG_INFO;
+    sts_buf_init(&q.string_to_sign, &ctx->allocator, 0);
+
+    rc = ngx_http_sts_build_view(&q);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sts_authenticate(&q);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sts_authorize(&q);
+    }
+
+    if (rc == NGX_OK) {
+        ngx_str_set(&ctx->decision, "Allow");
+
+        if (slcf->strip && ngx_http_sts_strip(r) != NGX_OK) {
+            rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+    } else if (rc == NGX_DECLINED && q.err != NULL) {
+        rc = ngx_http_sts_deny(&q);
+
+    } else if (rc == NGX_DECLINED) {
+        /* a request that needs no authentication (CORS preflight) */
+        ngx_str_set(&ctx->decision, "Skip");
+    }
+
+    sts_auth_free(&ctx->allocator, &q.auth);
+    sts_buf_wipe_free(&q.string_to_sign);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_sts_build_view(ngx_http_sts_req_t *q)
+{
+    u_char              *p, *last, *qm;
+    ngx_uint_t           i, n;
+    ngx_list_part_t     *part;
+    ngx_table_elt_t     *h;
+    sts_header_t        *hv;
+    ngx_http_request_t  *r;
+
+    r = q->r;
+
+    q->view.method.data = (char *) r->method_name.data;
+    q->view.method.len = r->method_name.len;
+
+    if (r->headers_in.host != NULL) {
+        q->view.host.data = (char *) r->headers_in.host->value.data;
+        q->view.host.len = r->headers_in.host->value.len;
+
+    } else {
+        q->view.host.data = "";
+    }
+
+    /* the raw request target, exactly as the client sent and signed it */
+    p = r->unparsed_uri.data;
+    last = p + r->unparsed_uri.len;
+    qm = ngx_strlchr(p, last, '?');
+
+    q->view.raw_path.data = (char *) p;
+    q->view.raw_path.len = (qm ? qm : last) - p;
+    q->view.raw_query.data = qm ? (char *) qm + 1 : "";
+    q->view.raw_query.len = qm ? (size_t) (last - qm - 1) : 0;
+
+    n = 0;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    hv = ngx_palloc(r->pool, (n ? n : 1) * sizeof(sts_header_t));
+    if (hv == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    n = 0;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+        for (i = 0; i < part->nelts; i++) {
+            hv[n].name.data = (char *) h[i].key.data;
+            hv[n].name.len = h[i].key.len;
+            hv[n].value.data = (char *) h[i].value.data;
+            hv[n].value.len = h[i].value.len;
+            n++;
+        }
+    }
+
+    q->view.headers = hv;
+    q->view.num_headers = n;
+    q->view.client_addr.data = (char *) r->connection->addr_text.data;
+    q->view.client_addr.len = r->connection->addr_text.len;
+#if (NGX_HTTP_SSL)
+    q->view.secure = r->connection->ssl != NULL;
+#endif
+    q->view.now = ngx_time();
+
+    return NGX_OK;
+}
+
+
+/*
+ * Returns NGX_OK when the request is authentic, NGX_DECLINED with q->err
+ * set when it must be refused, NGX_DECLINED without q->err when it needs
+ * no authentication, or an HTTP 5xx on internal failure.
+ */
+static ngx_int_t
+ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
+{
+    int                  rc;
+    sts_str_t            secret;
+    sts_auth_opts_t      opts;
+    ngx_pool_cleanup_t  *cln;
+    ngx_http_sts_ctx_t  *ctx;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    ctx = q->ctx;
+    smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
+
+    opts.now = q->view.now;
+    opts.max_skew = q->slcf->max_skew;
+    opts.region.data = (char *) q->slcf->region.data;
+    opts.region.len = q->slcf->region.len;
+
+    rc = sts_auth_parse(&ctx->allocator, &q->auth, &q->view, &opts, &q->err);
+
+    if (q->auth.access_key_id.len) {
+        if (ngx_http_sts_set_str(q, &ctx->access_key_id,
+                                 q->auth.access_key_id.data,
+                                 q->auth.access_key_id.len) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (rc != STS_OK) {
+        if (q->err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->reason = "malformed request authentication";
+        return NGX_DECLINED;
+    }
+
+    if (q->auth.kind == STS_AUTH_NONE) {
+        if (q->view.method.len == 7
+            && ngx_strncmp(q->view.method.data, "OPTIONS", 7) == 0)
+        {
+            /* CORS preflight is unauthenticated (PROTOCOL.md 7, row 29) */
+            return NGX_DECLINED;
+        }
+
+        q->err = &sts_err_anonymous;
+        q->reason = "no credentials";
+        return NGX_DECLINED;
+    }
+
+    if (q->auth.access_key_id.len < 4
+        || ngx_strncmp(q->auth.access_key_id.data, "STS.", 4) != 0)
+    {
+        /* only temporary credentials are accepted here */
+        q->err = &sts_err_invalid_access_key_id;
+        q->reason = "not an STS AccessKeyId";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (q->auth.security_token.len == 0) {
+        q->err = &sts_err_token_invalid;
+        q->reason = "no security token";
+        return NGX_DECLINED;
+    }
+
+    rc = sts_token_open(&ctx->allocator, smcf->keyring,
+                        q->auth.security_token.data,
+                        q->auth.security_token.len, q->view.now,
+                        &q->session);
+
+    if (q->session != NULL) {
+        cln = ngx_pool_cleanup_add(q->r->pool, 0);
+        if (cln == NULL) {
+            sts_session_free(&ctx->allocator, q->session);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        cln->handler = ngx_http_sts_session_cleanup;
+        cln->data = q->session;
+
+        if (ngx_http_sts_set_str(q, &ctx->role_arn, q->session->role_arn,
+                                 ngx_strlen(q->session->role_arn))
+            != NGX_OK
+            || ngx_http_sts_set_str(q, &ctx->session_name,
+                                    q->session->session_name,
+                                    ngx_strlen(q->session->session_name))
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    switch (rc) {
+
+    case STS_OK:
+        break;
+
+    case STS_ENOMEM:
+    case STS_ECRYPTO:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case STS_ETOKEN_EXPIRED:
+        q->err = &sts_err_token_expired;
+        q->reason = sts_strerror(rc);
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+
+    default:
+        q->err = &sts_err_token_invalid;
+        q->reason = sts_strerror(rc);
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (sts_session_check_akid(q->session, q->auth.access_key_id.data,
+                               q->auth.access_key_id.len)
+        != STS_OK)
+    {
+        q->err = &sts_err_token_mismatch;
+        q->reason = "AccessKeyId does not match the token";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    /* what the request touches: needed for the canonical resource too */
+
+    {
+        sts_oss_conf_t  oc;
+
+        ngx_memzero(&oc, sizeof(sts_oss_conf_t));
+        oc.mode = (sts_addressing_e) q->slcf->addressing;
+        oc.domain.data = (char *) q->slcf->addressing_arg.data;
+        oc.domain.len = q->slcf->addressing_arg.len;
+        oc.bucket = oc.domain;
+        oc.account.data = (char *) q->slcf->account.data;
+        oc.account.len = q->slcf->account.len;
+
+        rc = sts_oss_classify(&ctx->allocator, &oc, &q->view,
+                              &q->auth.params, &q->op, &q->err);
+        if (rc != STS_OK) {
+            if (q->err == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            q->reason = "request not mapped";
+            return NGX_DECLINED;
+        }
+    }
+
+    secret.data = q->session->access_key_secret;
+    secret.len = ngx_strlen(q->session->access_key_secret);
+
+    rc = sts_auth_verify(&ctx->allocator, &q->auth, &q->view, q->op.bucket,
+                         q->op.key, secret, &q->string_to_sign, NULL);
+
+    if (rc == STS_EBADSIG) {
+        q->err = &sts_err_signature_mismatch;
+        q->reason = "signature does not match";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (rc == STS_EINVAL) {
+        q->err = &sts_err_invalid_argument_auth;
+        q->reason = "request cannot be verified";
+        return NGX_DECLINED;
+    }
+
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_authorize(ngx_http_sts_req_t *q)
+{
+    int                   rc;
+    char                  now[STS_ISO8601_LEN + 1];
+    char                  err[STS_POLICY_ERR_LEN], why[128];
+    size_t                i, nkv, len;
+    ngx_http_sts_ctx_t   *ctx;
+    sts_policy_t        **role, *session;
+    sts_policy_kv_t       kv[NGX_HTTP_STS_MAX_CTX_KEYS];
+    sts_policy_ctx_t      pctx;
+    sts_policy_result_t   res;
+    const sts_param_t    *p;
+    ngx_http_request_t   *r;
+
+    r = q->r;
+    ctx = q->ctx;
+
+    if (ngx_http_sts_set_str(q, &ctx->api, q->op.api,
+                             ngx_strlen(q->op.api)) != NGX_OK
+        || ngx_http_sts_set_str(q, &ctx->bucket, q->op.bucket.data,
+                                q->op.bucket.len) != NGX_OK
+        || ngx_http_sts_set_str(q, &ctx->object, q->op.key.data,
+                                q->op.key.len) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (q->op.num_grants == 0) {
+        /* the mapping found nothing to authorise: never a silent allow */
+        q->err = &sts_err_unsupported_operation;
+        q->reason = "nothing to authorise";
+        return NGX_DECLINED;
+    }
+
+    /* compile the policies the token carries */
+
+    role = ngx_pcalloc(r->pool, (q->session->num_role_policies + 1)
+                                * sizeof(sts_policy_t *));
+    if (role == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    for (i = 0; i < q->session->num_role_policies; i++) {
+        rc = sts_policy_compile(&ctx->allocator, q->session->role_policies[i],
+                                ngx_strlen(q->session->role_policies[i]),
+                                STS_POLICY_IDENTITY, &role[i], err,
+                                sizeof(err));
+        if (rc != STS_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "sts: role policy %uz of \"%V\" does not "
+                          "compile: %s", i, &ctx->access_key_id, err);
+            q->err = &sts_err_token_invalid;
+            q->reason = "token policy does not compile";
+            return NGX_DECLINED;
+        }
+    }
+
+    session = NULL;
+
+    if (q->session->session_policy != NULL) {
+        rc = sts_policy_compile(&ctx->allocator, q->session->session_policy,
+                                ngx_strlen(q->session->session_policy),
+                                STS_POLICY_IDENTITY, &session, err,
+                                sizeof(err));
+        if (rc != STS_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "sts: session policy of \"%V\" does not "
+                          "compile: %s", &ctx->access_key_id, err);
+            q->err = &sts_err_token_invalid;
+            q->reason = "token policy does not compile";
+            return NGX_DECLINED;
+        }
+    }
+
+    /* the condition context */
+
+    nkv = 0;
+
+#define ngx_http_sts_kv(k, d, l)                                            \
+    kv[nkv].key.data = k;                                                   \
+    kv[nkv].key.len = sizeof(k) - 1;                                        \
+    kv[nkv].value.data = (char *) (d);                                      \
+    kv[nkv].value.len = (l);                                                \
+    nkv++
+
+    sts_format_iso8601(now, q->view.now);
+
+    ngx_http_sts_kv("acs:SourceIp", q->view.client_addr.data,
+                    q->view.client_addr.len);
+    ngx_http_sts_kv("acs:CurrentTime", now, STS_ISO8601_LEN);
+    ngx_http_sts_kv("acs:SecureTransport", q->view.secure ? "true" : "false",
+                    q->view.secure ? 4 : 5);
+    ngx_http_sts_kv("acs:AccessId", q->auth.access_key_id.data,
+                    q->auth.access_key_id.len);
+    ngx_http_sts_kv("acs:MFAPresent", "false", 5);
+
+    if (r->headers_in.user_agent) {
+        ngx_http_sts_kv("acs:UserAgent", r->headers_in.user_agent->value.data,
+                        r->headers_in.user_agent->value.len);
+    }
+
+    if (r->headers_in.referer) {
+        ngx_http_sts_kv("acs:Referer", r->headers_in.referer->value.data,
+                        r->headers_in.referer->value.len);
+    }
+
+    p = sts_params_get(&q->auth.params, "prefix");
+    if (p != NULL) {
+        ngx_http_sts_kv("oss:Prefix", p->value.data, p->value.len);
+    }
+
+    p = sts_params_get(&q->auth.params, "delimiter");
+    if (p != NULL) {
+        ngx_http_sts_kv("oss:Delimiter", p->value.data, p->value.len);
+    }
+
+#undef ngx_http_sts_kv
+
+    pctx.kv = kv;
+    pctx.num_kv = nkv;
+
+    /* every {action, resource} the request needs must be allowed */
+
+    for (i = 0; i < q->op.num_grants; i++) {
+        sts_str_t  action;
+
+        action.data = q->op.grants[i].action;
+        action.len = ngx_strlen(action.data);
+
+        rc = sts_policy_evaluate((const sts_policy_t *const *) role,
+                                 q->session->num_role_policies, session,
+                                 action, q->op.grants[i].resource, &pctx,
+                                 &res);
+        if (rc != STS_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        len = sts_policy_result_describe(&res, why, sizeof(why));
+
+        if (ngx_http_sts_set_str(q, &ctx->action, action.data, action.len)
+            != NGX_OK
+            || ngx_http_sts_set_str(q, &ctx->resource,
+                                    q->op.grants[i].resource.data,
+                                    q->op.grants[i].resource.len)
+               != NGX_OK
+            || ngx_http_sts_set_str(q, &ctx->statement, why,
+                                    ngx_min(len, sizeof(why) - 1))
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (res.decision != STS_POLICY_ALLOW) {
+            q->err = &sts_err_access_denied_policy;
+            q->reason = sts_policy_decision_name(res.decision);
+            q->log_level = NGX_LOG_ERR;
+            return NGX_DECLINED;
+        }
+    }
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: allow %s for \"%V\" on \"%V\" by %V",
+                   q->op.api, &ctx->access_key_id, &ctx->resource,
+                   &ctx->statement);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_deny(ngx_http_sts_req_t *q)
+{
+    size_t                  n;
+    ngx_int_t               rc;
+    ngx_buf_t              *b;
+    sts_buf_t               xml, hex;
+    sts_str_t               rid, host;
+    ngx_chain_t             out;
+    ngx_table_elt_t        *h;
+    ngx_http_request_t     *r;
+    sts_error_field_t       fields[4];
+    const sts_oss_error_t  *e;
+    char                    request_id[STS_REQUEST_ID_LEN + 1];
+
+    r = q->r;
+    e = q->err;
+
+    sts_request_id(request_id);
+    rid.data = request_id;
+    rid.len = STS_REQUEST_ID_LEN;
+    host = q->view.host;
+
+    if (ngx_http_sts_set_str(q, &q->ctx->error_code, e->code,
+                             ngx_strlen(e->code)) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&q->ctx->decision, "Deny");
+
+    /* AccessKeyId and request id only: never tokens or signatures */
+    ngx_log_error(q->log_level, r->connection->log, 0,
+                  "sts: %s %s for \"%V\": %s, request id %s",
+                  q->op.api ? q->op.api : "request", e->code,
+                  &q->ctx->access_key_id,
+                  q->reason ? q->reason : "refused", request_id);
+
+    n = 0;
+    sts_buf_init(&xml, &q->ctx->allocator, 0);
+    sts_buf_init(&hex, &q->ctx->allocator, 0);
+
+    if (e == &sts_err_signature_mismatch) {
+        fields[n].name = "OSSAccessKeyId";
+        fields[n++].value = q->auth.access_key_id;
+        fields[n].name = "SignatureProvided";
+        fields[n++].value = q->auth.signature;
+        fields[n].name = "StringToSign";
+        fields[n].value.data = q->string_to_sign.data;
+        fields[n++].value.len = q->string_to_sign.len;
+
+        if (q->string_to_sign.len
+            && sts_error_hex_bytes(&hex, fields[n - 1].value) != STS_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        fields[n].name = "StringToSignBytes";
+        fields[n].value.data = hex.data ? hex.data : "";
+        fields[n++].value.len = hex.len;
+
+    } else if (e == &sts_err_invalid_bucket_name
+               || e == &sts_err_no_such_bucket)
+    {
+        fields[n].name = "BucketName";
+        fields[n++].value = q->op.bucket;
+
+    } else if (e == &sts_err_time_skewed) {
+        char  rt[STS_RFC1123_LEN + 1], st[STS_RFC1123_LEN + 1];
+
+        sts_format_rfc1123(rt, q->auth.time);
+        sts_format_rfc1123(st, q->view.now);
+        fields[n].name = "RequestTime";
+        fields[n].value.data = rt;
+        fields[n++].value.len = STS_RFC1123_LEN;
+        fields[n].name = "ServerTime";
+        fields[n].value.data = st;
+        fields[n++].value.len = STS_RFC1123_LEN;
+
+        if (sts_error_xml(&xml, e, rid, host, fields, n) != STS_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        n = 0;
+    }
+
+    if (xml.len == 0 && sts_error_xml(&xml, e, rid, host, fields, n)
+                        != STS_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    r->headers_out.status = e->http_status;
+    ngx_str_set(&r->headers_out.content_type, "application/xml");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_length_n = xml.len;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "x-oss-request-id");
+    h->value.len = STS_REQUEST_ID_LEN;
+    h->value.data = ngx_pnalloc(r->pool, STS_REQUEST_ID_LEN);
+    if (h->value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(h->value.data, request_id, STS_REQUEST_ID_LEN);
+
+    if (r->method == NGX_HTTP_HEAD) {
+        /* no body in a HEAD answer: OSS sends it base64 in x-oss-err */
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "x-oss-err");
+        h->value.data = ngx_pnalloc(r->pool,
+                                    sts_base64_encoded_len(xml.len));
+        if (h->value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->value.len = sts_base64_encode((char *) h->value.data,
+                                         (u_char *) xml.data, xml.len);
+    }
+
+    b = ngx_create_temp_buf(r->pool, xml.len);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->pos, xml.data, xml.len);
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    sts_buf_wipe_free(&xml);
+    sts_buf_free(&hex);
+
+    out.buf = b;
+    out.next = NULL;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        ngx_http_finalize_request(r, rc);
+        return NGX_DONE;
+    }
+
+    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+
+    return NGX_DONE;
+}
+
+
+/*
+ * Removes the client's credentials before the request is proxied: the
+ * backend trusts the gateway and must never see the temporary secret's
+ * signatures or the token.
+ */
+static ngx_int_t
+ngx_http_sts_strip(ngx_http_request_t *r)
+{
+    ngx_uint_t        i, n;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *nh;
+
+    n = 0;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    if (ngx_list_init(&headers, r->pool, n ? n : 1, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if ((h[i].key.len == sizeof("Authorization") - 1
+                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Authorization",
+                                    h[i].key.len) == 0)
+                || (h[i].key.len == sizeof("x-oss-security-token") - 1
+                    && ngx_strncasecmp(h[i].key.data,
+                                       (u_char *) "x-oss-security-token",
+                                       h[i].key.len) == 0))
+            {
+                continue;
+            }
+
+            nh = ngx_list_push(&headers);
+            if (nh == NULL) {
+                return NGX_ERROR;
+            }
+
+            *nh = h[i];
+        }
+    }
+
+    r->headers_in.headers = headers;
+    r->headers_in.authorization = NULL;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_sts_session_cleanup(void *data)
+{
+    static const sts_allocator_t  none = { NULL, NULL, NULL };
+
+    /* wipes the temporary secret; the memory goes with the pool */
+    sts_session_free(&none, data);
+}
+
+
+static ngx_int_t
+ngx_http_sts_set_str(ngx_http_sts_req_t *q, ngx_str_t *dst, const char *src,
+    size_t len)
+{
+    dst->data = ngx_pnalloc(q->r->pool, len ? len : 1);
+    if (dst->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(dst->data, src, len);
+    dst->len = len;
+
+    return NGX_OK;
+}

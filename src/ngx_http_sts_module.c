@@ -1,0 +1,439 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * ngx_http_sts_module: configuration, directives, variables and the
+ * registration of the access-phase handler (ngx_http_sts_access.c).
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sts_module.h"
+
+
+static ngx_int_t ngx_http_sts_add_variables(ngx_conf_t *cf);
+static ngx_int_t ngx_http_sts_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static void *ngx_http_sts_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_sts_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static ngx_int_t ngx_http_sts_init(ngx_conf_t *cf);
+static char *ngx_http_sts_keys(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_sts_addressing(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void ngx_http_sts_keyring_cleanup(void *data);
+static void *ngx_http_sts_pool_alloc(void *ctx, size_t size);
+
+
+static ngx_command_t  ngx_http_sts_commands[] = {
+
+    { ngx_string("sts_keys"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_keys,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_auth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, enable),
+      NULL },
+
+    { ngx_string("sts_addressing"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_CONF_TAKE12,
+      ngx_http_sts_addressing,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_account"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, account),
+      NULL },
+
+    { ngx_string("sts_region"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, region),
+      NULL },
+
+    { ngx_string("sts_max_skew"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, max_skew),
+      NULL },
+
+    { ngx_string("sts_strip_credentials"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, strip),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_sts_module_ctx = {
+    ngx_http_sts_add_variables,            /* preconfiguration */
+    ngx_http_sts_init,                     /* postconfiguration */
+
+    ngx_http_sts_create_main_conf,         /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_sts_create_loc_conf,          /* create location configuration */
+    ngx_http_sts_merge_loc_conf            /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_sts_module = {
+    NGX_MODULE_V1,
+    &ngx_http_sts_module_ctx,              /* module context */
+    ngx_http_sts_commands,                 /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_http_variable_t  ngx_http_sts_vars[] = {
+
+    { ngx_string("sts_access_key_id"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, access_key_id), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_role_arn"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, role_arn), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_session_name"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, session_name), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_api"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, api), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_action"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, action), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_resource"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, resource), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_decision"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, decision), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_error_code"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, error_code), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_statement"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, statement), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_bucket"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, bucket), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_object"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, object), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+static ngx_int_t
+ngx_http_sts_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_sts_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    uintptr_t data)
+{
+    ngx_str_t           *s;
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = (ngx_str_t *) ((char *) ctx + data);
+    if (s->data == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = s->len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    v->data = s->data;
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_sts_pool_alloc(void *ctx, size_t size)
+{
+    return ngx_palloc(ctx, size ? size : 1);
+}
+
+
+void
+ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool)
+{
+    /* pool memory goes with the pool: no free function */
+    a->alloc = ngx_http_sts_pool_alloc;
+    a->free = NULL;
+    a->ctx = pool;
+}
+
+
+static void *
+ngx_http_sts_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_sts_main_conf_t));
+    if (smcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     smcf->keys_file = { 0, NULL };
+     *     smcf->keyring = NULL;
+     */
+
+    ngx_http_sts_pool_allocator(&smcf->allocator, cf->pool);
+
+    return smcf;
+}
+
+
+static void *
+ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_sts_loc_conf_t  *slcf;
+
+    slcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_sts_loc_conf_t));
+    if (slcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     slcf->addressing_arg = { 0, NULL };
+     *     slcf->account = { 0, NULL };
+     *     slcf->region = { 0, NULL };
+     */
+
+    slcf->enable = NGX_CONF_UNSET;
+    slcf->strip = NGX_CONF_UNSET;
+    slcf->addressing = NGX_CONF_UNSET_UINT;
+    slcf->max_skew = NGX_CONF_UNSET;
+
+    return slcf;
+}
+
+
+static char *
+ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_sts_loc_conf_t *prev = parent;
+    ngx_http_sts_loc_conf_t *conf = child;
+
+    ngx_http_sts_main_conf_t  *smcf;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_value(conf->strip, prev->strip, 1);
+    ngx_conf_merge_sec_value(conf->max_skew, prev->max_skew, 900);
+    ngx_conf_merge_str_value(conf->account, prev->account, "*");
+    ngx_conf_merge_str_value(conf->region, prev->region, "");
+
+    if (conf->addressing == NGX_CONF_UNSET_UINT) {
+        if (prev->addressing == NGX_CONF_UNSET_UINT) {
+            conf->addressing = STS_ADDR_PATH;
+
+        } else {
+            conf->addressing = prev->addressing;
+            conf->addressing_arg = prev->addressing_arg;
+        }
+    }
+
+    if (conf->enable) {
+        smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_sts_module);
+
+        if (smcf->keyring == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"sts_auth\" requires \"sts_keys\" at the "
+                               "http level");
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_sts_access_handler;
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_sts_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sts_main_conf_t *smcf = conf;
+
+    int                  rc;
+    char                 err[512];
+    ngx_str_t           *value;
+    ngx_pool_cleanup_t  *cln;
+
+    if (smcf->keyring != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    smcf->keys_file = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &smcf->keys_file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* smcf->keys_file is NUL-terminated by ngx_conf_full_name() */
+    rc = sts_keyring_load(&smcf->allocator, (char *) smcf->keys_file.data,
+                          &smcf->keyring, err, sizeof(err));
+    if (rc != STS_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_sts_keyring_cleanup;
+    cln->data = smcf;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_sts_keyring_cleanup(void *data)
+{
+    ngx_http_sts_main_conf_t *smcf = data;
+
+    /* wipes the keys; the memory itself goes with the pool */
+    sts_keyring_free(&smcf->allocator, smcf->keyring);
+    smcf->keyring = NULL;
+}
+
+
+static char *
+ngx_http_sts_addressing(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sts_loc_conf_t *slcf = conf;
+
+    sts_str_t   b;
+    ngx_str_t  *value;
+
+    if (slcf->addressing != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "path") == 0 && cf->args->nelts == 2) {
+        slcf->addressing = STS_ADDR_PATH;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "virtual-host") == 0
+        && cf->args->nelts == 3)
+    {
+        if (value[2].len == 0 || value[2].data[0] == '.') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid domain \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        slcf->addressing = STS_ADDR_VHOST;
+        slcf->addressing_arg = value[2];
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "bucket") == 0 && cf->args->nelts == 3) {
+        b.data = (char *) value[2].data;
+        b.len = value[2].len;
+
+        if (!sts_oss_is_valid_bucket(b)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid bucket name \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        slcf->addressing = STS_ADDR_BUCKET;
+        slcf->addressing_arg = value[2];
+        return NGX_CONF_OK;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\", expected \"path\", "
+                       "\"virtual-host <domain>\" or \"bucket <name>\"",
+                       &value[1]);
+
+    return NGX_CONF_ERROR;
+}

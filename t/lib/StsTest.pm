@@ -1,0 +1,149 @@
+package StsTest;
+
+# Helpers for the nginx-sts Test::Nginx suites: a test keyring, tokens
+# minted with stsctl, and OSS-signed request headers.  Everything goes
+# through build/stsctl, so the suites exercise the same core as the
+# module.
+
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use File::Path qw(make_path);
+use File::Spec;
+use Exporter 'import';
+
+our @EXPORT = qw(sts_issue sts_sign sts_headers sts_stsctl sts_flip
+                 sts_policy_file);
+
+my $root = abs_path(File::Spec->catdir((File::Spec->splitpath(__FILE__))[1],
+                                       '..', '..'));
+
+my $stsctl = $ENV{TEST_NGINX_STSCTL} || "$root/build/stsctl";
+die "stsctl not found at $stsctl: run make first\n" unless -x $stsctl;
+
+my $dir = "$root/t/tmp";
+make_path($dir);
+chmod 0700, $dir;
+
+# two keyrings: the one nginx uses, and one nginx does not know
+sub write_keys {
+    my ($file, $kid) = @_;
+    my $line = `"$stsctl" keygen --kid $kid`;
+    die "stsctl keygen failed\n" if $? != 0;
+    umask 077;
+    open my $fh, '>', $file or die "$file: $!\n";
+    print $fh $line;
+    close $fh;
+    chmod 0600, $file;
+}
+
+write_keys("$dir/keys", "test1") unless -f "$dir/keys";
+write_keys("$dir/other-keys", "other") unless -f "$dir/other-keys";
+
+# a world-readable copy, for the permission test
+if (!-f "$dir/open-keys") {
+    open my $in, '<', "$dir/keys" or die;
+    open my $out, '>', "$dir/open-keys" or die;
+    print {$out} <$in>;
+    close $out;
+    chmod 0644, "$dir/open-keys";
+}
+
+$ENV{TEST_NGINX_STS_KEYS} = "$dir/keys";
+$ENV{TEST_NGINX_STS_OPEN_KEYS} = "$dir/open-keys";
+$ENV{TEST_NGINX_STS_DATA} = "$root/t/data";
+
+sub sts_stsctl {
+    my @args = @_;
+    my $cmd = join ' ', map { my $a = $_; $a =~ s/'/'\\''/g; "'$a'" }
+                        ($stsctl, @args);
+    my $out = `$cmd`;
+    die "stsctl @args failed ($?)\n" if $? != 0;
+    return $out;
+}
+
+sub sts_policy_file {
+    my ($name) = @_;
+    return "$root/t/data/policies/$name.json";
+}
+
+# sts_issue(role_policy => [names], session_policy => name,
+#           keys => "other", duration => 900, issued_at => unix)
+# returns { id, secret, token, file }
+my $seq = 0;
+sub sts_issue {
+    my (%o) = @_;
+    my @args = ('issue', '--keys',
+                $o{keys} && $o{keys} eq 'other' ? "$dir/other-keys"
+                                                : "$dir/keys",
+                '--role-arn', $o{role_arn}
+                              || 'acs:ram::1234567890123456:role/app',
+                '--session-name', $o{session_name} || 'test-session');
+    for my $p (@{ $o{role_policy} || ['read-write-bucket'] }) {
+        push @args, '--role-policy', sts_policy_file($p);
+    }
+    push @args, '--session-policy', sts_policy_file($o{session_policy})
+        if $o{session_policy};
+    push @args, '--duration', $o{duration} if $o{duration};
+    push @args, '--issued-at', $o{issued_at} if $o{issued_at};
+
+    my $json = sts_stsctl(@args);
+    my %c;
+    ($c{id}) = $json =~ /"AccessKeyId": "([^"]+)"/;
+    ($c{secret}) = $json =~ /"AccessKeySecret": "([^"]+)"/;
+    ($c{token}) = $json =~ /"SecurityToken": "([^"]+)"/;
+    die "unexpected issue output\n" unless $c{id} && $c{secret} && $c{token};
+
+    $c{file} = "$dir/creds-$$-" . $seq++ . ".json";
+    open my $fh, '>', $c{file} or die;
+    print $fh $json;
+    close $fh;
+    chmod 0600, $c{file};
+
+    return \%c;
+}
+
+# sts_sign($creds, METHOD, PATH, extra stsctl sign args...) -> header text
+sub sts_sign {
+    my ($c, $method, $path, @extra) = @_;
+    my @args = ('sign', '--access-key-id', $c->{id},
+                '--secret-file', _secret_file($c));
+    push @args, '--security-token', $c->{token} if defined $c->{token};
+    return sts_stsctl(@args, '--host', 'localhost', @extra, $method, $path);
+}
+
+# sts_headers: like sts_sign, but drops the lines named in $o{drop} and
+# replaces header values given in $o{set} AFTER signing.
+sub sts_headers {
+    my ($c, $method, $path, %o) = @_;
+    my $h = sts_sign($c, $method, $path, @{ $o{args} || [] });
+    for my $name (@{ $o{drop} || [] }) {
+        $h =~ s/^\Q$name\E:.*\n//mi;
+    }
+    while (my ($name, $val) = each %{ $o{set} || {} }) {
+        $h =~ s/^(\Q$name\E): .*$/$1: $val/mi or $h .= "$name: $val\n";
+    }
+    return $h;
+}
+
+sub _secret_file {
+    my ($c) = @_;
+    my $f = "$dir/secret-$$-" . length($c->{secret}) . "-"
+            . substr($c->{id}, 4, 8);
+    open my $fh, '>', $f or die;
+    print $fh $c->{secret};
+    close $fh;
+    chmod 0600, $f;
+    return $f;
+}
+
+# sts_flip($string, $pos): the same string with one character changed
+sub sts_flip {
+    my ($s, $pos) = @_;
+    my $ch = substr($s, $pos, 1);
+    substr($s, $pos, 1) = $ch eq 'A' ? 'B' : 'A';
+    return $s;
+}
+
+1;

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Runs every test of nginx-sts: the C unit tests, then the Test::Nginx
+# suites against Debian's nginx with the freshly built module.
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ROOT=$(pwd)
+
+export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
+export TEST_NGINX_LOAD_MODULES=${TEST_NGINX_LOAD_MODULES:-$ROOT/$BUILD/ngx_http_sts_module.so}
+export TEST_NGINX_STSCTL=${TEST_NGINX_STSCTL:-$ROOT/$BUILD/stsctl}
+
+echo "== C unit tests"
+prove -e '' "$BUILD"/t/test_*
+
+echo "== nginx tests"
+prove -I t/lib t/*.t
