@@ -60,8 +60,12 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
     if (ctx != NULL) {
-        /* decided already in this location */
-        return NGX_DECLINED;
+        /*
+         * The access phase ran again for this request in this location
+         * (another access module asked to be called again): repeat the
+         * decision; anything but an earlier allow is a denial.
+         */
+        return ctx->rc == NGX_OK ? NGX_OK : NGX_HTTP_FORBIDDEN;
     }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_ctx_t));
@@ -70,6 +74,7 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
     }
 
     ngx_http_sts_pool_allocator(&ctx->allocator, r->pool);
+    ctx->rc = NGX_HTTP_FORBIDDEN;
     ngx_http_set_ctx(r, ctx, ngx_http_sts_module);
 
     ngx_memzero(&q, sizeof(ngx_http_sts_req_t));
@@ -94,6 +99,9 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
 
         if (slcf->strip && ngx_http_sts_strip(r) != NGX_OK) {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+        } else {
+            ctx->rc = NGX_OK;
         }
 
     } else if (rc == NGX_DECLINED && q.err != NULL) {
@@ -102,6 +110,7 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
     } else if (rc == NGX_DECLINED) {
         /* a request that needs no authentication (CORS preflight) */
         ngx_str_set(&ctx->decision, "Skip");
+        ctx->rc = NGX_OK;
     }
 
     sts_auth_free(&ctx->allocator, &q.auth);

@@ -48,6 +48,7 @@ typedef struct {
     ngx_str_t                 bucket;
     ngx_str_t                 object;
     sts_allocator_t           allocator;     /* over r->pool */
+    ngx_int_t                 rc;            /* the decision, if re-run */
 } ngx_http_sts_ctx_t;
 
 

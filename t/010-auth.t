@@ -378,3 +378,63 @@ PUT /demo-bucket/copy.txt
 --- response_body_like: <Code>AccessDenied</Code>
 --- error_log eval
 qr/CopyObject AccessDenied/
+
+
+
+=== TEST 25: a dot segment in the key is refused (stricter than OSS)
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /demo-bucket/public/../secret/plan.txt
+--- more_headers eval
+::sts_sign($::deny, 'GET', '/demo-bucket/public/../secret/plan.txt')
+--- error_code: 400
+--- response_body_like eval
+qr{<Code>InvalidObjectName</Code>}
+--- no_error_log
+[error]
+
+
+
+=== TEST 26: an encoded dot segment is refused too
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /demo-bucket/public/%2E%2E/secret/plan.txt
+--- more_headers eval
+::sts_sign($::deny, 'GET', '/demo-bucket/public/%2E%2E/secret/plan.txt')
+--- error_code: 400
+--- response_body_like eval
+qr{<Code>InvalidObjectName</Code>}
+--- no_error_log
+[error]
+
+
+
+=== TEST 27: a CORS preflight passes without credentials
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+OPTIONS /demo-bucket/hello.txt
+--- more_headers
+Origin: https://app.example.com
+Access-Control-Request-Method: PUT
+--- response_body
+backend: OPTIONS /_backend/demo-bucket/hello.txt auth=[] token=[] ak=[]
+--- no_error_log
+[error]
+
+
+
+=== TEST 28: a bad bucket name
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /Bad_Bucket/hello.txt
+--- more_headers eval
+::sts_sign($::rw, 'GET', '/demo-bucket/hello.txt')
+--- error_code: 400
+--- response_body_like eval
+qr{<Code>InvalidBucketName</Code>.*<BucketName>Bad_Bucket</BucketName>}s
+--- no_error_log
+[error]

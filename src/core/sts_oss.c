@@ -53,8 +53,35 @@ sts_oss_is_valid_bucket(sts_str_t b)
 int
 sts_oss_is_valid_key(sts_str_t k)
 {
-    return k.len >= 1 && k.len <= 1023 && k.data[0] != '/'
-           && k.data[0] != '\\';
+    size_t       i, start;
+    const char  *seg;
+
+    if (k.len < 1 || k.len > 1023 || k.data[0] == '/' || k.data[0] == '\\') {
+        return 0;
+    }
+
+    /*
+     * Stricter than OSS: a "." or ".." path segment is refused, because a
+     * backend that normalises paths would serve another object than the
+     * one the policy was evaluated for.
+     */
+    start = 0;
+    for (i = 0; i <= k.len; i++) {
+        if (i < k.len && k.data[i] != '/') {
+            continue;
+        }
+
+        seg = k.data + start;
+        if ((i - start == 1 && seg[0] == '.')
+            || (i - start == 2 && seg[0] == '.' && seg[1] == '.'))
+        {
+            return 0;
+        }
+
+        start = i + 1;
+    }
+
+    return 1;
 }
 
 

@@ -55,7 +55,8 @@ int sts_oss_is_valid_bucket(sts_str_t b);
 
 /*
  * sts_oss_is_valid_key is 1 for a valid object key: 1..1023 bytes, not
- * starting with '/' or '\'.  (UTF-8 validity is checked when decoding.)
+ * starting with '/' or '\', and (stricter than OSS) with no "." or ".."
+ * path segment.  (UTF-8 validity is checked when decoding.)
  */
 int sts_oss_is_valid_key(sts_str_t k);
 

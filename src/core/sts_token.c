@@ -774,7 +774,8 @@ sts_token_seal(const sts_allocator_t *a, const sts_keyring_t *kr,
 
     hdr = 1 + k->kid_len + STS_NONCE_LEN;
     bin_len = hdr + plain_len + STS_TAG_LEN;
-    text_len = sizeof(STS_TOKEN_PREFIX) - 1 + sts_base64url_encoded_len(bin_len);
+    text_len = sizeof(STS_TOKEN_PREFIX) - 1
+               + sts_base64url_encoded_len(bin_len);
 
     if (text_len > STS_TOKEN_MAX) {
         rc = STS_ETOOBIG;
