@@ -22,7 +22,7 @@ static int  tap_count;
 static int  tap_failed;
 
 
-static int
+static inline int
 tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 {
     va_list  ap;
@@ -44,7 +44,7 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 }
 
 
-static void
+static inline void
 tap_diag_str(const char *what, const char *s)
 {
     const char  *p;
@@ -84,7 +84,7 @@ tap_diag_str(const char *what, const char *s)
     } while (0)
 
 
-static int
+static inline int
 tap_done(void)
 {
     printf("1..%d\n", tap_count);
