@@ -60,7 +60,7 @@ sts_keyring_parse(const sts_allocator_t *a, const char *text, size_t len,
     const char     *p, *end, *eol, *kid, *b64;
     sts_key_t      *k;
     sts_keyring_t  *kr;
-    unsigned char   key[STS_KEY_LEN + 3];
+    unsigned char   key[48];   /* >= sts_base64_decoded_max(44) */
 
     *out = NULL;
     err[0] = '\0';
@@ -137,7 +137,8 @@ sts_keyring_parse(const sts_allocator_t *a, const char *text, size_t len,
             goto failed;
         }
 
-        if (b64_len > 48
+        /* 32 bytes are exactly 44 base64 characters with padding */
+        if (b64_len != 44
             || sts_base64_decode(key, &key_len, b64, b64_len) != STS_OK
             || key_len != STS_KEY_LEN)
         {

@@ -86,6 +86,11 @@ test_keyring(void)
                            "wdHh8=\n", 53, &kr, err, sizeof(err));
     ok(rc == STS_EINVAL, "kid with '/' refused: %s", err);
 
+    /* 36 bytes of key: one of the cases the fuzzer found overflowing */
+    rc = sts_keyring_parse(A, "k1 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIj\n",
+                           52, &kr, err, sizeof(err));
+    ok(rc == STS_EINVAL, "over-long key refused: %s", err);
+
     rc = sts_keyring_parse(A, "\n# only comments\n", 17, &kr, err,
                            sizeof(err));
     ok(rc == STS_EINVAL && strstr(err, "no keys") != NULL,
