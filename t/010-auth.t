@@ -387,7 +387,7 @@ qr/CopyObject AccessDenied/
 --- request
 GET /demo-bucket/public/../secret/plan.txt
 --- more_headers eval
-::sts_sign($::deny, 'GET', '/demo-bucket/public/../secret/plan.txt')
+::sts_sign($::deny, 'GET', '/demo-bucket/public/secret/plan.txt')
 --- error_code: 400
 --- response_body_like eval
 qr{<Code>InvalidObjectName</Code>}
@@ -402,7 +402,7 @@ qr{<Code>InvalidObjectName</Code>}
 --- request
 GET /demo-bucket/public/%2E%2E/secret/plan.txt
 --- more_headers eval
-::sts_sign($::deny, 'GET', '/demo-bucket/public/%2E%2E/secret/plan.txt')
+::sts_sign($::deny, 'GET', '/demo-bucket/public/secret/plan.txt')
 --- error_code: 400
 --- response_body_like eval
 qr{<Code>InvalidObjectName</Code>}

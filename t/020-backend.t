@@ -9,6 +9,7 @@ use StsTest;
 repeat_each(1);
 no_shuffle();
 no_root_location();
+check_accum_error_log();
 
 our $rw = sts_issue(session_name => 'backend-test');
 our $body = join '', map { chr(32 + ($_ * 7) % 95) } 1 .. 5000;
