@@ -62,8 +62,10 @@ int sts_percent_decode(const sts_allocator_t *a, sts_str_t in,
 /*
  * sts_query_parse splits |raw_query| on '&', each item at its first '=',
  * and decodes names and values ('+' as space).  Empty items ("a&&b") are
- * skipped.  A repeated name is STS_EDUP.  Bad escapes STS_EINVAL.
- * At most 1000 parameters (STS_ETOOBIG).  Memory from |a|.
+ * skipped.  A repeated name is STS_EDUP.  Bad escapes, and an item with a
+ * value but no name ("=v"), are STS_EINVAL.  At most 1000 parameters
+ * (STS_ETOOBIG).  The result is one block from |a|: release it with
+ * sts_free(a, out->items).
  */
 int sts_query_parse(const sts_allocator_t *a, sts_str_t raw_query,
     sts_params_t *out) STS_WUR;
