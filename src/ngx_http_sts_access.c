@@ -38,7 +38,7 @@ static ngx_int_t ngx_http_sts_build_view(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
-static ngx_int_t ngx_http_sts_strip(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sts_strip(ngx_http_sts_req_t *q);
 static void ngx_http_sts_session_cleanup(void *data);
 static ngx_int_t ngx_http_sts_set_str(ngx_http_sts_req_t *q, ngx_str_t *dst,
     const char *src, size_t len);
@@ -97,7 +97,7 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
     if (rc == NGX_OK) {
         ngx_str_set(&ctx->decision, "Allow");
 
-        if (slcf->strip && ngx_http_sts_strip(r) != NGX_OK) {
+        if (slcf->strip && ngx_http_sts_strip(&q) != NGX_OK) {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         } else {
@@ -706,16 +706,58 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
 
 /*
  * Removes the client's credentials before the request is proxied: the
- * backend trusts the gateway and must never see the temporary secret's
- * signatures or the token.
+ * backend trusts the gateway and must never see the signatures made with
+ * the temporary secret, or the token.  Header forms lose Authorization and
+ * x-oss-security-token; presigned URLs lose their signing parameters (the
+ * rest of the query is kept byte for byte), which also keeps them out of
+ * $request_uri and so out of access logs.
  */
 static ngx_int_t
-ngx_http_sts_strip(ngx_http_request_t *r)
+ngx_http_sts_strip(ngx_http_sts_req_t *q)
 {
-    ngx_uint_t        i, n;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
+    u_char               *p;
+    sts_str_t             query;
+    ngx_uint_t            i, n;
+    ngx_list_t            headers;
+    ngx_list_part_t      *part;
+    ngx_table_elt_t      *h, *nh;
+    ngx_http_request_t   *r;
+
+    r = q->r;
+
+    if (q->auth.kind == STS_AUTH_V1_PRESIGN
+        || q->auth.kind == STS_AUTH_V4_PRESIGN)
+    {
+        if (sts_auth_strip_query(&q->ctx->allocator, &q->auth,
+                                 q->view.raw_query, &query)
+            != STS_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        n = q->view.raw_path.len + (query.len ? 1 + query.len : 0);
+        p = ngx_pnalloc(r->pool, n ? n : 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        r->unparsed_uri.data = p;
+        p = ngx_cpymem(p, q->view.raw_path.data, q->view.raw_path.len);
+
+        if (query.len) {
+            *p++ = '?';
+            r->args.data = p;
+            p = ngx_cpymem(p, query.data, query.len);
+
+        } else {
+            r->args.data = NULL;
+        }
+
+        r->args.len = query.len;
+        r->unparsed_uri.len = n;
+
+        return NGX_OK;
+    }
 
     n = 0;
     for (part = &r->headers_in.headers.part; part; part = part->next) {

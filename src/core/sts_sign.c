@@ -2062,3 +2062,98 @@ done:
 
     return rc;
 }
+
+
+/* the query parameters each presigned form adds */
+
+static const char  *sts_v1_auth_params[] = {
+    "OSSAccessKeyId", "Expires", "Signature", "security-token", NULL
+};
+
+static const char  *sts_v4_auth_params[] = {
+    "x-oss-signature-version", "x-oss-credential", "x-oss-date",
+    "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
+    "x-oss-security-token", NULL
+};
+
+
+int
+sts_auth_strip_query(const sts_allocator_t *a, const sts_auth_t *auth,
+    sts_str_t raw_query, sts_str_t *out)
+{
+    size_t        i, n;
+    sts_buf_t     b;
+    sts_str_t     item, name;
+    const char   *p, *end, *amp, *eq, **list;
+
+    *out = raw_query;
+
+    if (auth->kind == STS_AUTH_V1_PRESIGN) {
+        list = sts_v1_auth_params;
+
+    } else if (auth->kind == STS_AUTH_V4_PRESIGN) {
+        list = sts_v4_auth_params;
+
+    } else {
+        return STS_OK;
+    }
+
+    sts_buf_init(&b, a, 0);
+
+    p = raw_query.data;
+    end = p + raw_query.len;
+
+    while (p < end) {
+        amp = memchr(p, '&', (size_t) (end - p));
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        item.data = p;
+        item.len = (size_t) (amp - p);
+        p = amp + 1;
+
+        if (item.len == 0) {
+            continue;
+        }
+
+        eq = memchr(item.data, '=', item.len);
+        name.data = item.data;
+        name.len = eq ? (size_t) (eq - item.data) : item.len;
+
+        /* names are compared decoded, as the parser saw them */
+        if (sts_percent_decode(a, name, 1, &name) != STS_OK) {
+            sts_buf_free(&b);
+            return STS_EINVAL;
+        }
+
+        for (i = 0; list[i] != NULL; i++) {
+            if (sts_str_eq(name, list[i])) {
+                break;
+            }
+        }
+
+        sts_free(a, (void *) name.data);
+
+        if (list[i] != NULL) {
+            continue;
+        }
+
+        n = b.len;
+        if (n) {
+            sts_buf_append_char(&b, '&');
+        }
+
+        sts_buf_append(&b, item.data, item.len);
+    }
+
+    if (sts_buf_ok(&b) != STS_OK) {
+        sts_buf_free(&b);
+        return STS_ENOMEM;
+    }
+
+    out->data = b.data ? b.data : "";
+    out->len = b.len;
+
+    return STS_OK;
+}

@@ -142,6 +142,18 @@ int sts_auth_parse(const sts_allocator_t *a, sts_auth_t *out,
     const sts_http_request_t *r, const sts_auth_opts_t *opts,
     const sts_oss_error_t **out_err) STS_WUR;
 
+/*
+ * sts_auth_strip_query writes into |out| the raw query |raw_query| without
+ * the parameters of the presigned form of |auth| (V1: OSSAccessKeyId,
+ * Expires, Signature, security-token; V4: the x-oss-signature-version,
+ * -credential, -date, -expires, -signature, -additional-headers and
+ * -security-token parameters), keeping every other item byte for byte and
+ * in order.  For the header forms |out| is |raw_query| itself.  The new
+ * string comes from |a|.  STS_OK, STS_EINVAL, STS_ENOMEM.
+ */
+int sts_auth_strip_query(const sts_allocator_t *a, const sts_auth_t *auth,
+    sts_str_t raw_query, sts_str_t *out) STS_WUR;
+
 /* sts_auth_free releases what sts_auth_parse allocated; NULL is fine. */
 void sts_auth_free(const sts_allocator_t *a, sts_auth_t *auth);
 
