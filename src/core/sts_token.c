@@ -385,7 +385,7 @@ sts_credentials_generate(char akid[STS_AKID_LEN + 1],
 /* claims <-> JSON */
 
 static json_t *
-sts_session_claims(const sts_session_t *s, int with_secret, int as_text)
+sts_session_claims(const sts_session_t *s)
 {
     size_t        i;
     json_t       *o, *rp, *p;
@@ -401,9 +401,8 @@ sts_session_claims(const sts_session_t *s, int with_secret, int as_text)
 
     if (json_object_set_new(o, "v", json_integer(s->version)) != 0
         || json_object_set_new(o, "ak", json_string(s->access_key_id)) != 0
-        || (with_secret
-            && json_object_set_new(o, "sk",
-                                   json_string(s->access_key_secret)) != 0)
+        || json_object_set_new(o, "sk",
+                               json_string(s->access_key_secret)) != 0
         || json_object_set_new(o, "iat", json_integer(s->issued_at)) != 0
         || json_object_set_new(o, "exp", json_integer(s->expiration)) != 0
         || json_object_set_new(o, "acct", json_string(s->account_id)) != 0
@@ -416,9 +415,7 @@ sts_session_claims(const sts_session_t *s, int with_secret, int as_text)
     }
 
     for (i = 0; i < s->num_role_policies; i++) {
-        p = as_text ? json_string(s->role_policies[i])
-                    : json_loads(s->role_policies[i], JSON_REJECT_DUPLICATES,
-                                 &jerr);
+        p = json_loads(s->role_policies[i], JSON_REJECT_DUPLICATES, &jerr);
         if (p == NULL || json_array_append_new(rp, p) != 0) {
             goto failed;
         }
@@ -432,9 +429,7 @@ sts_session_claims(const sts_session_t *s, int with_secret, int as_text)
         p = json_null();
 
     } else {
-        p = as_text ? json_string(s->session_policy)
-                    : json_loads(s->session_policy, JSON_REJECT_DUPLICATES,
-                                 &jerr);
+        p = json_loads(s->session_policy, JSON_REJECT_DUPLICATES, &jerr);
     }
 
     if (p == NULL || json_object_set_new(o, "sp", p) != 0) {
@@ -723,7 +718,7 @@ sts_token_seal(const sts_allocator_t *a, const sts_keyring_t *kr,
 
     k = &kr->keys[0];
 
-    claims = sts_session_claims(s, 1, 0);
+    claims = sts_session_claims(s);
     if (claims == NULL) {
         return STS_EINVAL;
     }
@@ -1056,20 +1051,54 @@ sts_session_free(const sts_allocator_t *a, sts_session_t *s)
 int
 sts_session_to_json(const sts_session_t *s, int with_secret, sts_buf_t *out)
 {
-    int      rc;
-    char    *text;
-    json_t  *o;
-    char     iso[STS_ISO8601_LEN + 1];
+    int           rc;
+    char         *text;
+    size_t        i;
+    json_t       *o, *rp, *p;
+    json_error_t  jerr;
+    char          iat[STS_ISO8601_LEN + 1], exp[STS_ISO8601_LEN + 1];
 
-    o = sts_session_claims(s, with_secret, 0);
-    if (o == NULL) {
+    sts_format_iso8601(iat, s->issued_at);
+    sts_format_iso8601(exp, s->expiration);
+
+    /* readable names for people; the sealed claims use short ones */
+    o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                  "Version", s->version,
+                  "AccessKeyId", s->access_key_id,
+                  "Issued", iat,
+                  "Expiration", exp,
+                  "AccountId", s->account_id,
+                  "RoleArn", s->role_arn,
+                  "RoleId", s->role_id ? s->role_id : "",
+                  "RoleSessionName", s->session_name,
+                  "SourceArn", s->source_arn ? s->source_arn : "");
+    rp = json_array();
+    if (o == NULL || rp == NULL) {
+        json_decref(o);
+        json_decref(rp);
         return STS_ENOMEM;
     }
 
-    sts_format_iso8601(iso, s->issued_at);
-    json_object_set_new(o, "issued", json_string(iso));
-    sts_format_iso8601(iso, s->expiration);
-    json_object_set_new(o, "expires", json_string(iso));
+    if (with_secret) {
+        json_object_set_new(o, "AccessKeySecret",
+                            json_string(s->access_key_secret));
+    }
+
+    for (i = 0; i < s->num_role_policies; i++) {
+        p = json_loads(s->role_policies[i], 0, &jerr);
+        json_array_append_new(rp, p ? p : json_string(s->role_policies[i]));
+    }
+
+    json_object_set_new(o, "RolePolicies", rp);
+
+    if (s->session_policy != NULL) {
+        p = json_loads(s->session_policy, 0, &jerr);
+        json_object_set_new(o, "SessionPolicy",
+                            p ? p : json_string(s->session_policy));
+
+    } else {
+        json_object_set_new(o, "SessionPolicy", json_null());
+    }
 
     text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(o);
