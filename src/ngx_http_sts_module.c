@@ -73,6 +73,13 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       offsetof(ngx_http_sts_loc_conf_t, max_skew),
       NULL },
 
+    { ngx_string("sts_error_document"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_sts_error_document,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("sts_strip_credentials"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,

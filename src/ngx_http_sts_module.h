@@ -53,6 +53,8 @@ typedef struct {
 
 
 ngx_int_t ngx_http_sts_access_handler(ngx_http_request_t *r);
+char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
 
 

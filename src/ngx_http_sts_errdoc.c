@@ -1,0 +1,181 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * sts_error_document: a content handler that answers nginx's own errors
+ * (bad request line, headers too large, body too large, method not
+ * allowed, upstream failures ...) with an OSS error document, so an OSS
+ * client always sees a Code it can map.  Used through error_page:
+ *
+ *     error_page 400 404 405 408 413 414 494 500 502 503 504 /_oss_error;
+ *     location = /_oss_error { internal; sts_error_document; }
+ *
+ * (a URI, not a named location: a request whose request line could not be
+ * parsed has no URI, and nginx cannot redirect it to a named location)
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sts_module.h"
+
+
+typedef struct {
+    ngx_uint_t         status;        /* nginx's status */
+    sts_oss_error_t    error;         /* what OSS would answer */
+} ngx_http_sts_errdoc_map_t;
+
+
+static ngx_int_t ngx_http_sts_errdoc_handler(ngx_http_request_t *r);
+
+
+static ngx_http_sts_errdoc_map_t  ngx_http_sts_errdoc_map[] = {
+
+    { NGX_HTTP_BAD_REQUEST,
+      { 400, "InvalidArgument", "The request could not be parsed." } },
+
+    { NGX_HTTP_REQUEST_HEADER_TOO_LARGE,
+      { 400, "InvalidArgument", "The request headers are too large." } },
+
+    { NGX_HTTP_NOT_FOUND,
+      { 404, "NoSuchKey", "The specified key does not exist." } },
+
+    { NGX_HTTP_NOT_ALLOWED,
+      { 405, "MethodNotAllowed",
+        "The specified method is not allowed against this resource." } },
+
+    { NGX_HTTP_REQUEST_TIME_OUT,
+      { 400, "RequestTimeout",
+        "Your socket connection to the server was not read from or "
+        "written to within the timeout period." } },
+
+    { NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+      { 400, "EntityTooLarge",
+        "Your proposed upload exceeds the maximum allowed size." } },
+
+    { NGX_HTTP_REQUEST_URI_TOO_LARGE,
+      { 400, "InvalidURI", "The request URI is too long." } },
+
+    { NGX_HTTP_BAD_GATEWAY,
+      { 502, "InternalError", "The storage backend failed to answer." } },
+
+    { NGX_HTTP_SERVICE_UNAVAILABLE,
+      { 503, "ServiceUnavailable", "Please reduce your request rate." } },
+
+    { NGX_HTTP_GATEWAY_TIME_OUT,
+      { 504, "InternalError", "The storage backend timed out." } },
+
+    { 0,
+      { 500, "InternalError",
+        "We encountered an internal error. Please try again." } }
+};
+
+
+char *
+ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_sts_errdoc_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_uint_t                  status;
+    ngx_buf_t                  *b;
+    sts_buf_t                   xml;
+    sts_str_t                   rid, host;
+    ngx_chain_t                 out;
+    ngx_table_elt_t            *h;
+    sts_allocator_t             a;
+    const sts_oss_error_t      *e;
+    ngx_http_sts_errdoc_map_t  *m;
+    char                        request_id[STS_REQUEST_ID_LEN + 1];
+
+    status = r->err_status ? r->err_status : r->headers_out.status;
+
+    for (m = ngx_http_sts_errdoc_map; m->status; m++) {
+        if (m->status == status) {
+            break;
+        }
+    }
+
+    if (m->status == 0 && status >= 400 && status < 500) {
+        m = ngx_http_sts_errdoc_map;    /* other client errors */
+    }
+
+    e = &m->error;
+
+    sts_request_id(request_id);
+    rid.data = request_id;
+    rid.len = STS_REQUEST_ID_LEN;
+
+    if (r->headers_in.host != NULL) {
+        host.data = (char *) r->headers_in.host->value.data;
+        host.len = r->headers_in.host->value.len;
+
+    } else {
+        host.data = "";
+        host.len = 0;
+    }
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+    sts_buf_init(&xml, &a, 0);
+
+    if (sts_error_xml(&xml, e, rid, host, NULL, 0) != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    r->err_status = 0;
+    r->headers_out.status = e->http_status;
+    ngx_str_set(&r->headers_out.content_type, "application/xml");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_length_n = xml.len;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "x-oss-request-id");
+    h->value.len = STS_REQUEST_ID_LEN;
+    h->value.data = ngx_pnalloc(r->pool, STS_REQUEST_ID_LEN);
+    if (h->value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(h->value.data, request_id, STS_REQUEST_ID_LEN);
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = (u_char *) xml.data;
+    b->last = b->pos + xml.len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, &out);
+}
