@@ -5,6 +5,8 @@
 #   make test       install missing deps, build, run every test
 #   make run        install missing deps, build, start the demo gateway
 #   make unit       C unit tests only
+#   make asan       the Test::Nginx suite on a sanitized nginx
+#   make fuzz       build the libFuzzer targets (FUZZ_SECONDS=N runs them)
 #   make clean
 
 BUILD      ?= build
@@ -34,7 +36,8 @@ GLUE_SRCS  := $(wildcard src/*.c src/*.h)
 MODULE     := $(BUILD)/ngx_http_sts_module.so
 STSCTL     := $(BUILD)/stsctl
 
-.PHONY: all module core cli unit test test-nginx run stop deps clean fuzz bench
+.PHONY: all module core cli unit test test-nginx run stop deps clean fuzz bench \
+        asan
 
 FUZZ_SRCS  := $(sort $(wildcard t/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -106,6 +109,11 @@ deps:
 
 test: deps all
 	sh t/run-all.sh
+
+# nginx from Debian's source package with the module compiled in, under
+# ASan and UBSan, running the whole Test::Nginx suite
+asan: deps cli
+	sh tools/asan.sh
 
 run: deps all
 	sh tools/run.sh

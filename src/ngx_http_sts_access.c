@@ -38,6 +38,7 @@ static ngx_int_t ngx_http_sts_build_view(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
+static void ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_strip(ngx_http_sts_req_t *q);
 static void ngx_http_sts_session_cleanup(void *data);
 static ngx_int_t ngx_http_sts_set_str(ngx_http_sts_req_t *q, ngx_str_t *dst,
@@ -105,7 +106,14 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
         }
 
     } else if (rc == NGX_DECLINED && q.err != NULL) {
+        /*
+         * NGX_DONE: the answer was sent and the request finalized, so q and
+         * ctx may be gone; anything else: nothing was sent yet
+         */
         rc = ngx_http_sts_deny(&q);
+        if (rc == NGX_DONE) {
+            return rc;
+        }
 
     } else if (rc == NGX_DECLINED) {
         /* a request that needs no authentication (CORS preflight) */
@@ -113,10 +121,18 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
         ctx->rc = NGX_OK;
     }
 
-    sts_auth_free(&ctx->allocator, &q.auth);
-    sts_buf_wipe_free(&q.string_to_sign);
+    ngx_http_sts_req_cleanup(&q);
 
     return rc;
+}
+
+
+/* wipes what the decision needed; called before anything is sent */
+static void
+ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q)
+{
+    sts_auth_free(&q->ctx->allocator, &q->auth);
+    sts_buf_wipe_free(&q->string_to_sign);
 }
 
 
@@ -687,6 +703,7 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
 
     sts_buf_wipe_free(&xml);
     sts_buf_free(&hex);
+    ngx_http_sts_req_cleanup(q);
 
     out.buf = b;
     out.next = NULL;
