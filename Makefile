@@ -94,6 +94,9 @@ $(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
 
 fuzz: $(FUZZ_BINS)
+ifdef FUZZ_SECONDS
+	FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(BUILD) sh tools/fuzz.sh
+endif
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libstscore.a
 	@mkdir -p $(dir $@)
