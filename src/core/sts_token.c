@@ -407,9 +407,13 @@ sts_session_claims(const sts_session_t *s)
         || json_object_set_new(o, "exp", json_integer(s->expiration)) != 0
         || json_object_set_new(o, "acct", json_string(s->account_id)) != 0
         || json_object_set_new(o, "role", json_string(s->role_arn)) != 0
-        || json_object_set_new(o, "rid", json_string(s->role_id)) != 0
+        || json_object_set_new(o, "rid",
+                               json_string(s->role_id ? s->role_id : ""))
+           != 0
         || json_object_set_new(o, "rsn", json_string(s->session_name)) != 0
-        || json_object_set_new(o, "src", json_string(s->source_arn)) != 0)
+        || json_object_set_new(o, "src",
+                               json_string(s->source_arn ? s->source_arn
+                                                         : "")) != 0)
     {
         goto failed;
     }

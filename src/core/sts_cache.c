@@ -1,0 +1,385 @@
+/*
+ * Copyright (C) nginx-sts authors
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "sts_cache.h"
+
+
+#define STS_CACHE_MAX  10000000
+
+
+/*
+ * Entries allocate through a metering allocator: a size header before
+ * each block keeps the live byte count exact (the memory figure of
+ * sts_cache_stats), including what is freed while opening a token.
+ */
+typedef struct {
+    size_t  bytes;
+} sts_cache_meter_t;
+
+typedef struct sts_centry_s  sts_centry_t;
+
+struct sts_centry_s {
+    unsigned char    digest[SHA256_DIGEST_LENGTH];
+    sts_centry_t    *hnext;             /* hash chain */
+    sts_centry_t    *prev;              /* LRU, most recent first */
+    sts_centry_t    *next;
+    sts_session_t   *session;
+    sts_policy_t   **role;
+    size_t           num_role;
+    sts_policy_t    *session_policy;
+    size_t           bytes;
+    sts_cache_meter_t  meter;
+    sts_allocator_t    a;                /* metering, over malloc */
+};
+
+
+struct sts_cache_s {
+    sts_centry_t      **buckets;
+    size_t              mask;
+    size_t              max;
+    sts_centry_t       *head;           /* most recently used */
+    sts_centry_t       *tail;           /* least recently used */
+    sts_centry_t       *parked;         /* an expired token, one call */
+    sts_cache_stats_t   stats;
+};
+
+
+#define STS_CACHE_HDR  16
+
+
+static void *
+sts_cache_alloc(void *ctx, size_t size)
+{
+    unsigned char      *p;
+    sts_cache_meter_t  *m = ctx;
+
+    if (size > (size_t) -1 - STS_CACHE_HDR) {
+        return NULL;
+    }
+
+    p = malloc(STS_CACHE_HDR + size);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    memcpy(p, &size, sizeof(size_t));
+    m->bytes += size;
+
+    return p + STS_CACHE_HDR;
+}
+
+
+static void
+sts_cache_dealloc(void *ctx, void *p)
+{
+    size_t              size;
+    unsigned char      *b;
+    sts_cache_meter_t  *m = ctx;
+
+    b = (unsigned char *) p - STS_CACHE_HDR;
+    memcpy(&size, b, sizeof(size_t));
+    m->bytes -= size;
+    free(b);
+}
+
+
+int
+sts_cache_create(size_t max_entries, sts_cache_t **out)
+{
+    size_t        n;
+    sts_cache_t  *c;
+
+    *out = NULL;
+
+    if (max_entries == 0 || max_entries > STS_CACHE_MAX) {
+        return STS_EINVAL;
+    }
+
+    c = calloc(1, sizeof(sts_cache_t));
+    if (c == NULL) {
+        return STS_ENOMEM;
+    }
+
+    /* a power of two at least twice the entries: short chains */
+    n = 16;
+    while (n < max_entries * 2) {
+        n *= 2;
+    }
+
+    c->buckets = calloc(n, sizeof(sts_centry_t *));
+    if (c->buckets == NULL) {
+        free(c);
+        return STS_ENOMEM;
+    }
+
+    c->mask = n - 1;
+    c->max = max_entries;
+    *out = c;
+
+    return STS_OK;
+}
+
+
+static void
+sts_centry_free(sts_centry_t *e)
+{
+    size_t                   i;
+    const sts_allocator_t   *a = &e->a;
+
+    for (i = 0; i < e->num_role; i++) {
+        sts_policy_free(a, e->role[i]);
+    }
+
+    sts_free(a, e->role);
+    sts_policy_free(a, e->session_policy);
+    sts_session_free(a, e->session);     /* wipes the secret */
+    sts_wipe(e, sizeof(sts_centry_t));
+    free(e);
+}
+
+
+void
+sts_cache_free(sts_cache_t *c)
+{
+    sts_centry_t  *e, *next;
+
+    if (c == NULL) {
+        return;
+    }
+
+    for (e = c->head; e != NULL; e = next) {
+        next = e->next;
+        sts_centry_free(e);
+    }
+
+    if (c->parked != NULL) {
+        sts_centry_free(c->parked);
+    }
+
+    free(c->buckets);
+    free(c);
+}
+
+
+static size_t
+sts_cache_slot(const sts_cache_t *c, const unsigned char *digest)
+{
+    size_t  h;
+
+    memcpy(&h, digest, sizeof(size_t));
+
+    return h & c->mask;
+}
+
+
+static void
+sts_cache_unlink(sts_cache_t *c, sts_centry_t *e)
+{
+    sts_centry_t  **pp;
+
+    for (pp = &c->buckets[sts_cache_slot(c, e->digest)]; *pp != NULL;
+         pp = &(*pp)->hnext)
+    {
+        if (*pp == e) {
+            *pp = e->hnext;
+            break;
+        }
+    }
+
+    if (e->prev != NULL) {
+        e->prev->next = e->next;
+    } else {
+        c->head = e->next;
+    }
+
+    if (e->next != NULL) {
+        e->next->prev = e->prev;
+    } else {
+        c->tail = e->prev;
+    }
+
+    c->stats.entries--;
+    c->stats.bytes -= e->bytes;
+}
+
+
+static void
+sts_cache_push_front(sts_cache_t *c, sts_centry_t *e)
+{
+    e->prev = NULL;
+    e->next = c->head;
+
+    if (c->head != NULL) {
+        c->head->prev = e;
+    }
+
+    c->head = e;
+
+    if (c->tail == NULL) {
+        c->tail = e;
+    }
+}
+
+
+static void
+sts_cache_fill(const sts_centry_t *e, sts_cached_token_t *out)
+{
+    out->session = e->session;
+    out->role = (const sts_policy_t *const *) e->role;
+    out->num_role = e->num_role;
+    out->session_policy = e->session_policy;
+}
+
+
+int
+sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
+    size_t token_len, int64_t now, sts_cached_token_t *out, char *err,
+    size_t err_len)
+{
+    int                 rc;
+    size_t              i, slot;
+    sts_centry_t       *e;
+    unsigned char       digest[SHA256_DIGEST_LENGTH];
+
+    memset(out, 0, sizeof(sts_cached_token_t));
+    if (err_len) {
+        err[0] = '\0';
+    }
+
+    if (c->parked != NULL) {
+        sts_centry_free(c->parked);
+        c->parked = NULL;
+    }
+
+    if (token_len > STS_TOKEN_MAX) {
+        return STS_ETOKEN_ENCODING;
+    }
+
+    SHA256((const unsigned char *) token, token_len, digest);
+    slot = sts_cache_slot(c, digest);
+
+    for (e = c->buckets[slot]; e != NULL; e = e->hnext) {
+        if (memcmp(e->digest, digest, sizeof(digest)) == 0) {
+            break;
+        }
+    }
+
+    if (e != NULL) {
+        if (now < e->session->expiration) {
+            /* a hit: to the front of the LRU list */
+            if (c->head != e) {
+                e->prev->next = e->next;
+
+                if (e->next != NULL) {
+                    e->next->prev = e->prev;
+                } else {
+                    c->tail = e->prev;
+                }
+
+                sts_cache_push_front(c, e);
+            }
+
+            c->stats.hits++;
+            sts_cache_fill(e, out);
+            return STS_OK;
+        }
+
+        /* expired: dropped, then opened again below to report it */
+        sts_cache_unlink(c, e);
+        sts_centry_free(e);
+        c->stats.expired++;
+    }
+
+    c->stats.misses++;
+
+    e = calloc(1, sizeof(sts_centry_t));
+    if (e == NULL) {
+        return STS_ENOMEM;
+    }
+
+    e->meter.bytes = sizeof(sts_centry_t);
+    e->a.alloc = sts_cache_alloc;
+    e->a.free = sts_cache_dealloc;
+    e->a.ctx = &e->meter;
+
+    rc = sts_token_open(&e->a, kr, token, token_len, now, &e->session);
+
+    if (rc == STS_ETOKEN_EXPIRED) {
+        /* not cached; kept until the next call so the caller can log it */
+        c->parked = e;
+        out->session = e->session;
+        return rc;
+    }
+
+    if (rc != STS_OK) {
+        sts_centry_free(e);
+        return rc;
+    }
+
+    if (e->session->num_role_policies) {
+        e->role = sts_calloc(&e->a, e->session->num_role_policies
+                                    * sizeof(sts_policy_t *));
+        if (e->role == NULL) {
+            sts_centry_free(e);
+            return STS_ENOMEM;
+        }
+    }
+
+    for (i = 0; i < e->session->num_role_policies; i++) {
+        rc = sts_policy_compile(&e->a, e->session->role_policies[i],
+                                strlen(e->session->role_policies[i]),
+                                STS_POLICY_IDENTITY, &e->role[i], err,
+                                err_len);
+        if (rc != STS_OK) {
+            sts_centry_free(e);
+            return rc == STS_ENOMEM ? rc : STS_ETOKEN_CLAIMS;
+        }
+
+        e->num_role++;
+    }
+
+    if (e->session->session_policy != NULL) {
+        rc = sts_policy_compile(&e->a, e->session->session_policy,
+                                strlen(e->session->session_policy),
+                                STS_POLICY_IDENTITY, &e->session_policy, err,
+                                err_len);
+        if (rc != STS_OK) {
+            sts_centry_free(e);
+            return rc == STS_ENOMEM ? rc : STS_ETOKEN_CLAIMS;
+        }
+    }
+
+    memcpy(e->digest, digest, sizeof(digest));
+    e->bytes = e->meter.bytes;
+
+    if (c->stats.entries == c->max) {
+        sts_centry_t  *lru = c->tail;
+
+        sts_cache_unlink(c, lru);
+        sts_centry_free(lru);
+        c->stats.evictions++;
+    }
+
+    e->hnext = c->buckets[slot];
+    c->buckets[slot] = e;
+    sts_cache_push_front(c, e);
+    c->stats.entries++;
+    c->stats.bytes += e->bytes;
+
+    sts_cache_fill(e, out);
+
+    return STS_OK;
+}
+
+
+void
+sts_cache_stats(const sts_cache_t *c, sts_cache_stats_t *out)
+{
+    *out = c->stats;
+}
