@@ -6,6 +6,8 @@
 #   make run        install missing deps, build, start the demo gateway
 #   make unit       C unit tests only
 #   make asan       the Test::Nginx suite on a sanitized nginx
+#   make install    module into Debian's modules path, stsctl, man page
+#   make deb        Debian packages (libnginx-mod-http-sts, nginx-sts-tools)
 #   make fuzz       build the libFuzzer targets (FUZZ_SECONDS=N runs them)
 #   make clean
 
@@ -37,7 +39,12 @@ MODULE     := $(BUILD)/ngx_http_sts_module.so
 STSCTL     := $(BUILD)/stsctl
 
 .PHONY: all module core cli unit test test-nginx run stop deps clean fuzz bench \
-        asan
+        asan install deb
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+MODULES_DIR ?= /usr/lib/nginx/modules
+VERSION    := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 
 FUZZ_SRCS  := $(sort $(wildcard t/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -124,5 +131,31 @@ run: deps all
 stop:
 	sh tools/run.sh stop
 
+# Installs the module where Debian's nginx looks for modules, with a
+# modules-available snippet enabled as Debian's module packages do, and
+# stsctl with its man page.  "nginx -s reload" picks the module up.
+install: module cli
+	install -D -m 0644 $(MODULE) \
+	    $(DESTDIR)$(MODULES_DIR)/ngx_http_sts_module.so
+	install -d $(DESTDIR)/usr/share/nginx/modules-available \
+	    $(DESTDIR)/etc/nginx/modules-enabled
+	echo "load_module modules/ngx_http_sts_module.so;" \
+	    > $(DESTDIR)/usr/share/nginx/modules-available/mod-http-sts.conf
+	ln -sf /usr/share/nginx/modules-available/mod-http-sts.conf \
+	    $(DESTDIR)/etc/nginx/modules-enabled/50-mod-http-sts.conf
+	install -D -m 0755 $(STSCTL) $(DESTDIR)$(PREFIX)/bin/stsctl
+	install -D -m 0644 doc/stsctl.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/stsctl.1
+
+# Debian packages libnginx-mod-http-sts and nginx-sts-tools, built with
+# dh-sequence-nginx from a copy of the tree; the .deb files land in
+# $(BUILD)/deb/.
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/nginx-sts-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t $(BUILD)/deb/nginx-sts-$(VERSION)
+	cd $(BUILD)/deb/nginx-sts-$(VERSION) && dpkg-buildpackage -b -us -uc
+	ls -l $(BUILD)/deb/*.deb
+
 clean:
-	rm -rf $(BUILD) t/servroot
+	rm -rf $(BUILD) t/servroot t/servroot_* t/tmp
