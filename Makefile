@@ -148,12 +148,12 @@ install: module cli
 	    $(DESTDIR)$(PREFIX)/share/man/man1/stsctl.1
 
 # Debian packages libnginx-mod-http-sts and nginx-sts-tools, built with
-# dh-sequence-nginx from a copy of the tree; the .deb files land in
-# $(BUILD)/deb/.
+# dh-sequence-nginx from the committed tree (git archive HEAD); the .deb
+# files land in $(BUILD)/deb/.
 deb:
 	rm -rf $(BUILD)/deb
 	mkdir -p $(BUILD)/deb/nginx-sts-$(VERSION)
-	git ls-files -z | xargs -0 cp --parents -t $(BUILD)/deb/nginx-sts-$(VERSION)
+	git archive --format=tar HEAD | tar -x -C $(BUILD)/deb/nginx-sts-$(VERSION)
 	cd $(BUILD)/deb/nginx-sts-$(VERSION) && dpkg-buildpackage -b -us -uc
 	ls -l $(BUILD)/deb/*.deb
 
