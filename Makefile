@@ -39,7 +39,7 @@ MODULE     := $(BUILD)/ngx_http_sts_module.so
 STSCTL     := $(BUILD)/stsctl
 
 .PHONY: all module core cli unit test test-nginx run stop deps clean fuzz bench \
-        asan install deb
+        asan install deb lint
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -117,7 +117,10 @@ unit: $(UNIT_BINS)
 deps:
 	@sh tools/deps.sh
 
-test: deps all
+lint:
+	@sh tools/lint.sh
+
+test: deps all lint
 	sh t/run-all.sh
 
 # nginx from Debian's source package with the module compiled in, under
