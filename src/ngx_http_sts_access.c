@@ -1,10 +1,23 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * The access-phase handler: request view -> authentication (token,
- * signature) -> request mapping -> policy evaluation -> allow, or an
+ * The access-phase handler: request view -> request mapping ->
+ * authentication (token, signature) -> policy evaluation -> allow, or an
  * OSS-format XML error.  All decisions are made by the pure-C core; this
  * file only converts nginx structures and renders the answer.
+ *
+ * Some decisions need the request body: the keys of DeleteMultipleObjects,
+ * the process of ProcessObject, the form of PostObject.  The body is read
+ * here, in the access phase, and watched by a request body filter: a
+ * bounded copy for the first two, a streaming form reader for the last,
+ * which stops nginx reading at the file part (the signature, policy and
+ * key all come before it), so an upload is authorised before it is
+ * accepted.  An allowed form is then read to its end and, as every body
+ * read here, proxied unchanged.
+ *
+ * While the body is read the handler returns NGX_DONE; the post handler
+ * (body complete) or a posted write event (form paused at its file part)
+ * runs the phases again, and the handler picks up from ctx->state.
  */
 
 #include <ngx_config.h>
@@ -14,28 +27,63 @@
 #include "ngx_http_sts_module.h"
 #include "core/sts_sign.h"
 #include "core/sts_policy.h"
+#include "core/sts_post.h"
 
 
 #define NGX_HTTP_STS_MAX_CTX_KEYS  12
 
+#define NGX_HTTP_STS_BODY_NONE      0   /* not read by this module */
+#define NGX_HTTP_STS_BODY_READING   1   /* nginx reads it */
+#define NGX_HTTP_STS_BODY_PAUSED    2   /* stopped at a form's file part */
+#define NGX_HTTP_STS_BODY_COMPLETE  3
+
 
 typedef struct {
-    ngx_http_request_t       *r;
-    ngx_http_sts_ctx_t       *ctx;
-    ngx_http_sts_loc_conf_t  *slcf;
-    sts_http_request_t        view;
-    sts_auth_t                auth;
-    sts_session_t            *session;
-    sts_oss_op_t              op;
-    const sts_oss_error_t    *err;
-    sts_buf_t                 string_to_sign;
-    ngx_uint_t                log_level;
-    const char               *reason;
+    ngx_http_request_t         *r;
+    ngx_http_sts_ctx_t         *ctx;
+    ngx_http_sts_loc_conf_t    *slcf;
+    sts_http_request_t          view;
+    sts_auth_t                  auth;
+    sts_session_t              *session;
+    sts_oss_conf_t              oc;
+    sts_oss_op_t                op;
+    const sts_oss_error_t      *err;
+    sts_buf_t                   string_to_sign;
+    sts_buf_t                   condition;   /* a PostObject policy's */
+    ngx_uint_t                  log_level;
+    const char                 *reason;
+
+    /* the body, when the decision needs it */
+    ngx_uint_t                  body_state;
+    const sts_oss_error_t      *body_err;    /* found while reading */
+    sts_buf_t                   body;        /* delete, process: a copy */
+    sts_post_form_t             form;        /* PostObject */
+    sts_post_auth_t             post;
+    sts_post_range_t            range;
+    ngx_http_event_handler_pt   read_handler;    /* saved while paused */
+    unsigned                    waiting:1;       /* NGX_DONE returned */
+    unsigned                    form_checked:1;  /* the form is allowed */
+    unsigned                    body_last:1;
 } ngx_http_sts_req_t;
 
 
+static ngx_int_t ngx_http_sts_start(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_resume(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc);
 static ngx_int_t ngx_http_sts_build_view(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_classify(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_open_token(ngx_http_sts_req_t *q,
+    sts_str_t akid, sts_str_t token);
+static ngx_int_t ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_read_body(ngx_http_sts_req_t *q);
+static void ngx_http_sts_body_read(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sts_body_ready(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_post_ready(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_request_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_sts_body_feed(ngx_http_sts_req_t *q, u_char *p,
+    size_t n);
 static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
 static void ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q);
@@ -45,11 +93,14 @@ static ngx_int_t ngx_http_sts_set_str(ngx_http_sts_req_t *q, ngx_str_t *dst,
     const char *src, size_t len);
 
 
+static ngx_http_request_body_filter_pt  ngx_http_next_request_body_filter;
+
+
 ngx_int_t
 ngx_http_sts_access_handler(ngx_http_request_t *r)
 {
     ngx_int_t                 rc;
-    ngx_http_sts_req_t        q;
+    ngx_http_sts_req_t       *q;
     ngx_http_sts_ctx_t       *ctx;
     ngx_http_sts_loc_conf_t  *slcf;
 
@@ -61,6 +112,11 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
     if (ctx != NULL) {
+        if (ctx->state != NULL) {
+            /* the phases run again: a body the decision waits for */
+            return ngx_http_sts_resume(ctx->state);
+        }
+
         /*
          * The access phase ran again for this request in this location
          * (another access module asked to be called again): repeat the
@@ -74,43 +130,141 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    q = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_req_t));
+    if (q == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     ngx_http_sts_pool_allocator(&ctx->allocator, r->pool);
     ctx->rc = NGX_HTTP_FORBIDDEN;
+    ctx->state = q;
     ngx_http_set_ctx(r, ctx, ngx_http_sts_module);
 
-    ngx_memzero(&q, sizeof(ngx_http_sts_req_t));
-    q.r = r;
-    q.ctx = ctx;
-    q.slcf = slcf;
-    q.log_level = NGX_LOG_INFO;
-    sts_buf_init(&q.string_to_sign, &ctx->allocator, 0);
+    q->r = r;
+    q->ctx = ctx;
+    q->slcf = slcf;
+    q->log_level = NGX_LOG_INFO;
+    sts_buf_init(&q->string_to_sign, &ctx->allocator, 0);
+    sts_buf_init(&q->condition, &ctx->allocator, 1024);
+    sts_buf_init(&q->body, &ctx->allocator, 0);
 
-    rc = ngx_http_sts_build_view(&q);
+    q->oc.mode = (sts_addressing_e) slcf->addressing;
+    q->oc.domain.data = (char *) slcf->addressing_arg.data;
+    q->oc.domain.len = slcf->addressing_arg.len;
+    q->oc.bucket = q->oc.domain;
+    q->oc.account.data = (char *) slcf->account.data;
+    q->oc.account.len = slcf->account.len;
+    q->oc.bucket_config = (sts_oss_bucket_config_e) slcf->bucket_config;
+
+    rc = ngx_http_sts_start(q);
+
+    return ngx_http_sts_finish(q, rc);
+}
+
+
+/*
+ * ngx_http_sts_start and the functions it calls return NGX_OK to allow,
+ * NGX_DECLINED with q->err set to refuse, NGX_DECLINED without q->err for
+ * a request that needs no authorisation (CORS preflight), NGX_AGAIN while
+ * the body is still being read, or an HTTP error status.
+ */
+static ngx_int_t
+ngx_http_sts_start(ngx_http_sts_req_t *q)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_sts_build_view(q);
 
     if (rc == NGX_OK) {
-        rc = ngx_http_sts_authenticate(&q);
+        rc = ngx_http_sts_classify(q);
     }
 
-    if (rc == NGX_OK) {
-        rc = ngx_http_sts_authorize(&q);
+    if (rc != NGX_OK) {
+        return rc;
     }
+
+    if (q->op.preflight) {
+        /* CORS preflight is unauthenticated (PROTOCOL.md 7, row 29) */
+        return NGX_DECLINED;
+    }
+
+    if (q->op.body == STS_OSS_BODY_POST) {
+        if (q->auth.kind != STS_AUTH_NONE) {
+            q->err = &sts_err_invalid_argument_auth;
+            q->reason = "PostObject is signed in its form, not its header";
+            return NGX_DECLINED;
+        }
+
+        /* the credentials are form fields: read up to the file first */
+        return ngx_http_sts_read_body(q);
+    }
+
+    rc = ngx_http_sts_authenticate(q);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (q->op.body != STS_OSS_BODY_NONE) {
+        return ngx_http_sts_read_body(q);
+    }
+
+    return ngx_http_sts_authorize(q);
+}
+
+
+/* the phases ran again for a request whose body was being read */
+static ngx_int_t
+ngx_http_sts_resume(ngx_http_sts_req_t *q)
+{
+    if (q->body_state == NGX_HTTP_STS_BODY_READING) {
+        /* woken up early: still reading */
+        return NGX_DONE;
+    }
+
+    q->waiting = 0;
+
+    return ngx_http_sts_finish(q, ngx_http_sts_body_ready(q));
+}
+
+
+static ngx_int_t
+ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
+{
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = q->ctx;
+
+    if (rc == NGX_AGAIN) {
+        /* the body is being read; the phases run again when it is */
+        q->waiting = 1;
+        return NGX_DONE;
+    }
+
+    /* decided */
+    ctx->state = NULL;
 
     if (rc == NGX_OK) {
         ngx_str_set(&ctx->decision, "Allow");
 
-        if (slcf->strip && ngx_http_sts_strip(&q) != NGX_OK) {
+        if (q->slcf->strip && ngx_http_sts_strip(q) != NGX_OK) {
+            rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+        } else if (ngx_http_sts_backend_prepare(q->r, &q->op,
+                                                &q->auth.params)
+                   != NGX_OK)
+        {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         } else {
             ctx->rc = NGX_OK;
         }
 
-    } else if (rc == NGX_DECLINED && q.err != NULL) {
+    } else if (rc == NGX_DECLINED && q->err != NULL) {
         /*
          * NGX_DONE: the answer was sent and the request finalized, so q and
          * ctx may be gone; anything else: nothing was sent yet
          */
-        rc = ngx_http_sts_deny(&q);
+        rc = ngx_http_sts_deny(q);
         if (rc == NGX_DONE) {
             return rc;
         }
@@ -121,7 +275,7 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
         ctx->rc = NGX_OK;
     }
 
-    ngx_http_sts_req_cleanup(&q);
+    ngx_http_sts_req_cleanup(q);
 
     return rc;
 }
@@ -133,6 +287,739 @@ ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q)
 {
     sts_auth_free(&q->ctx->allocator, &q->auth);
     sts_buf_wipe_free(&q->string_to_sign);
+    sts_buf_free(&q->condition);
+    sts_buf_wipe_free(&q->body);
+    sts_post_form_free(&q->form);
+}
+
+
+/*
+ * What the request is: its authentication form (parsed, not verified
+ * yet), its API and {action, resource} pairs, and the request target the
+ * backend receives ($sts_backend_uri).
+ */
+static ngx_int_t
+ngx_http_sts_classify(ngx_http_sts_req_t *q)
+{
+    int                  rc;
+    sts_str_t            uri;
+    sts_auth_opts_t      opts;
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = q->ctx;
+
+    if (q->r->method == NGX_HTTP_OPTIONS) {
+        /*
+         * A preflight carries no credentials, but a browser sends it to
+         * the very URL of the request to come, presign parameters and all:
+         * only the query is read here
+         */
+        rc = sts_query_parse(&ctx->allocator, q->view.raw_query,
+                             &q->auth.params);
+        if (rc == STS_ENOMEM) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc != STS_OK) {
+            q->err = &sts_err_invalid_argument_query;
+            q->reason = "malformed query";
+            return NGX_DECLINED;
+        }
+
+    } else {
+        opts.now = q->view.now;
+        opts.max_skew = q->slcf->max_skew;
+        opts.region.data = (char *) q->slcf->region.data;
+        opts.region.len = q->slcf->region.len;
+
+        rc = sts_auth_parse(&ctx->allocator, &q->auth, &q->view, &opts,
+                            &q->err);
+
+        if (q->auth.access_key_id.len) {
+            if (ngx_http_sts_set_str(q, &ctx->access_key_id,
+                                     q->auth.access_key_id.data,
+                                     q->auth.access_key_id.len) != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+
+        if (rc != STS_OK) {
+            if (q->err == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            q->reason = "malformed request authentication";
+            return NGX_DECLINED;
+        }
+    }
+
+    /* what the request touches: needed for the canonical resource too */
+
+    rc = sts_oss_classify(&ctx->allocator, &q->oc, &q->view,
+                          &q->auth.params, &q->op, &q->err);
+    if (rc != STS_OK) {
+        if (q->err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->reason = (q->err == &sts_err_invalid_object_name
+                     || q->err == &sts_err_invalid_bucket_name)
+                    ? "invalid bucket or object name" : "request not mapped";
+        return NGX_DECLINED;
+    }
+
+    /* what is forwarded is what is checked */
+
+    if (sts_oss_backend_uri(&ctx->allocator, &q->op, &q->auth.params, &uri)
+        != STS_OK
+        || ngx_http_sts_set_str(q, &ctx->backend_uri, uri.data, uri.len)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The header or URL signature: the token it names must open, belong to
+ * the AccessKeyId, and its secret must give the same signature.
+ */
+static ngx_int_t
+ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
+{
+    int        rc;
+    ngx_int_t  nrc;
+    sts_str_t  secret;
+
+    if (q->auth.kind == STS_AUTH_NONE) {
+        q->err = &sts_err_anonymous;
+        q->reason = "no credentials";
+        return NGX_DECLINED;
+    }
+
+    nrc = ngx_http_sts_open_token(q, q->auth.access_key_id,
+                                  q->auth.security_token);
+    if (nrc != NGX_OK) {
+        return nrc;
+    }
+
+    secret.data = q->session->access_key_secret;
+    secret.len = ngx_strlen(q->session->access_key_secret);
+
+    rc = sts_auth_verify(&q->ctx->allocator, &q->auth, &q->view,
+                         q->op.bucket, q->op.key, secret,
+                         &q->string_to_sign, NULL);
+
+    if (rc == STS_EBADSIG) {
+        q->err = &sts_err_signature_mismatch;
+        q->reason = "signature does not match";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (rc == STS_EINVAL) {
+        q->err = &sts_err_invalid_argument_auth;
+        q->reason = "request cannot be verified";
+        return NGX_DECLINED;
+    }
+
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* opens the token of temporary credentials into q->session */
+static ngx_int_t
+ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
+    sts_str_t token)
+{
+    int                        rc;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_sts_ctx_t        *ctx;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    ctx = q->ctx;
+    smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
+
+    if (akid.len < 4 || ngx_strncmp(akid.data, "STS.", 4) != 0) {
+        /* only temporary credentials are accepted here */
+        q->err = &sts_err_invalid_access_key_id;
+        q->reason = "not an STS AccessKeyId";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (token.len == 0) {
+        q->err = &sts_err_token_invalid;
+        q->reason = "no security token";
+        return NGX_DECLINED;
+    }
+
+    rc = sts_token_open(&ctx->allocator, smcf->keyring, token.data,
+                        token.len, q->view.now, &q->session);
+
+    if (q->session != NULL) {
+        cln = ngx_pool_cleanup_add(q->r->pool, 0);
+        if (cln == NULL) {
+            sts_session_free(&ctx->allocator, q->session);
+            q->session = NULL;
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        cln->handler = ngx_http_sts_session_cleanup;
+        cln->data = q->session;
+
+        if (ngx_http_sts_set_str(q, &ctx->role_arn, q->session->role_arn,
+                                 ngx_strlen(q->session->role_arn))
+            != NGX_OK
+            || ngx_http_sts_set_str(q, &ctx->session_name,
+                                    q->session->session_name,
+                                    ngx_strlen(q->session->session_name))
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    switch (rc) {
+
+    case STS_OK:
+        break;
+
+    case STS_ENOMEM:
+    case STS_ECRYPTO:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case STS_ETOKEN_EXPIRED:
+        q->err = &sts_err_token_expired;
+        q->reason = sts_strerror(rc);
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+
+    default:
+        q->err = &sts_err_token_invalid;
+        q->reason = sts_strerror(rc);
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (sts_session_check_akid(q->session, akid.data, akid.len) != STS_OK) {
+        q->err = &sts_err_token_mismatch;
+        q->reason = "AccessKeyId does not match the token";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * PostObject, once its fields are read: the signature of the policy with
+ * the secret of the form's token, the policy's expiration and conditions,
+ * the key (${filename}), and PutObject on that key to authorise.
+ */
+static ngx_int_t
+ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
+{
+    int                       rc;
+    ngx_int_t                 nrc;
+    sts_str_t                 secret, region, key;
+    uint64_t                  min, max;
+    ngx_http_sts_ctx_t       *ctx;
+    ngx_http_request_t       *r;
+
+    r = q->r;
+    ctx = q->ctx;
+
+    region.data = (char *) q->slcf->region.data;
+    region.len = q->slcf->region.len;
+
+    rc = sts_post_auth_parse(&q->form, region, q->view.now,
+                             q->slcf->max_skew, &q->post, &q->err);
+    if (rc != STS_OK) {
+        q->reason = "malformed form signature";
+        return NGX_DECLINED;
+    }
+
+    if (q->post.kind == STS_POST_AUTH_NONE) {
+        q->err = &sts_err_anonymous;
+        q->reason = "no credentials in the form";
+        return NGX_DECLINED;
+    }
+
+    /* for the logs, the variables and the error document */
+    q->auth.access_key_id = q->post.access_key_id;
+    q->auth.signature = q->post.signature;
+
+    if (ngx_http_sts_set_str(q, &ctx->access_key_id,
+                             q->post.access_key_id.data,
+                             q->post.access_key_id.len) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    nrc = ngx_http_sts_open_token(q, q->post.access_key_id,
+                                  q->post.security_token);
+    if (nrc != NGX_OK) {
+        return nrc;
+    }
+
+    secret.data = q->session->access_key_secret;
+    secret.len = ngx_strlen(q->session->access_key_secret);
+
+    rc = sts_post_auth_verify(&q->post, secret);
+
+    if (rc == STS_EBADSIG) {
+        /* the string to sign of a form is its policy, as sent */
+        if (sts_buf_append(&q->string_to_sign, q->post.policy.data,
+                           q->post.policy.len) != STS_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->err = &sts_err_signature_mismatch;
+        q->reason = "form signature does not match";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = sts_post_object_key(&ctx->allocator, &q->form, &key, &q->err);
+    if (rc != STS_OK) {
+        if (q->err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->reason = "no key in the form";
+        return NGX_DECLINED;
+    }
+
+    rc = sts_post_policy_check(&ctx->allocator, &q->form, &q->post,
+                               q->op.bucket, key, q->view.now, &q->range,
+                               &q->condition, &q->err);
+    if (rc != STS_OK) {
+        if (q->err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->reason = "the form does not meet its policy";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (q->range.set && r->headers_in.content_length_n >= 0) {
+        /* refused now, not after the upload: the size is known enough */
+        sts_post_file_size_bounds(&q->form,
+                                  (uint64_t) r->headers_in.content_length_n,
+                                  &min, &max);
+
+        if (max < q->range.min) {
+            q->err = &sts_err_entity_too_small;
+            q->reason = "file smaller than the policy allows";
+            return NGX_DECLINED;
+        }
+
+        if (min > q->range.max) {
+            q->err = &sts_err_entity_too_large;
+            q->reason = "file larger than the policy allows";
+            return NGX_DECLINED;
+        }
+    }
+
+    rc = sts_oss_add_post_object(&ctx->allocator, &q->oc, &q->op, key,
+                                 sts_post_form_field(&q->form,
+                                                     "x-oss-tagging")
+                                 != NULL, &q->err);
+    if (rc != STS_OK) {
+        if (q->err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->reason = "invalid key in the form";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Starts reading the body in the access phase.  nginx keeps every byte for
+ * the proxy (in memory or in a temporary file); the request body filter
+ * shows them to this module on the way.
+ */
+static ngx_int_t
+ngx_http_sts_read_body(ngx_http_sts_req_t *q)
+{
+    int                  rc;
+    off_t                cap;
+    sts_str_t            ct;
+    ngx_int_t            nrc;
+    ngx_http_request_t  *r;
+
+    r = q->r;
+
+    if (q->op.body == STS_OSS_BODY_POST) {
+        ct.data = "";
+        ct.len = 0;
+
+        if (r->headers_in.content_type != NULL) {
+            ct.data = (char *) r->headers_in.content_type->value.data;
+            ct.len = r->headers_in.content_type->value.len;
+        }
+
+        rc = sts_post_form_init(&q->form, &q->ctx->allocator, ct);
+        if (rc == STS_ENOMEM) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc != STS_OK) {
+            q->err = q->form.err;
+            q->reason = "not a form";
+            return NGX_DECLINED;
+        }
+
+    } else {
+        cap = (q->op.body == STS_OSS_BODY_DELETE) ? STS_OSS_DELETE_MAX_BODY
+                                                  : STS_OSS_PROCESS_MAX_BODY;
+
+        if (r->headers_in.content_length_n > cap) {
+            q->err = &sts_err_entity_too_large;
+            q->reason = "request body over its limit";
+            return NGX_DECLINED;
+        }
+
+        sts_buf_init(&q->body, &q->ctx->allocator, (size_t) cap);
+    }
+
+    q->body_state = NGX_HTTP_STS_BODY_READING;
+
+    nrc = ngx_http_read_client_request_body(r, ngx_http_sts_body_read);
+
+    if (nrc == NGX_ERROR || nrc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return nrc;
+    }
+
+    /*
+     * ngx_http_read_client_request_body() counted the request once more
+     * for a content handler that would finalize it with NGX_DONE; the
+     * access phase does not, so the count goes back here
+     */
+    r->main->count--;
+
+    if (nrc == NGX_AGAIN) {
+        return NGX_AGAIN;
+    }
+
+    /* NGX_OK: the whole body is read; NGX_DONE: the form paused */
+    return ngx_http_sts_body_ready(q);
+}
+
+
+/* the post handler of ngx_http_read_client_request_body(): all is read */
+static void
+ngx_http_sts_body_read(ngx_http_request_t *r)
+{
+    ngx_http_sts_req_t  *q;
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    if (ctx == NULL || ctx->state == NULL) {
+        return;
+    }
+
+    q = ctx->state;
+    q->body_state = NGX_HTTP_STS_BODY_COMPLETE;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: request body complete");
+
+    if (q->waiting) {
+        /* the handler returned NGX_DONE: the phases go on from there */
+        ngx_http_core_run_phases(r);
+    }
+}
+
+
+/* the body is read (or a form stopped at its file part): decide */
+static ngx_int_t
+ngx_http_sts_body_ready(ngx_http_sts_req_t *q)
+{
+    int                  rc;
+    const sts_header_t  *h;
+
+    if (q->body_err != NULL) {
+        q->err = q->body_err;
+        q->reason = "request body refused";
+        return NGX_DECLINED;
+    }
+
+    if (q->op.body == STS_OSS_BODY_POST) {
+        return ngx_http_sts_post_ready(q);
+    }
+
+    if (q->op.body == STS_OSS_BODY_DELETE) {
+        h = sts_http_header(&q->view, "Content-MD5", NULL);
+
+        if (h != NULL) {
+            if (!sts_oss_content_md5_ok(h->value,
+                                        q->body.data ? q->body.data : "",
+                                        q->body.len))
+            {
+                q->err = &sts_err_invalid_digest;
+                q->reason = "Content-MD5 does not match the body";
+                return NGX_DECLINED;
+            }
+        }
+
+        rc = sts_oss_add_delete_body(&q->ctx->allocator, &q->oc, &q->op,
+                                     q->body.data ? q->body.data : "",
+                                     q->body.len, &q->err);
+
+    } else {
+        rc = sts_oss_add_process_body(&q->ctx->allocator, &q->oc, &q->op,
+                                      q->body.data ? q->body.data : "",
+                                      q->body.len, &q->err);
+    }
+
+    if (rc != STS_OK) {
+        if (q->err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->reason = "request body refused";
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_sts_authorize(q);
+}
+
+
+static ngx_int_t
+ngx_http_sts_post_ready(ngx_http_sts_req_t *q)
+{
+    ngx_int_t            rc;
+    ngx_http_request_t  *r;
+
+    r = q->r;
+
+    if (!q->form_checked) {
+        if (q->form.stage == STS_POST_FIELDS
+            && sts_post_form_end(&q->form) != STS_OK)
+        {
+            /* the whole body, and no file part in it */
+            q->err = q->form.err;
+            q->reason = "not a complete form";
+            return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        rc = ngx_http_sts_post_authenticate(q);
+
+        if (rc == NGX_OK) {
+            rc = ngx_http_sts_authorize(q);
+        }
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        q->form_checked = 1;
+    }
+
+    if (q->body_state == NGX_HTTP_STS_BODY_PAUSED) {
+        /* allowed so far: read the upload to its end, for the proxy */
+        q->body_state = NGX_HTTP_STS_BODY_READING;
+        r->read_event_handler = q->read_handler;
+        r->write_event_handler = ngx_http_request_empty_handler;
+
+        rc = ngx_http_read_unbuffered_request_body(r);
+
+        if (rc == NGX_DONE) {
+            /* stopped again: the rest of the form is wrong */
+            return ngx_http_sts_body_ready(q);
+        }
+
+        if (rc != NGX_OK) {
+            /* NGX_AGAIN: the post handler runs the phases again */
+            return rc;
+        }
+    }
+
+    /* the whole form: the file is last, and its size is known */
+
+    if (sts_post_form_end(&q->form) != STS_OK) {
+        q->err = q->form.err;
+        q->reason = "not a complete form";
+        return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (q->range.set && q->form.file_size < q->range.min) {
+        q->err = &sts_err_entity_too_small;
+        q->reason = "file smaller than the policy allows";
+        return NGX_DECLINED;
+    }
+
+    if (q->range.set && q->form.file_size > q->range.max) {
+        q->err = &sts_err_entity_too_large;
+        q->reason = "file larger than the policy allows";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_body_filter_init(ngx_conf_t *cf)
+{
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_sts_request_body_filter;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Sees the body as nginx reads it, before it is kept for the proxy.  It
+ * stops the reading (NGX_DONE) once the decision can be made without the
+ * rest: a form at its file part, or a body already refused.  Stopping is
+ * only possible after the pre-read part (rb->buf exists) and not for
+ * HTTP/2, whose reading is driven by frames.
+ */
+static ngx_int_t
+ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_int_t            rc;
+    ngx_chain_t         *cl;
+    ngx_connection_t    *c;
+    ngx_http_sts_req_t  *q;
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+
+    if (ctx == NULL || ctx->state == NULL) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    q = ctx->state;
+
+    if (q->body_state != NGX_HTTP_STS_BODY_READING) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    /* look first: once kept, a buffer may be written out and emptied */
+
+    for (cl = in; cl; cl = cl->next) {
+        if (cl->buf->last_buf) {
+            q->body_last = 1;
+        }
+
+        if (q->body_err != NULL) {
+            continue;
+        }
+
+        if (!ngx_buf_in_memory(cl->buf)) {
+            if (ngx_buf_size(cl->buf)) {
+                /* bytes this module cannot see: not authorised */
+                q->body_err = &sts_err_unchecked_object;
+            }
+
+            continue;
+        }
+
+        if (cl->buf->last > cl->buf->pos
+            && ngx_http_sts_body_feed(q, cl->buf->pos,
+                                      cl->buf->last - cl->buf->pos)
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    rc = ngx_http_next_request_body_filter(r, in);
+
+    if (rc != NGX_OK || q->body_last) {
+        return rc;
+    }
+
+    if (q->body_err == NULL
+        && !(q->op.body == STS_OSS_BODY_POST && !q->form_checked
+             && q->form.stage != STS_POST_FIELDS))
+    {
+        return NGX_OK;
+    }
+
+    if (r->request_body->buf == NULL) {
+        /* the pre-read part: the next read stops */
+        return NGX_OK;
+    }
+
+#if (NGX_HTTP_V2)
+    if (r->stream) {
+        return NGX_OK;
+    }
+#endif
+
+    /* pause: no more reading until the access phase has decided */
+
+    c = r->connection;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "sts: request body paused, %O bytes left unread",
+                   r->request_body->rest);
+
+    q->body_state = NGX_HTTP_STS_BODY_PAUSED;
+    q->read_handler = r->read_event_handler;
+    r->read_event_handler = ngx_http_block_reading;
+
+    if (c->read->timer_set) {
+        ngx_del_timer(c->read);
+    }
+
+    if (q->waiting) {
+        /* called from a read event: decide once it has unwound */
+        r->write_event_handler = ngx_http_core_run_phases;
+        ngx_post_event(c->write, &ngx_posted_events);
+    }
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_sts_body_feed(ngx_http_sts_req_t *q, u_char *p, size_t n)
+{
+    int  rc;
+
+    if (q->op.body == STS_OSS_BODY_POST) {
+        rc = sts_post_form_feed(&q->form, p, n);
+
+        if (rc == STS_EINVAL) {
+            q->body_err = q->form.err;
+            return NGX_OK;
+        }
+
+        return rc == STS_OK ? NGX_OK : NGX_ERROR;
+    }
+
+    rc = sts_buf_append(&q->body, p, n);
+
+    if (rc == STS_ETOOBIG) {
+        q->body_err = &sts_err_entity_too_large;
+        return NGX_OK;
+    }
+
+    return rc == STS_OK ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -199,189 +1086,6 @@ ngx_http_sts_build_view(ngx_http_sts_req_t *q)
     q->view.secure = r->connection->ssl != NULL;
 #endif
     q->view.now = ngx_time();
-
-    return NGX_OK;
-}
-
-
-/*
- * Returns NGX_OK when the request is authentic, NGX_DECLINED with q->err
- * set when it must be refused, NGX_DECLINED without q->err when it needs
- * no authentication, or an HTTP 5xx on internal failure.
- */
-static ngx_int_t
-ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
-{
-    int                  rc;
-    sts_str_t            secret;
-    sts_auth_opts_t      opts;
-    ngx_pool_cleanup_t  *cln;
-    ngx_http_sts_ctx_t  *ctx;
-    ngx_http_sts_main_conf_t  *smcf;
-
-    ctx = q->ctx;
-    smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
-
-    opts.now = q->view.now;
-    opts.max_skew = q->slcf->max_skew;
-    opts.region.data = (char *) q->slcf->region.data;
-    opts.region.len = q->slcf->region.len;
-
-    rc = sts_auth_parse(&ctx->allocator, &q->auth, &q->view, &opts, &q->err);
-
-    if (q->auth.access_key_id.len) {
-        if (ngx_http_sts_set_str(q, &ctx->access_key_id,
-                                 q->auth.access_key_id.data,
-                                 q->auth.access_key_id.len) != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    if (rc != STS_OK) {
-        if (q->err == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        q->reason = "malformed request authentication";
-        return NGX_DECLINED;
-    }
-
-    if (q->auth.kind == STS_AUTH_NONE) {
-        if (q->view.method.len == 7
-            && ngx_strncmp(q->view.method.data, "OPTIONS", 7) == 0)
-        {
-            /* CORS preflight is unauthenticated (PROTOCOL.md 7, row 29) */
-            return NGX_DECLINED;
-        }
-
-        q->err = &sts_err_anonymous;
-        q->reason = "no credentials";
-        return NGX_DECLINED;
-    }
-
-    if (q->auth.access_key_id.len < 4
-        || ngx_strncmp(q->auth.access_key_id.data, "STS.", 4) != 0)
-    {
-        /* only temporary credentials are accepted here */
-        q->err = &sts_err_invalid_access_key_id;
-        q->reason = "not an STS AccessKeyId";
-        q->log_level = NGX_LOG_ERR;
-        return NGX_DECLINED;
-    }
-
-    if (q->auth.security_token.len == 0) {
-        q->err = &sts_err_token_invalid;
-        q->reason = "no security token";
-        return NGX_DECLINED;
-    }
-
-    rc = sts_token_open(&ctx->allocator, smcf->keyring,
-                        q->auth.security_token.data,
-                        q->auth.security_token.len, q->view.now,
-                        &q->session);
-
-    if (q->session != NULL) {
-        cln = ngx_pool_cleanup_add(q->r->pool, 0);
-        if (cln == NULL) {
-            sts_session_free(&ctx->allocator, q->session);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        cln->handler = ngx_http_sts_session_cleanup;
-        cln->data = q->session;
-
-        if (ngx_http_sts_set_str(q, &ctx->role_arn, q->session->role_arn,
-                                 ngx_strlen(q->session->role_arn))
-            != NGX_OK
-            || ngx_http_sts_set_str(q, &ctx->session_name,
-                                    q->session->session_name,
-                                    ngx_strlen(q->session->session_name))
-               != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    switch (rc) {
-
-    case STS_OK:
-        break;
-
-    case STS_ENOMEM:
-    case STS_ECRYPTO:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-    case STS_ETOKEN_EXPIRED:
-        q->err = &sts_err_token_expired;
-        q->reason = sts_strerror(rc);
-        q->log_level = NGX_LOG_ERR;
-        return NGX_DECLINED;
-
-    default:
-        q->err = &sts_err_token_invalid;
-        q->reason = sts_strerror(rc);
-        q->log_level = NGX_LOG_ERR;
-        return NGX_DECLINED;
-    }
-
-    if (sts_session_check_akid(q->session, q->auth.access_key_id.data,
-                               q->auth.access_key_id.len)
-        != STS_OK)
-    {
-        q->err = &sts_err_token_mismatch;
-        q->reason = "AccessKeyId does not match the token";
-        q->log_level = NGX_LOG_ERR;
-        return NGX_DECLINED;
-    }
-
-    /* what the request touches: needed for the canonical resource too */
-
-    {
-        sts_oss_conf_t  oc;
-
-        ngx_memzero(&oc, sizeof(sts_oss_conf_t));
-        oc.mode = (sts_addressing_e) q->slcf->addressing;
-        oc.domain.data = (char *) q->slcf->addressing_arg.data;
-        oc.domain.len = q->slcf->addressing_arg.len;
-        oc.bucket = oc.domain;
-        oc.account.data = (char *) q->slcf->account.data;
-        oc.account.len = q->slcf->account.len;
-
-        rc = sts_oss_classify(&ctx->allocator, &oc, &q->view,
-                              &q->auth.params, &q->op, &q->err);
-        if (rc != STS_OK) {
-            if (q->err == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            q->reason = "request not mapped";
-            return NGX_DECLINED;
-        }
-    }
-
-    secret.data = q->session->access_key_secret;
-    secret.len = ngx_strlen(q->session->access_key_secret);
-
-    rc = sts_auth_verify(&ctx->allocator, &q->auth, &q->view, q->op.bucket,
-                         q->op.key, secret, &q->string_to_sign, NULL);
-
-    if (rc == STS_EBADSIG) {
-        q->err = &sts_err_signature_mismatch;
-        q->reason = "signature does not match";
-        q->log_level = NGX_LOG_ERR;
-        return NGX_DECLINED;
-    }
-
-    if (rc == STS_EINVAL) {
-        q->err = &sts_err_invalid_argument_auth;
-        q->reason = "request cannot be verified";
-        return NGX_DECLINED;
-    }
-
-    if (rc != STS_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
     return NGX_OK;
 }
@@ -641,6 +1345,12 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         }
 
         n = 0;
+
+    } else if (q->condition.len) {
+        /* PostObject: the policy condition that failed */
+        fields[n].name = "Condition";
+        fields[n].value.data = q->condition.data;
+        fields[n++].value.len = q->condition.len;
     }
 
     if (xml.len == 0 && sts_error_xml(&xml, e, rid, host, fields, n)
@@ -649,8 +1359,18 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
+    if (q->body_state == NGX_HTTP_STS_BODY_NONE) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            r->keepalive = 0;
+        }
+
+    } else if (q->body_state != NGX_HTTP_STS_BODY_COMPLETE) {
+        /*
+         * the rest of the body stays unread: no keep-alive, and a
+         * lingering close so that the client still gets this answer
+         */
         r->keepalive = 0;
+        r->lingering_close = 1;
     }
 
     r->headers_out.status = e->http_status;

@@ -28,6 +28,14 @@ static void ngx_http_sts_keyring_cleanup(void *data);
 static void *ngx_http_sts_pool_alloc(void *ctx, size_t size);
 
 
+static ngx_conf_enum_t  ngx_http_sts_bucket_config[] = {
+    { ngx_string("off"), STS_OSS_BUCKET_CONFIG_OFF },
+    { ngx_string("read"), STS_OSS_BUCKET_CONFIG_READ },
+    { ngx_string("on"), STS_OSS_BUCKET_CONFIG_ON },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_command_t  ngx_http_sts_commands[] = {
 
     { ngx_string("sts_keys"),
@@ -85,6 +93,69 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sts_loc_conf_t, strip),
+      NULL },
+
+    { ngx_string("sts_bucket_config"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, bucket_config),
+      &ngx_http_sts_bucket_config },
+
+    { ngx_string("sts_directory"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_directory,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_endpoint"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_sts_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_endpoint_js_encoding"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, endpoint_js_encoding),
+      NULL },
+
+    { ngx_string("sts_nonce_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_nonce_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_backend"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_sts_backend,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_backend_credentials"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_backend_credentials,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_backend_region"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_backend_region,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_backend_host"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_backend_host,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
       ngx_null_command
@@ -159,6 +230,13 @@ static ngx_http_variable_t  ngx_http_sts_vars[] = {
 
     { ngx_string("sts_object"), NULL, ngx_http_sts_variable,
       offsetof(ngx_http_sts_ctx_t, object), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_backend_uri"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, backend_uri), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_backend_authorization"), NULL,
+      ngx_http_sts_backend_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -244,6 +322,10 @@ ngx_http_sts_create_main_conf(ngx_conf_t *cf)
      *
      *     smcf->keys_file = { 0, NULL };
      *     smcf->keyring = NULL;
+     *     smcf->directory_file = { 0, NULL };
+     *     smcf->ram = NULL;
+     *     smcf->nonce_zone = NULL;
+     *     smcf->nonce_size = 0;
      */
 
     ngx_http_sts_pool_allocator(&smcf->allocator, cf->pool);
@@ -268,12 +350,16 @@ ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
      *     slcf->addressing_arg = { 0, NULL };
      *     slcf->account = { 0, NULL };
      *     slcf->region = { 0, NULL };
+     *     slcf->endpoint = 0;
+     *     slcf->backend = NULL;
      */
 
     slcf->enable = NGX_CONF_UNSET;
     slcf->strip = NGX_CONF_UNSET;
     slcf->addressing = NGX_CONF_UNSET_UINT;
     slcf->max_skew = NGX_CONF_UNSET;
+    slcf->endpoint_js_encoding = NGX_CONF_UNSET;
+    slcf->bucket_config = NGX_CONF_UNSET_UINT;
 
     return slcf;
 }
@@ -292,6 +378,10 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->max_skew, prev->max_skew, 900);
     ngx_conf_merge_str_value(conf->account, prev->account, "*");
     ngx_conf_merge_str_value(conf->region, prev->region, "");
+    ngx_conf_merge_value(conf->endpoint_js_encoding,
+                         prev->endpoint_js_encoding, 1);
+    ngx_conf_merge_uint_value(conf->bucket_config, prev->bucket_config,
+                              STS_OSS_BUCKET_CONFIG_OFF);
 
     if (conf->addressing == NGX_CONF_UNSET_UINT) {
         if (prev->addressing == NGX_CONF_UNSET_UINT) {
@@ -314,6 +404,16 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
+    if (conf->endpoint
+        && ngx_http_sts_endpoint_check(cf, conf) != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_sts_backend_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -333,7 +433,15 @@ ngx_http_sts_init(ngx_conf_t *cf)
 
     *h = ngx_http_sts_access_handler;
 
-    return NGX_OK;
+    if (ngx_http_sts_body_filter_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sts_backend_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_sts_endpoint_init(cf);
 }
 
 

@@ -15,12 +15,22 @@
 #include "core/sts_http.h"
 #include "core/sts_oss.h"
 #include "core/sts_token.h"
+#include "core/sts_ram.h"
+
+
+/* the backend connectors' settings and per-request state (backend.c) */
+typedef struct ngx_http_sts_backend_conf_s  ngx_http_sts_backend_conf_t;
+typedef struct ngx_http_sts_backend_ctx_s   ngx_http_sts_backend_ctx_t;
 
 
 typedef struct {
     ngx_str_t                 keys_file;
     sts_keyring_t            *keyring;
     sts_allocator_t           allocator;     /* over cf->pool */
+    ngx_str_t                 directory_file;
+    sts_ram_t                *ram;           /* sts_directory, or NULL */
+    ngx_shm_zone_t           *nonce_zone;    /* with sts_endpoint */
+    size_t                    nonce_size;    /* sts_nonce_cache */
 } ngx_http_sts_main_conf_t;
 
 
@@ -32,6 +42,10 @@ typedef struct {
     ngx_str_t                 account;
     ngx_str_t                 region;
     time_t                    max_skew;
+    ngx_flag_t                endpoint;      /* sts_endpoint here */
+    ngx_flag_t                endpoint_js_encoding;
+    ngx_uint_t                bucket_config; /* sts_oss_bucket_config_e */
+    ngx_http_sts_backend_conf_t  *backend;   /* sts_backend*, or NULL */
 } ngx_http_sts_loc_conf_t;
 
 
@@ -49,6 +63,9 @@ typedef struct {
     ngx_str_t                 object;
     sts_allocator_t           allocator;     /* over r->pool */
     ngx_int_t                 rc;            /* the decision, if re-run */
+    ngx_str_t                 backend_uri;   /* $sts_backend_uri */
+    void                     *state;         /* undecided: access.c's */
+    ngx_http_sts_backend_ctx_t  *backend;    /* after an allow, or NULL */
 } ngx_http_sts_ctx_t;
 
 
@@ -56,6 +73,51 @@ ngx_int_t ngx_http_sts_access_handler(ngx_http_request_t *r);
 char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
+
+/*
+ * ngx_http_sts_body_filter_init installs the request body filter through
+ * which the access phase reads the bodies it decides on (the key list of
+ * DeleteMultipleObjects, a ProcessObject, the fields of a PostObject).
+ */
+ngx_int_t ngx_http_sts_body_filter_init(ngx_conf_t *cf);
+
+/* the STS endpoint (ngx_http_sts_endpoint.c) */
+char *ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_sts_directory(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_sts_endpoint_init(ngx_conf_t *cf);
+char *ngx_http_sts_endpoint_check(ngx_conf_t *cf,
+    ngx_http_sts_loc_conf_t *conf);
+
+
+/*
+ * The backend connectors (ngx_http_sts_backend.c).
+ *
+ * ngx_http_sts_backend_prepare maps an allowed request for the store
+ * configured by sts_backend: for oss, signed again with the gateway's
+ * AccessKey; for s3, headers and target mapped to S3 and the SigV4
+ * signature prepared for $sts_backend_authorization, or, for an operation
+ * without an S3 twin, the content handler replaced by a NotImplemented
+ * answer.  Returns NGX_OK, or NGX_ERROR (answer 500).
+ * ngx_http_sts_backend_init installs the response header and body
+ * filters that map S3 answers back to OSS.
+ */
+ngx_int_t ngx_http_sts_backend_prepare(ngx_http_request_t *r,
+    sts_oss_op_t *op, const sts_params_t *params);
+ngx_int_t ngx_http_sts_backend_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_sts_backend_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+char *ngx_http_sts_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_sts_backend_credentials(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_backend_region(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_backend_host(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_backend_merge(ngx_conf_t *cf,
+    ngx_http_sts_loc_conf_t *prev, ngx_http_sts_loc_conf_t *conf);
 
 
 extern ngx_module_t  ngx_http_sts_module;

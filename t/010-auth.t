@@ -356,9 +356,9 @@ GET /demo-bucket/hello.txt
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
-PUT /demo-bucket/hello.txt?acl
+PUT /demo-bucket/hello.txt?frobnicate
 --- more_headers eval
-::sts_sign($::rw, 'PUT', '/demo-bucket/hello.txt?acl')
+::sts_sign($::rw, 'PUT', '/demo-bucket/hello.txt?frobnicate')
 --- error_code: 403
 --- response_body_like: <Code>AccessDenied</Code>
 --- error_log

@@ -9,6 +9,15 @@
  *                [--session-policy FILE] [--duration SECONDS]
  *                [--session-name NAME] [--source-arn ARN] [--role-id ID]
  *                [--issued-at UNIX]
+ *   stsctl issue --keys FILE --directory FILE --caller-key-id ID
+ *                --role-arn ARN [--session-policy FILE] [--duration S]
+ *                [--session-name NAME] [--external-id ID] [--issued-at UNIX]
+ *   stsctl assume-role --endpoint http://HOST[:PORT][/PATH]
+ *                (--credentials FILE | --access-key-id ID --secret-file F
+ *                [--security-token TOKEN]) --role-arn ARN
+ *                [--session-name NAME] [--policy FILE] [--duration S]
+ *                [--external-id ID] [--method GET|POST] [--format JSON|XML]
+ *   stsctl caller-identity --endpoint URL (credentials as above)
  *   stsctl sign --credentials FILE | --access-key-id ID --secret-file FILE
  *                [--security-token TOKEN]
  *                [--v4 --region R] [--presign SECONDS]
@@ -22,11 +31,15 @@
  */
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -35,6 +48,8 @@
 #include "sts_http.h"
 #include "sts_oss.h"
 #include "sts_policy.h"
+#include "sts_pop.h"
+#include "sts_ram.h"
 #include "sts_sign.h"
 #include "sts_token.h"
 #include "stsctl_policy.h"
@@ -43,6 +58,8 @@
 #define STSCTL_MAX_POLICIES  16
 #define STSCTL_MAX_HEADERS   32
 #define STSCTL_FILE_MAX      (1024 * 1024)
+#define STSCTL_RESPONSE_MAX  (1024 * 1024)
+#define STSCTL_RPC_PARAMS    24
 
 
 static const sts_allocator_t  *A = &sts_malloc_allocator;
@@ -60,6 +77,20 @@ usage(void)
         "               [--session-name NAME] [--source-arn ARN]"
         " [--role-id ID]\n"
         "               [--issued-at UNIX]\n"
+        "  stsctl issue --keys FILE --directory FILE --caller-key-id ID"
+        " --role-arn ARN\n"
+        "               [--session-policy FILE] [--duration 900..43200]\n"
+        "               [--session-name NAME] [--external-id ID]"
+        " [--issued-at UNIX]\n"
+        "  stsctl assume-role --endpoint http://HOST[:PORT][/PATH]\n"
+        "               (--credentials FILE | --access-key-id ID"
+        " --secret-file FILE\n"
+        "               [--security-token TOKEN]) --role-arn ARN\n"
+        "               [--session-name NAME] [--policy FILE]"
+        " [--duration SECONDS]\n"
+        "               [--external-id ID] [--method GET|POST]"
+        " [--format JSON|XML]\n"
+        "  stsctl caller-identity --endpoint URL (credentials as above)\n"
         "  stsctl sign (--credentials FILE | --access-key-id ID"
         " --secret-file FILE\n"
         "               [--security-token TOKEN]) [--v4 --region R]\n"
@@ -249,6 +280,129 @@ check_policy(const char *path)
 }
 
 
+/*
+ * issue --directory: AssumeRole offline, decided from the RAM directory
+ * exactly as the endpoint decides it, as the owner of |caller_key|.
+ */
+static int
+issue_from_directory(const char *keys, const char *dir,
+    const char *caller_key, const char *role_arn, const char *name,
+    const char *sp, long duration, const char *external_id,
+    int64_t issued_at)
+{
+    int                     rc;
+    char                    err[STS_RAM_ERR_LEN + 256], why[256];
+    char                    dur[32], exp[STS_ISO8601_LEN + 1];
+    char                    rid[STS_POP_REQUEST_ID_LEN + 1];
+    char                    arn[STS_RAM_ARN_MAX + 80];
+    char                    role_id[STS_RAM_ARN_MAX + 80];
+    char                   *policy, *token, *out;
+    size_t                  len;
+    json_t                 *o;
+    sts_ram_t              *ram;
+    sts_session_t          *s;
+    sts_keyring_t          *kr;
+    sts_ram_caller_t        caller;
+    sts_ram_assume_t        req;
+    sts_ram_principal_t     p;
+    const sts_pop_error_t  *e;
+
+    kr = load_keys(keys);
+
+    if (sts_ram_load(A, dir, &ram, err, sizeof(err)) != STS_OK) {
+        die("%s", err);
+    }
+
+    rc = sts_ram_find_access_key(ram, (sts_str_t) { strlen(caller_key),
+                                                    caller_key }, &p);
+    if (rc == STS_ENOTFOUND) {
+        die("no AccessKey \"%s\" in \"%s\"", caller_key, dir);
+    }
+
+    if (rc != STS_OK) {
+        die("the AccessKey \"%s\" of %s is Inactive", caller_key, p.arn);
+    }
+
+    sts_ram_caller_from_key(&caller, &p);
+
+    policy = sp ? read_file(sp, &len) : NULL;
+
+    memset(&req, 0, sizeof(req));
+    req.role_arn.data = role_arn;
+    req.role_arn.len = strlen(role_arn);
+    req.session_name.data = name;
+    req.session_name.len = strlen(name);
+    req.policy.data = policy;
+    req.policy.len = policy ? len : 0;
+    req.external_id.data = external_id;
+    req.external_id.len = external_id ? strlen(external_id) : 0;
+    req.now = issued_at ? issued_at : (int64_t) time(NULL);
+
+    if (duration) {
+        snprintf(dur, sizeof(dur), "%ld", duration);
+        req.duration.data = dur;
+        req.duration.len = strlen(dur);
+    }
+
+    rc = sts_ram_assume_role(A, ram, &caller, &req, &s, &e, why,
+                             sizeof(why));
+    if (rc != STS_OK) {
+        die("%s: %s", e ? e->code : "InternalError", why);
+    }
+
+    switch (sts_token_seal(A, kr, s, &token, &len)) {
+    case STS_OK:
+        break;
+    case STS_ETOOBIG:
+        die("the token would be larger than %d bytes: use smaller policies",
+            STS_TOKEN_MAX);
+    default:
+        die("cannot seal the token");
+    }
+
+    sts_format_iso8601(exp, s->expiration);
+    sts_pop_request_id(rid);
+    snprintf(arn, sizeof(arn), "%s/%s", s->role_arn, s->session_name);
+    snprintf(role_id, sizeof(role_id), "%s:%s", s->role_id,
+             s->session_name);
+
+    /* what the endpoint answers (PROTOCOL.md 5.5) */
+    o = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}",
+                  "RequestId", rid,
+                  "AssumedRoleUser",
+                      "Arn", arn,
+                      "AssumedRoleId", role_id,
+                  "Credentials",
+                      "AccessKeyId", s->access_key_id,
+                      "AccessKeySecret", s->access_key_secret,
+                      "SecurityToken", token,
+                      "Expiration", exp);
+    if (o == NULL) {
+        die("out of memory");
+    }
+
+    out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (out == NULL) {
+        die("out of memory");
+    }
+
+    puts(out);
+    sts_wipe(out, strlen(out));
+    free(out);
+
+    sts_wipe(token, len);
+    free(token);
+    free(policy);
+    sts_session_free(A, s);
+    sts_ram_caller_release(A, &caller);
+    sts_ram_free(A, ram);
+    sts_keyring_free(A, kr);
+
+    return 0;
+}
+
+
 static int
 cmd_issue(int argc, char **argv)
 {
@@ -264,7 +418,13 @@ cmd_issue(int argc, char **argv)
     sts_session_t   s;
     sts_keyring_t  *kr;
     const char     *keys, *role_arn, *sp, *name, *src, *role_id;
+    const char     *dir, *caller_key, *external_id;
+    int             duration_set;
 
+    dir = NULL;
+    caller_key = NULL;
+    external_id = NULL;
+    duration_set = 0;
     keys = NULL;
     role_arn = NULL;
     sp = NULL;
@@ -305,6 +465,17 @@ cmd_issue(int argc, char **argv)
                     STS_DURATION_MAX);
             }
 
+            duration_set = 1;
+
+        } else if (strcmp(argv[i], "--directory") == 0) {
+            dir = argv[++i];
+
+        } else if (strcmp(argv[i], "--caller-key-id") == 0) {
+            caller_key = argv[++i];
+
+        } else if (strcmp(argv[i], "--external-id") == 0) {
+            external_id = argv[++i];
+
         } else if (strcmp(argv[i], "--session-name") == 0) {
             name = argv[++i];
 
@@ -324,6 +495,24 @@ cmd_issue(int argc, char **argv)
         } else {
             return usage();
         }
+    }
+
+    if (dir != NULL || caller_key != NULL) {
+        if (dir == NULL || caller_key == NULL || role_arn == NULL) {
+            fprintf(stderr, "%s: --directory needs --caller-key-id and "
+                    "--role-arn\n", progname);
+            return usage();
+        }
+
+        if (nrp || src != NULL || role_id != NULL) {
+            die("with --directory the role's policies, id and the caller "
+                "come from the directory: no --role-policy, --role-id or "
+                "--source-arn");
+        }
+
+        return issue_from_directory(keys, dir, caller_key, role_arn, name,
+                                    sp, duration_set ? duration : 0,
+                                    external_id, issued_at);
     }
 
     if (role_arn == NULL || nrp == 0) {
@@ -823,6 +1012,433 @@ cmd_inspect(int argc, char **argv)
 }
 
 
+/* assume-role, caller-identity: a live endpoint over plain HTTP */
+
+typedef struct {
+    char  host[256];
+    char  port[8];
+    char  path[1024];
+} stsctl_url_t;
+
+
+static void
+parse_url(const char *url, stsctl_url_t *u)
+{
+    size_t       n;
+    const char  *p, *slash, *colon;
+
+    if (strncmp(url, "https://", 8) == 0) {
+        die("stsctl speaks plain HTTP only; for HTTPS use an SDK, or reach "
+            "the endpoint on a local plain-HTTP listener");
+    }
+
+    if (strncmp(url, "http://", 7) != 0) {
+        die("--endpoint must be http://HOST[:PORT][/PATH]");
+    }
+
+    p = url + 7;
+    slash = strchr(p, '/');
+    n = slash ? (size_t) (slash - p) : strlen(p);
+
+    colon = memchr(p, ':', n);
+
+    if (n == 0 || (colon ? (size_t) (colon - p) : n) >= sizeof(u->host)) {
+        die("--endpoint has no usable host");
+    }
+
+    if (colon != NULL) {
+        if ((size_t) (p + n - colon - 1) >= sizeof(u->port)
+            || p + n - colon - 1 == 0)
+        {
+            die("--endpoint has a bad port");
+        }
+
+        memcpy(u->host, p, (size_t) (colon - p));
+        u->host[colon - p] = '\0';
+        memcpy(u->port, colon + 1, (size_t) (p + n - colon - 1));
+        u->port[p + n - colon - 1] = '\0';
+
+    } else {
+        memcpy(u->host, p, n);
+        u->host[n] = '\0';
+        strcpy(u->port, "80");
+    }
+
+    snprintf(u->path, sizeof(u->path), "%s", slash ? slash : "/");
+}
+
+
+/* one request, Connection: close; the response body NUL-terminated */
+static char *
+http_request(const stsctl_url_t *u, const char *method, const char *target,
+    const char *body, int *status)
+{
+    int               fd, rc;
+    char             *buf, *p, *end;
+    size_t            len, cap, blen;
+    ssize_t           n;
+    sts_buf_t         req;
+    struct timeval    tv;
+    struct addrinfo   hints, *ai, *a;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+
+    rc = getaddrinfo(u->host, u->port, &hints, &ai);
+    if (rc != 0) {
+        die("cannot resolve \"%s\": %s", u->host, gai_strerror(rc));
+    }
+
+    fd = -1;
+    for (a = ai; a != NULL; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+        if (fd == -1) {
+            continue;
+        }
+
+        tv.tv_sec = 30;
+        tv.tv_usec = 0;
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+            break;
+        }
+
+        close(fd);
+        fd = -1;
+    }
+
+    freeaddrinfo(ai);
+
+    if (fd == -1) {
+        die("cannot connect to %s:%s: %s", u->host, u->port,
+            strerror(errno));
+    }
+
+    blen = body ? strlen(body) : 0;
+
+    sts_buf_init(&req, A, 0);
+    (void) sts_buf_appendf(&req, "%s %s HTTP/1.1\r\nHost: %s%s%s\r\n"
+                           "User-Agent: stsctl\r\nConnection: close\r\n"
+                           "Content-Length: %zu\r\n", method, target,
+                           u->host, strcmp(u->port, "80") ? ":" : "",
+                           strcmp(u->port, "80") ? u->port : "", blen);
+    if (blen) {
+        (void) sts_buf_append_str(&req, "Content-Type: "
+                                  "application/x-www-form-urlencoded\r\n");
+    }
+
+    (void) sts_buf_append_str(&req, "\r\n");
+    if (blen) {
+        (void) sts_buf_append(&req, body, blen);
+    }
+
+    if (sts_buf_ok(&req) != STS_OK) {
+        die("out of memory");
+    }
+
+    for (len = 0; len < req.len; len += (size_t) n) {
+        n = write(fd, req.data + len, req.len - len);
+        if (n <= 0) {
+            if (n == -1 && errno == EINTR) {
+                n = 0;
+                continue;
+            }
+
+            die("cannot send the request: %s", strerror(errno));
+        }
+    }
+
+    sts_buf_free(&req);
+
+    cap = 8192;
+    len = 0;
+    buf = malloc(cap + 1);
+
+    for ( ;; ) {
+        if (buf == NULL) {
+            die("out of memory");
+        }
+
+        n = read(fd, buf + len, cap - len);
+        if (n == -1 && errno == EINTR) {
+            continue;
+        }
+
+        if (n < 0) {
+            die("cannot read the response: %s", strerror(errno));
+        }
+
+        if (n == 0) {
+            break;
+        }
+
+        len += (size_t) n;
+
+        if (len == cap) {
+            if (cap >= STSCTL_RESPONSE_MAX) {
+                die("the response is larger than %d bytes",
+                    STSCTL_RESPONSE_MAX);
+            }
+
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+    }
+
+    close(fd);
+    buf[len] = '\0';
+
+    if (sscanf(buf, "HTTP/1.%*c %d", status) != 1) {
+        die("not an HTTP response from %s:%s", u->host, u->port);
+    }
+
+    p = strstr(buf, "\r\n\r\n");
+    if (p == NULL) {
+        die("a truncated HTTP response");
+    }
+
+    *p = '\0';
+    p += 4;
+    end = buf + len;
+
+    if (strstr(buf, "\nTransfer-Encoding: chunked") != NULL
+        || strstr(buf, "\ntransfer-encoding: chunked") != NULL)
+    {
+        char   *w, *q;
+        size_t  k;
+
+        /* de-chunk in place */
+        w = p;
+        q = p;
+
+        while (q < end) {
+            k = strtoul(q, &q, 16);
+            q = strstr(q, "\r\n");
+            if (q == NULL || k == 0) {
+                break;
+            }
+
+            q += 2;
+            if ((size_t) (end - q) < k) {
+                die("a truncated chunked response");
+            }
+
+            memmove(w, q, k);
+            w += k;
+            q += k + 2;
+        }
+
+        *w = '\0';
+    }
+
+    memmove(buf, p, strlen(p) + 1);
+
+    return buf;
+}
+
+
+static int
+cmd_rpc(int argc, char **argv, const char *action)
+{
+    int             i, status, assume;
+    char           *policy, *resp, *target;
+    char            ts[STS_ISO8601_LEN + 1], nonce[33];
+    char            dur[32];
+    size_t          n;
+    long            duration;
+    sts_buf_t       signed_params;
+    sts_param_t     it[STSCTL_RPC_PARAMS];
+    sts_params_t    params;
+    stsctl_url_t    u;
+    stsctl_creds_t  c;
+    unsigned char   rnd[16];
+    const char     *endpoint, *role_arn, *name, *policy_file, *external_id;
+    const char     *method, *format;
+
+    memset(&c, 0, sizeof(c));
+    endpoint = NULL;
+    role_arn = NULL;
+    name = "stsctl";
+    policy_file = NULL;
+    external_id = NULL;
+    method = "POST";
+    format = "JSON";
+    duration = 0;
+    assume = strcmp(action, "AssumeRole") == 0;
+
+    for (i = 1; i < argc; i++) {
+        if (i + 1 >= argc) {
+            return usage();
+        }
+
+        if (strcmp(argv[i], "--endpoint") == 0) {
+            endpoint = argv[++i];
+
+        } else if (strcmp(argv[i], "--credentials") == 0) {
+            load_credentials(argv[++i], &c);
+
+        } else if (strcmp(argv[i], "--access-key-id") == 0) {
+            c.access_key_id = strdup(argv[++i]);
+
+        } else if (strcmp(argv[i], "--secret-file") == 0) {
+            c.secret = trim_eol(read_file(argv[++i], NULL));
+
+        } else if (strcmp(argv[i], "--security-token") == 0) {
+            c.token = strdup(argv[++i]);
+
+        } else if (strcmp(argv[i], "--method") == 0) {
+            method = argv[++i];
+            if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+                die("--method must be GET or POST");
+            }
+
+        } else if (strcmp(argv[i], "--format") == 0) {
+            format = argv[++i];
+
+        } else if (assume && strcmp(argv[i], "--role-arn") == 0) {
+            role_arn = argv[++i];
+
+        } else if (assume && strcmp(argv[i], "--session-name") == 0) {
+            name = argv[++i];
+
+        } else if (assume && strcmp(argv[i], "--policy") == 0) {
+            policy_file = argv[++i];
+
+        } else if (assume && strcmp(argv[i], "--external-id") == 0) {
+            external_id = argv[++i];
+
+        } else if (assume && strcmp(argv[i], "--duration") == 0) {
+            duration = strtol(argv[++i], &policy, 10);
+            if (*policy != '\0' || duration <= 0) {
+                die("--duration must be seconds");
+            }
+
+        } else {
+            return usage();
+        }
+    }
+
+    if (endpoint == NULL || (assume && role_arn == NULL)) {
+        fprintf(stderr, "%s: --endpoint%s required\n", progname,
+                assume ? " and --role-arn are" : " is");
+        return usage();
+    }
+
+    if (c.access_key_id == NULL || c.secret == NULL) {
+        die("credentials are required (--credentials FILE, or "
+            "--access-key-id and --secret-file)");
+    }
+
+    parse_url(endpoint, &u);
+
+    /* the common parameters, as pop-core sends them */
+    if (sts_random(rnd, sizeof(rnd)) != STS_OK) {
+        die("the random number generator failed");
+    }
+
+    sts_hex_encode(nonce, rnd, sizeof(rnd));
+    nonce[32] = '\0';
+    sts_format_iso8601(ts, time(NULL));
+
+    policy = policy_file ? trim_eol(read_file(policy_file, NULL)) : NULL;
+
+    n = 0;
+
+#define stsctl_param(k, v)                                                  \
+    it[n].name.data = k;                                                    \
+    it[n].name.len = strlen(k);                                             \
+    it[n].value.data = v;                                                   \
+    it[n].value.len = strlen(v);                                            \
+    it[n].has_eq = 1;                                                       \
+    n++
+
+    stsctl_param("Action", action);
+    stsctl_param("Version", STS_POP_API_VERSION);
+    stsctl_param("Format", format);
+    stsctl_param("AccessKeyId", c.access_key_id);
+    stsctl_param("SignatureMethod", "HMAC-SHA1");
+    stsctl_param("SignatureVersion", "1.0");
+    stsctl_param("SignatureNonce", nonce);
+    stsctl_param("Timestamp", ts);
+
+    if (c.token != NULL) {
+        stsctl_param("SecurityToken", c.token);
+    }
+
+    if (assume) {
+        stsctl_param("RoleArn", role_arn);
+        stsctl_param("RoleSessionName", name);
+
+        if (policy != NULL) {
+            stsctl_param("Policy", policy);
+        }
+
+        if (external_id != NULL) {
+            stsctl_param("ExternalId", external_id);
+        }
+
+        if (duration) {
+            snprintf(dur, sizeof(dur), "%ld", duration);
+            stsctl_param("DurationSeconds", dur);
+        }
+    }
+
+#undef stsctl_param
+
+    params.items = it;
+    params.num = n;
+
+    sts_buf_init(&signed_params, A, 0);
+
+    if (sts_pop_sign_request(&signed_params,
+                             (sts_str_t) { strlen(method), method }, &params,
+                             (sts_str_t) { strlen(c.secret), c.secret })
+        != STS_OK)
+    {
+        die("cannot sign the request");
+    }
+
+    if (strcmp(method, "GET") == 0) {
+        n = strlen(u.path) + 1 + signed_params.len + 1;
+        target = malloc(n);
+        if (target == NULL) {
+            die("out of memory");
+        }
+
+        snprintf(target, n, "%s?%s", u.path, signed_params.data);
+        resp = http_request(&u, method, target, NULL, &status);
+        free(target);
+
+    } else {
+        resp = http_request(&u, method, u.path, signed_params.data, &status);
+    }
+
+    fputs(resp, stdout);
+    if (resp[0] != '\0' && resp[strlen(resp) - 1] != '\n') {
+        fputc('\n', stdout);
+    }
+
+    if (status != 200) {
+        fprintf(stderr, "%s: %s answered HTTP %d\n", progname, endpoint,
+                status);
+    }
+
+    sts_wipe(resp, strlen(resp));
+    free(resp);
+    sts_buf_wipe_free(&signed_params);
+    free(policy);
+    sts_wipe(c.secret, strlen(c.secret));
+    free(c.secret);
+    free(c.access_key_id);
+    free(c.token);
+
+    return status == 200 ? 0 : 1;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -844,6 +1460,14 @@ main(int argc, char **argv)
 
     if (strcmp(argv[1], "inspect") == 0) {
         return cmd_inspect(argc - 1, argv + 1);
+    }
+
+    if (strcmp(argv[1], "assume-role") == 0) {
+        return cmd_rpc(argc - 1, argv + 1, "AssumeRole");
+    }
+
+    if (strcmp(argv[1], "caller-identity") == 0) {
+        return cmd_rpc(argc - 1, argv + 1, "GetCallerIdentity");
     }
 
     if (strcmp(argv[1], "policy") == 0) {

@@ -102,6 +102,90 @@ const sts_oss_error_t  sts_err_unsupported_operation = {
     403, "AccessDenied", "This operation is not supported by the gateway."
 };
 
+const sts_oss_error_t  sts_err_invalid_argument_header = {
+    400, "InvalidArgument", "The value of a request header is invalid."
+};
+
+const sts_oss_error_t  sts_err_malformed_xml = {
+    400, "MalformedXML",
+    "The XML you provided was not well-formed or did not validate against "
+    "our published schema."
+};
+
+const sts_oss_error_t  sts_err_entity_too_large = {
+    400, "EntityTooLarge",
+    "Your proposed upload exceeds the maximum allowed size."
+};
+
+const sts_oss_error_t  sts_err_entity_too_small = {
+    400, "EntityTooSmall",
+    "Your proposed upload is smaller than the minimum allowed size."
+};
+
+const sts_oss_error_t  sts_err_invalid_digest = {
+    400, "InvalidDigest", "The Content-MD5 you specified is not valid."
+};
+
+const sts_oss_error_t  sts_err_bucket_config = {
+    403, "AccessDenied",
+    "Bucket configuration requests are not allowed through this gateway."
+};
+
+const sts_oss_error_t  sts_err_unchecked_object = {
+    403, "AccessDenied",
+    "The request names an object the gateway cannot authorise."
+};
+
+const sts_oss_error_t  sts_err_cors_forbidden = {
+    403, "AccessForbidden",
+    "CORSResponse: This CORS request is not allowed. This is usually "
+    "because the evalution of Origin, request method / "
+    "Access-Control-Request-Method or Access-Control-Requet-Headers are "
+    "not whitelisted by the resource's CORS spec."
+};
+
+const sts_oss_error_t  sts_err_post_not_multipart = {
+    400, "RequestIsNotMultiPartContent",
+    "Bucket POST must be of the enclosure-type multipart/form-data."
+};
+
+const sts_oss_error_t  sts_err_post_no_file = {
+    400, "IncorrectNumberOfFilesInPOSTRequest",
+    "POST requires exactly one file upload per request."
+};
+
+const sts_oss_error_t  sts_err_post_field_too_long = {
+    400, "FieldItemTooLong",
+    "Your POST form fields exceed the maximum allowed size."
+};
+
+const sts_oss_error_t  sts_err_post_malformed = {
+    400, "MalformedPOSTRequest",
+    "The body of your POST request is not well-formed "
+    "multipart/form-data."
+};
+
+const sts_oss_error_t  sts_err_post_fields = {
+    400, "InvalidArgument",
+    "The POST form must carry one complete signature: OSSAccessKeyId, "
+    "policy and Signature (V1), or x-oss-signature-version, "
+    "x-oss-credential, x-oss-date, x-oss-signature and policy (V4)."
+};
+
+const sts_oss_error_t  sts_err_post_policy_invalid = {
+    400, "InvalidPolicyDocument",
+    "Invalid Policy: the policy document is not valid."
+};
+
+const sts_oss_error_t  sts_err_post_policy_expired = {
+    403, "AccessDenied", "Invalid according to Policy: Policy expired."
+};
+
+const sts_oss_error_t  sts_err_post_condition = {
+    403, "AccessDenied",
+    "Invalid according to Policy: Policy Condition failed."
+};
+
 
 void
 sts_request_id(char out[STS_REQUEST_ID_LEN + 1])

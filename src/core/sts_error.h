@@ -42,6 +42,26 @@ extern const sts_oss_error_t  sts_err_no_such_bucket;          /* 404 */
 extern const sts_oss_error_t  sts_err_not_implemented;         /* 400 */
 extern const sts_oss_error_t  sts_err_unsupported_operation;   /* 403 */
 
+/* request mapping, bodies and path safety (sts_oss) */
+extern const sts_oss_error_t  sts_err_invalid_argument_header; /* 400 */
+extern const sts_oss_error_t  sts_err_malformed_xml;           /* 400 */
+extern const sts_oss_error_t  sts_err_entity_too_large;        /* 400 */
+extern const sts_oss_error_t  sts_err_entity_too_small;        /* 400 */
+extern const sts_oss_error_t  sts_err_invalid_digest;          /* 400 */
+extern const sts_oss_error_t  sts_err_bucket_config;           /* 403 */
+extern const sts_oss_error_t  sts_err_unchecked_object;        /* 403 */
+extern const sts_oss_error_t  sts_err_cors_forbidden;          /* 403 */
+
+/* PostObject (sts_post) */
+extern const sts_oss_error_t  sts_err_post_not_multipart;      /* 400 */
+extern const sts_oss_error_t  sts_err_post_no_file;            /* 400 */
+extern const sts_oss_error_t  sts_err_post_field_too_long;     /* 400 */
+extern const sts_oss_error_t  sts_err_post_malformed;          /* 400 */
+extern const sts_oss_error_t  sts_err_post_fields;             /* 400 */
+extern const sts_oss_error_t  sts_err_post_policy_invalid;     /* 400 */
+extern const sts_oss_error_t  sts_err_post_policy_expired;     /* 403 */
+extern const sts_oss_error_t  sts_err_post_condition;          /* 403 */
+
 
 
 /* An extra element of the error body, e.g. OSSAccessKeyId. */

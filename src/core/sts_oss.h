@@ -3,7 +3,14 @@
  *
  * sts_oss: from a plain request view to what the request touches: bucket,
  * key, and the list of {action, resource ARN} pairs that must all be
- * allowed (PROTOCOL.md 7), plus the addressing modes (PROTOCOL.md 1.5).
+ * allowed (PROTOCOL.md 7), plus the addressing modes (PROTOCOL.md 1.5),
+ * the object key rules (path safety) and the key the backend receives.
+ *
+ * Every object a request names is authorised, not only the one in its
+ * path: copy sources, symlink targets, image watermarks, the target of
+ * sys/saveas, every key of DeleteMultipleObjects.  What cannot be checked
+ * is refused.  A request that maps to no row of the table is refused too:
+ * nothing is ever guessed as a read.
  */
 
 #ifndef STS_OSS_H_INCLUDED
@@ -21,15 +28,36 @@ typedef enum {
 } sts_addressing_e;
 
 
+/* Which bucket configuration calls (PROTOCOL.md 7, row 7) are mapped. */
+typedef enum {
+    STS_OSS_BUCKET_CONFIG_OFF = 0,    /* none: refused whatever the policy */
+    STS_OSS_BUCKET_CONFIG_READ,       /* GET ones only */
+    STS_OSS_BUCKET_CONFIG_ON          /* all, the policy decides */
+} sts_oss_bucket_config_e;
+
+
 typedef struct {
-    sts_addressing_e  mode;
-    sts_str_t         domain;     /* STS_ADDR_VHOST */
-    sts_str_t         bucket;     /* STS_ADDR_BUCKET */
-    sts_str_t         account;    /* bucket owner in ARNs, "*" if empty */
+    sts_addressing_e         mode;
+    sts_str_t                domain;         /* STS_ADDR_VHOST */
+    sts_str_t                bucket;         /* STS_ADDR_BUCKET */
+    sts_str_t                account;        /* bucket owner, "*" if empty */
+    sts_oss_bucket_config_e  bucket_config;
 } sts_oss_conf_t;
 
 
-#define STS_OSS_MAX_GRANTS  4
+/* What the request body must show before the grants are complete. */
+typedef enum {
+    STS_OSS_BODY_NONE = 0,
+    STS_OSS_BODY_DELETE,      /* DeleteMultipleObjects: XML list of keys */
+    STS_OSS_BODY_PROCESS,     /* ProcessObject: "x-oss-process=..." */
+    STS_OSS_BODY_POST         /* PostObject: multipart/form-data */
+} sts_oss_body_e;
+
+
+#define STS_OSS_MAX_KEY_LEN          1023
+#define STS_OSS_DELETE_MAX_BODY      (2 * 1024 * 1024)
+#define STS_OSS_DELETE_MAX_KEYS      1000
+#define STS_OSS_PROCESS_MAX_BODY     (64 * 1024)
 
 
 typedef struct {
@@ -38,12 +66,21 @@ typedef struct {
 } sts_oss_grant_t;
 
 
+/*
+ * sts_oss_op_t: the classification of one request.  |grants| is an array
+ * from the allocator given to sts_oss_classify (later additions use the
+ * same one); every pair must be allowed for the request to be.
+ */
 typedef struct {
-    sts_str_t        bucket;      /* decoded; empty at service level */
-    sts_str_t        key;         /* decoded; empty at bucket level */
-    const char      *api;         /* OSS API name, e.g. "GetObject" */
-    sts_oss_grant_t  grants[STS_OSS_MAX_GRANTS];
-    size_t           num_grants;
+    sts_str_t         bucket;     /* decoded; empty at service level */
+    sts_str_t         key;        /* decoded; empty at bucket level */
+    const char       *api;        /* OSS API name, e.g. "GetObject" */
+    sts_oss_grant_t  *grants;
+    size_t            num_grants;
+    size_t            cap_grants;
+    sts_oss_body_e    body;       /* body needed to finish the grants */
+    unsigned          preflight:1;    /* CORS preflight: no credentials */
+    unsigned          list:1;         /* a listing (oss:Prefix applies) */
 } sts_oss_op_t;
 
 
@@ -54,9 +91,13 @@ typedef struct {
 int sts_oss_is_valid_bucket(sts_str_t b);
 
 /*
- * sts_oss_is_valid_key is 1 for a valid object key: 1..1023 bytes, not
- * starting with '/' or '\', and (stricter than OSS) with no "." or ".."
- * path segment.  (UTF-8 validity is checked when decoding.)
+ * sts_oss_is_valid_key is 1 for an object key this gateway accepts: valid
+ * UTF-8 (no overlong forms, no surrogates), 1..1023 bytes, not starting
+ * with '/' or '\', and, stricter than OSS, without control bytes
+ * (0x00-0x1f, 0x7f), without a "." or ".." segment (between '/' or '\'
+ * separators) and without an empty segment ("a//b"; a trailing '/' is
+ * fine).  Each of these could make a backend that normalises paths serve
+ * another object than the one the policy was evaluated for.
  */
 int sts_oss_is_valid_key(sts_str_t k);
 
@@ -72,13 +113,103 @@ int sts_oss_locate(const sts_allocator_t *a, const sts_oss_conf_t *conf,
 
 /*
  * sts_oss_classify locates the request and maps it to an OSS API and
- * the {action, resource} pairs to authorise.  A request the gateway does
- * not recognise is refused (fail closed) with *err set; it is never
- * guessed as a read.  Memory from |a|.
+ * the {action, resource} pairs to authorise (PROTOCOL.md 7), from the
+ * method, the decoded query |q| (sub-resources) and the headers
+ * (x-oss-copy-source, x-oss-symlink-target, x-oss-tagging, Content-Type,
+ * and Origin / Access-Control-Request-Method for a preflight).
+ *
+ * On STS_OK, out->body says whether the body must be read and handed to
+ * sts_oss_add_delete_body, sts_oss_add_process_body or (PostObject, after
+ * the form is verified) sts_oss_add_post_object before the grants are
+ * complete; out->preflight marks a CORS preflight, which needs no
+ * authorisation.  A request the gateway does not recognise is refused
+ * (fail closed) with STS_EINVAL and *err set; it is never guessed as a
+ * read.  STS_ENOMEM with *err NULL.  Memory from |a|.
  */
 int sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     const sts_http_request_t *r, const sts_params_t *q, sts_oss_op_t *out,
     const sts_oss_error_t **err) STS_WUR;
+
+/*
+ * sts_oss_add_delete_body parses the XML body of DeleteMultipleObjects
+ * (sts_oss_parse_delete_xml) and adds oss:DeleteObject, and
+ * oss:DeleteObjectVersion for a key with a VersionId, on every listed key
+ * of op->bucket.  STS_OK; STS_EINVAL with *err (MalformedXML,
+ * InvalidObjectName); STS_ENOMEM.
+ */
+int sts_oss_add_delete_body(const sts_allocator_t *a,
+    const sts_oss_conf_t *conf, sts_oss_op_t *op, const char *body,
+    size_t len, const sts_oss_error_t **err) STS_WUR;
+
+/*
+ * sts_oss_add_process_body parses the body of ProcessObject
+ * ("x-oss-process=<urlencoded process>") and adds what the process needs:
+ * oss:PutObject on each sys/saveas target (o_ key and b_ bucket, URL-safe
+ * base64) and oss:GetObject on each image watermark.  A process that
+ * cannot be checked (a style, an unknown family or step, an undecodable
+ * name) is refused with STS_EINVAL and *err set.  STS_ENOMEM.
+ */
+int sts_oss_add_process_body(const sts_allocator_t *a,
+    const sts_oss_conf_t *conf, sts_oss_op_t *op, const char *body,
+    size_t len, const sts_oss_error_t **err) STS_WUR;
+
+/*
+ * sts_oss_add_post_object records |key| (decoded, from the verified form)
+ * as op->key of a PostObject and adds oss:PutObject on it, plus
+ * oss:PutObjectTagging when |tagging| is set.  STS_EINVAL with *err
+ * InvalidObjectName for a key sts_oss_is_valid_key refuses; STS_ENOMEM.
+ */
+int sts_oss_add_post_object(const sts_allocator_t *a,
+    const sts_oss_conf_t *conf, sts_oss_op_t *op, sts_str_t key,
+    int tagging, const sts_oss_error_t **err) STS_WUR;
+
+
+/* One key of a DeleteMultipleObjects body. */
+typedef struct {
+    sts_str_t  key;               /* decoded, NUL-terminated */
+    sts_str_t  version_id;        /* empty without <VersionId> */
+    int        has_version;
+} sts_oss_delete_key_t;
+
+/*
+ * sts_oss_parse_delete_xml parses a DeleteMultipleObjects body: an optional
+ * <?xml ...?> declaration, then <Delete> (attributes allowed, e.g.
+ * xmlns) holding an optional <Quiet>true|false</Quiet> and 1..1000
+ * <Object><Key>..</Key>[<VersionId>..</VersionId>]</Object>, with
+ * whitespace between elements.  Text may use the five predefined entities
+ * and character references.  Anything else (DOCTYPE, comments,
+ * processing instructions, CDATA, other elements, a raw CR, namespace
+ * prefixes, bytes after </Delete>) is refused, so that the keys seen here
+ * are exactly the keys any XML parser sees.  Keys must pass
+ * sts_oss_is_valid_key.  The array comes from |a| (one block with the
+ * strings: sts_free(a, *out)).  STS_OK; STS_EINVAL with *err MalformedXML
+ * or InvalidObjectName; STS_ETOOBIG (body over STS_OSS_DELETE_MAX_BODY,
+ * *err EntityTooLarge); STS_ENOMEM.
+ */
+int sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
+    size_t len, sts_oss_delete_key_t **out, size_t *num,
+    const sts_oss_error_t **err) STS_WUR;
+
+/*
+ * sts_oss_backend_uri writes the request target the backend must receive
+ * for |op|, path style whatever the client's addressing: "/" at service
+ * level, "/<bucket>/" at bucket level, "/<bucket>/<key>" for an object,
+ * the key re-encoded (RFC 3986 unreserved bytes and '/' kept, every other
+ * byte %XX), then the query |q| without its authentication parameters
+ * (OSSAccessKeyId, Expires, Signature, security-token and the x-oss-
+ * presign parameters), each name and value re-encoded the same way, in
+ * arrival order.  So the backend decodes exactly the key and parameters
+ * that were authorised.  String from |a|.  STS_OK, STS_ENOMEM.
+ */
+int sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
+    const sts_params_t *q, sts_str_t *out) STS_WUR;
+
+/*
+ * sts_oss_content_md5_ok is 1 if |b64| (a Content-MD5 value) is the
+ * base64 MD5 of the |len| bytes of |body|, 0 otherwise (also for a value
+ * that is not 16 bytes of base64).
+ */
+int sts_oss_content_md5_ok(sts_str_t b64, const char *body, size_t len);
 
 /*
  * sts_oss_arn writes "acs:oss:*:<account>:<bucket>[/<key>]" (or
@@ -86,6 +217,14 @@ int sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
  */
 int sts_oss_arn(const sts_allocator_t *a, sts_str_t account,
     sts_str_t bucket, sts_str_t key, sts_str_t *out) STS_WUR;
+
+/*
+ * sts_oss_base64url_text decodes URL-safe base64 as OSS uses it in
+ * x-oss-process names (padding optional) into a NUL-terminated string
+ * from |a|.  STS_EINVAL for bad input or a decoded NUL; STS_ENOMEM.
+ */
+int sts_oss_base64url_text(const sts_allocator_t *a, sts_str_t in,
+    sts_str_t *out) STS_WUR;
 
 
 #endif /* STS_OSS_H_INCLUDED */

@@ -16,6 +16,9 @@ use Exporter 'import';
 our @EXPORT = qw(sts_issue sts_sign sts_headers sts_stsctl sts_flip
                  sts_policy_file);
 
+# PostObject forms and request bodies (t/050-api.t, t/060-postobject.t)
+push @EXPORT, qw(sts_content_md5 sts_delete_xml sts_post_form);
+
 my $root = abs_path(File::Spec->catdir((File::Spec->splitpath(__FILE__))[1],
                                        '..', '..'));
 
@@ -144,6 +147,106 @@ sub sts_flip {
     my $ch = substr($s, $pos, 1);
     substr($s, $pos, 1) = $ch eq 'A' ? 'B' : 'A';
     return $s;
+}
+
+# sts_content_md5($bytes): the Content-MD5 value of a body
+sub sts_content_md5 {
+    my ($data) = @_;
+    require Digest::MD5;
+    require MIME::Base64;
+    return MIME::Base64::encode_base64(Digest::MD5::md5($data), '');
+}
+
+# sts_delete_xml(@keys): a DeleteMultipleObjects body as ali-oss sends it
+# (a key may be [key, versionId])
+sub sts_delete_xml {
+    my (@keys) = @_;
+    my $xml = qq{<?xml version="1.0" encoding="UTF-8"?>\n<Delete>\n}
+              . qq{  <Quiet>false</Quiet>\n};
+    for my $k (@keys) {
+        my ($key, $ver) = ref $k ? @$k : ($k);
+        for ($key) { s/&/&amp;/g; s/</&lt;/g; s/>/&gt;/g; }
+        $xml .= "  <Object><Key>$key</Key>"
+                . (defined $ver ? "<VersionId>$ver</VersionId>" : '')
+                . "</Object>\n";
+    }
+    return $xml . '</Delete>';
+}
+
+# sts_post_form($creds, %o): a PostObject form signed with the token's
+# secret, as ali-oss's calculatePostSignature / signPostObjectPolicyV4
+# make it.  Returns (Content-Type value, body).
+#   key         form key (default "photos/post.txt")
+#   file        the file's bytes (default "hello form"), filename its name
+#   conditions  policy conditions (default [{bucket => "demo-bucket"}])
+#   expiration  Unix time (default now + 1 hour)
+#   fields      extra fields, [name => value, ...], before the file
+#   v4          V4 signature (region: default "cn-hangzhou"; date: Unix)
+#   policy      a base64 policy to send instead of the signed one
+#   secret      sign with this secret instead of the token's
+#   drop        field names to leave out
+sub sts_post_form {
+    my ($c, %o) = @_;
+    require Digest::SHA;
+    require MIME::Base64;
+    require JSON::PP;
+    require POSIX;
+
+    my $boundary = $o{boundary} || '----StsTestFormBoundary7MA4YWxkTrZu0gW';
+    my $key = $o{key} // 'photos/post.txt';
+    my $file = $o{file} // 'hello form';
+    my $filename = $o{filename} // 'post.txt';
+    my $secret = $o{secret} // $c->{secret};
+    my $exp = POSIX::strftime('%Y-%m-%dT%H:%M:%S.000Z',
+                              gmtime($o{expiration} // time() + 3600));
+    my $conds = $o{conditions} || [{ bucket => 'demo-bucket' }];
+    my @fields = (key => $key);
+
+    my $policy_json = JSON::PP->new->canonical->encode(
+        { expiration => $exp, conditions => $conds });
+    my $policy = MIME::Base64::encode_base64($policy_json, '');
+
+    if ($o{v4}) {
+        my $region = $o{region} || 'cn-hangzhou';
+        my $t = $o{date} // time();
+        my $day = POSIX::strftime('%Y%m%d', gmtime $t);
+        my $date = POSIX::strftime('%Y%m%dT%H%M%SZ', gmtime $t);
+        my $k = Digest::SHA::hmac_sha256($day, "aliyun_v4$secret");
+        $k = Digest::SHA::hmac_sha256($region, $k);
+        $k = Digest::SHA::hmac_sha256('oss', $k);
+        $k = Digest::SHA::hmac_sha256('aliyun_v4_request', $k);
+        push @fields, 'x-oss-signature-version' => 'OSS4-HMAC-SHA256',
+                      'x-oss-credential' =>
+                          "$c->{id}/$day/$region/oss/aliyun_v4_request",
+                      'x-oss-date' => $date,
+                      policy => $o{policy} // $policy,
+                      'x-oss-signature' =>
+                          Digest::SHA::hmac_sha256_hex($policy, $k);
+    } else {
+        my $sig = MIME::Base64::encode_base64(
+            Digest::SHA::hmac_sha1($policy, $secret), '');
+        push @fields, OSSAccessKeyId => $c->{id},
+                      policy => $o{policy} // $policy,
+                      Signature => $sig;
+    }
+
+    push @fields, 'x-oss-security-token' => $c->{token},
+                  'success_action_status' => '201',
+                  @{ $o{fields} || [] };
+
+    my %drop = map { lc($_) => 1 } @{ $o{drop} || [] };
+    my $body = '';
+    while (my ($name, $value) = splice @fields, 0, 2) {
+        next if $drop{lc $name};
+        $body .= "--$boundary\r\nContent-Disposition: form-data; "
+                 . qq{name="$name"\r\n\r\n$value\r\n};
+    }
+    $body .= "--$boundary\r\nContent-Disposition: form-data; "
+             . qq{name="file"; filename="$filename"\r\n}
+             . "Content-Type: application/octet-stream\r\n\r\n"
+             . "$file\r\n--$boundary--";
+
+    return ("multipart/form-data; boundary=$boundary", $body);
 }
 
 1;

@@ -1,0 +1,1066 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * The STS endpoint: the RPC API of Alibaba Cloud STS (AssumeRole,
+ * GetCallerIdentity) as a content handler, so that the official clients
+ * (@alicloud/pop-core, @alicloud/sts-sdk, ali-oss's OSS.STS) get
+ * temporary credentials from nginx.
+ *
+ *     sts_directory /etc/nginx/sts/directory.json;    # http
+ *     sts_nonce_cache 4m;                              # http, optional
+ *     location = / { sts_endpoint; }
+ *
+ * This file reads the request (query string, form body), keeps the
+ * SignatureNonce replay cache in shared memory and sends the answer; the
+ * decisions are the core's (sts_ram_rpc).
+ *
+ * Replay cache: one shared memory zone, "sts_nonce", for every worker and
+ * every endpoint location, so a request replayed to another worker is
+ * caught too.  It remembers SHA-256(AccessKeyId, nonce) of each
+ * authentic request until its Timestamp leaves the skew window (after
+ * that the Timestamp check refuses the replay anyway), oldest first.
+ * When it is full and nothing has expired, new requests are refused with
+ * 503 ServiceUnavailable rather than remembered badly.  Several nginx
+ * servers behind a balancer each have their own cache.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sts_module.h"
+#include "core/sts_pop.h"
+#include "core/sts_ram.h"
+
+
+#define NGX_HTTP_STS_BODY_MAX        65536
+#define NGX_HTTP_STS_NONCE_SIZE      (4 * 1024 * 1024)
+
+
+typedef struct {
+    ngx_rbtree_t                 rbtree;
+    ngx_rbtree_node_t            sentinel;
+    ngx_queue_t                  queue;        /* oldest first */
+    ngx_uint_t                   count;
+} ngx_http_sts_nonce_sh_t;
+
+
+typedef struct {
+    ngx_http_sts_nonce_sh_t     *sh;
+    ngx_slab_pool_t             *shpool;
+} ngx_http_sts_nonce_ctx_t;
+
+
+typedef struct {
+    ngx_rbtree_node_t            node;         /* key: digest's first bytes */
+    ngx_queue_t                  queue;
+    time_t                       expires;
+    u_char                       digest[STS_POP_DIGEST_LEN];
+} ngx_http_sts_nonce_node_t;
+
+
+static ngx_int_t ngx_http_sts_endpoint_handler(ngx_http_request_t *r);
+static void ngx_http_sts_endpoint_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sts_endpoint_process(ngx_http_request_t *r,
+    u_char *body, size_t body_len);
+static ngx_int_t ngx_http_sts_endpoint_read_body(ngx_http_request_t *r,
+    u_char **body, size_t *len);
+static ngx_int_t ngx_http_sts_endpoint_fault(ngx_http_request_t *r,
+    const sts_pop_error_t *e, const char *detail, const char *why);
+static ngx_int_t ngx_http_sts_endpoint_send(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_uint_t xml, u_char *body, size_t len,
+    const char *request_id);
+static void ngx_http_sts_endpoint_wipe(void *data);
+static ngx_http_sts_ctx_t *ngx_http_sts_endpoint_ctx(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sts_endpoint_set(ngx_http_request_t *r,
+    ngx_str_t *dst, const char *src);
+static ngx_int_t ngx_http_sts_endpoint_form(ngx_http_request_t *r);
+static sts_str_t ngx_http_sts_endpoint_header(ngx_http_request_t *r,
+    const char *name, size_t len);
+
+static int ngx_http_sts_nonce_check(void *data,
+    const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires);
+static void ngx_http_sts_nonce_expire(ngx_http_sts_nonce_ctx_t *ctx,
+    time_t now, ngx_uint_t all);
+static void ngx_http_sts_nonce_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static ngx_int_t ngx_http_sts_nonce_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static ngx_shm_zone_t *ngx_http_sts_nonce_zone(ngx_conf_t *cf, size_t size);
+static void ngx_http_sts_directory_cleanup(void *data);
+
+
+static ngx_str_t  ngx_http_sts_nonce_zone_name = ngx_string("sts_nonce");
+
+
+/* the content handler */
+
+static ngx_int_t
+ngx_http_sts_endpoint_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_POST))) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            r->keepalive = 0;
+        }
+
+        return ngx_http_sts_endpoint_fault(r, &sts_pop_err_method, NULL,
+                                           "method other than GET or POST");
+    }
+
+    if (r->method == NGX_HTTP_GET) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_sts_endpoint_process(r, NULL, 0);
+    }
+
+    if (r->headers_in.content_length_n > NGX_HTTP_STS_BODY_MAX) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            r->keepalive = 0;
+        }
+
+        return ngx_http_sts_endpoint_fault(r, &sts_pop_err_too_large, NULL,
+                                           "request body too large");
+    }
+
+    r->request_body_in_single_buf = 1;
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_sts_endpoint_body);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_sts_endpoint_body(ngx_http_request_t *r)
+{
+    u_char     *body;
+    size_t      len;
+    ngx_int_t   rc;
+
+    rc = ngx_http_sts_endpoint_read_body(r, &body, &len);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sts_endpoint_process(r, body, len);
+
+    } else if (rc == NGX_DECLINED) {
+        rc = ngx_http_sts_endpoint_fault(r, &sts_pop_err_too_large, NULL,
+                                         "request body too large");
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/*
+ * The body in one piece: NGX_OK, NGX_DECLINED when it is over the limit,
+ * or an HTTP 5xx.
+ */
+static ngx_int_t
+ngx_http_sts_endpoint_read_body(ngx_http_request_t *r, u_char **body,
+    size_t *len)
+{
+    u_char       *p;
+    off_t         size;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    *body = NULL;
+    *len = 0;
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    size = 0;
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+        size += b->in_file ? b->file_last - b->file_pos : b->last - b->pos;
+    }
+
+    if (size > NGX_HTTP_STS_BODY_MAX) {
+        return NGX_DECLINED;
+    }
+
+    if (size == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, (size_t) size);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    *body = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, (size_t) (b->file_last
+                                                    - b->file_pos),
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            p += n;
+
+        } else {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
+    }
+
+    *len = p - *body;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_endpoint_form(ngx_http_request_t *r)
+{
+    u_char  *ct;
+    size_t   len;
+
+    if (r->headers_in.content_type == NULL) {
+        return NGX_DECLINED;
+    }
+
+    ct = r->headers_in.content_type->value.data;
+    len = r->headers_in.content_type->value.len;
+
+    /* "application/x-www-form-urlencoded", maybe with "; charset=..." */
+    if (len >= sizeof("application/x-www-form-urlencoded") - 1
+        && ngx_strncasecmp(ct, (u_char *) "application/x-www-form-urlencoded",
+                           sizeof("application/x-www-form-urlencoded") - 1)
+           == 0
+        && (len == sizeof("application/x-www-form-urlencoded") - 1
+            || ct[sizeof("application/x-www-form-urlencoded") - 1] == ';'
+            || ct[sizeof("application/x-www-form-urlencoded") - 1] == ' '))
+    {
+        return NGX_OK;
+    }
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
+    size_t body_len)
+{
+    int                        rc;
+    ngx_int_t                  form;
+    ngx_uint_t                 level;
+    sts_str_t                  raw, dup;
+    sts_params_t               query, fparams, params;
+    sts_ram_rpc_t              req;
+    sts_allocator_t            a;
+    ngx_http_sts_ctx_t        *ctx;
+    sts_ram_rpc_result_t       res;
+    ngx_http_sts_loc_conf_t   *slcf;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+
+    ctx = ngx_http_sts_endpoint_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the parameters: query string and form body together */
+
+    raw.data = (char *) r->args.data;
+    raw.len = r->args.len;
+
+    rc = sts_query_parse(&a, raw, &query);
+    if (rc == STS_ENOMEM) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc != STS_OK) {
+        return ngx_http_sts_endpoint_fault(r, &sts_pop_err_invalid_parameter,
+                                           "QueryString",
+                                           "malformed or repeated query "
+                                           "parameters");
+    }
+
+    form = ngx_http_sts_endpoint_form(r);
+
+    fparams.items = NULL;
+    fparams.num = 0;
+
+    if (body_len) {
+        if (form != NGX_OK) {
+            return ngx_http_sts_endpoint_fault(r, &sts_pop_err_content_type,
+                                               NULL, "a body that is not "
+                                               "a form");
+        }
+
+        raw.data = (char *) body;
+        raw.len = body_len;
+
+        rc = sts_query_parse(&a, raw, &fparams);
+        if (rc == STS_ENOMEM) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc != STS_OK) {
+            return ngx_http_sts_endpoint_fault(r,
+                                           &sts_pop_err_invalid_parameter,
+                                           "Body", "malformed or repeated "
+                                           "form parameters");
+        }
+    }
+
+    rc = sts_pop_params_merge(&a, &query, &fparams, &params, &dup);
+    if (rc == STS_EDUP) {
+        return ngx_http_sts_endpoint_fault(r, &sts_pop_err_invalid_parameter,
+                                           dup.data, "a parameter in both "
+                                           "the query and the form");
+    }
+
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the request */
+
+    ngx_memzero(&req, sizeof(sts_ram_rpc_t));
+
+    req.ram = smcf->ram;
+    req.keyring = smcf->keyring;
+    req.method.data = (char *) r->method_name.data;
+    req.method.len = r->method_name.len;
+    req.params = &params;
+    req.header_token = ngx_http_sts_endpoint_header(r, "x-acs-security-token",
+                                   sizeof("x-acs-security-token") - 1);
+    req.now = ngx_time();
+    req.max_skew = slcf->max_skew;
+    req.client_addr.data = (char *) r->connection->addr_text.data;
+    req.client_addr.len = r->connection->addr_text.len;
+#if (NGX_HTTP_SSL)
+    req.secure = r->connection->ssl != NULL;
+#endif
+    req.host = ngx_http_sts_endpoint_header(r, "host", 4);
+    req.user_agent = ngx_http_sts_endpoint_header(r, "user-agent",
+                                                  sizeof("user-agent") - 1);
+    req.nonce = ngx_http_sts_nonce_check;
+    req.nonce_data = smcf->nonce_zone;
+
+    /*
+     * The narrow door for @alicloud/sts-sdk 1.0.2 (PROTOCOL.md 5.8): only
+     * for its request shape, POST with the parameters in the query and no
+     * Content-Type and no body.
+     */
+    req.allow_js = slcf->endpoint_js_encoding
+                   && r->method == NGX_HTTP_POST
+                   && r->headers_in.content_type == NULL && body_len == 0;
+
+    rc = sts_ram_rpc(&a, &req, &res);
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* variables and the log: key ids and request ids, never secrets */
+
+    if (ngx_http_sts_endpoint_set(r, &ctx->api, res.action) != NGX_OK
+        || ngx_http_sts_endpoint_set(r, &ctx->access_key_id,
+                                     res.access_key_id) != NGX_OK
+        || ngx_http_sts_endpoint_set(r, &ctx->error_code, res.code)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (res.role_arn[0]) {
+        if (ngx_http_sts_endpoint_set(r, &ctx->role_arn, res.role_arn)
+            != NGX_OK
+            || ngx_http_sts_endpoint_set(r, &ctx->session_name,
+                                         res.session_name) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (res.fault.error == NULL) {
+        ngx_str_set(&ctx->decision, "Allow");
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "sts: %s for \"%s\"%s%s%s%s%s, request id %s",
+                      res.action, res.access_key_id,
+                      res.issued_key_id[0] ? " issued \"" : "",
+                      res.issued_key_id,
+                      res.issued_key_id[0] ? "\" for " : "",
+                      res.role_arn,
+                      res.js_signature ? " (sts-sdk signature form)" : "",
+                      res.request_id);
+
+    } else {
+        ngx_str_set(&ctx->decision, "Deny");
+
+        level = (res.http_status >= 500
+                 || res.fault.error == &sts_pop_err_signature
+                 || res.fault.error == &sts_pop_err_no_permission
+                 || res.fault.error == &sts_pop_err_nonce_used)
+                ? NGX_LOG_ERR : NGX_LOG_INFO;
+
+        ngx_log_error(level, r->connection->log, 0,
+                      "sts: %s %s for \"%s\": %s, request id %s",
+                      res.action[0] ? res.action : "request", res.code,
+                      res.access_key_id, res.why, res.request_id);
+    }
+
+    return ngx_http_sts_endpoint_send(r, res.http_status, res.xml,
+                                      (u_char *) res.body.data, res.body.len,
+                                      res.request_id);
+}
+
+
+static sts_str_t
+ngx_http_sts_endpoint_header(ngx_http_request_t *r, const char *name,
+    size_t len)
+{
+    sts_str_t         v;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    v.data = "";
+    v.len = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == len
+                && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+            {
+                v.data = (char *) h[i].value.data;
+                v.len = h[i].value.len;
+                return v;
+            }
+        }
+    }
+
+    return v;
+}
+
+
+static ngx_http_sts_ctx_t *
+ngx_http_sts_endpoint_ctx(ngx_http_request_t *r)
+{
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    ngx_http_sts_pool_allocator(&ctx->allocator, r->pool);
+    ctx->rc = NGX_DECLINED;
+    ngx_http_set_ctx(r, ctx, ngx_http_sts_module);
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_http_sts_endpoint_set(ngx_http_request_t *r, ngx_str_t *dst,
+    const char *src)
+{
+    size_t  len;
+
+    len = ngx_strlen(src);
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    dst->data = ngx_pnalloc(r->pool, len);
+    if (dst->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(dst->data, src, len);
+    dst->len = len;
+
+    return NGX_OK;
+}
+
+
+/* an STS error before the parameters could be read: JSON */
+
+static ngx_int_t
+ngx_http_sts_endpoint_fault(ngx_http_request_t *r, const sts_pop_error_t *e,
+    const char *detail, const char *why)
+{
+    sts_buf_t            b;
+    sts_str_t            rid, host;
+    sts_allocator_t      a;
+    sts_pop_fault_t      f;
+    ngx_http_sts_ctx_t  *ctx;
+    char                 code[64];
+    char                 request_id[STS_POP_REQUEST_ID_LEN + 1];
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+    sts_pop_request_id(request_id);
+
+    f.error = e;
+    f.detail.data = detail ? detail : "";
+    f.detail.len = detail ? ngx_strlen(detail) : 0;
+
+    rid.data = request_id;
+    rid.len = STS_POP_REQUEST_ID_LEN;
+    host = ngx_http_sts_endpoint_header(r, "host", 4);
+
+    sts_buf_init(&b, &a, 0);
+    if (sts_pop_render_error(&b, 0, &f, rid, host) != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    (void) sts_pop_fault_text(&f, 0, code, sizeof(code));
+
+    ctx = ngx_http_sts_endpoint_ctx(r);
+    if (ctx != NULL) {
+        ngx_str_set(&ctx->decision, "Deny");
+        (void) ngx_http_sts_endpoint_set(r, &ctx->error_code, code);
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "sts: request %s: %s, request id %s", code, why,
+                  request_id);
+
+    return ngx_http_sts_endpoint_send(r, e->http_status, 0, (u_char *) b.data,
+                                      b.len, request_id);
+}
+
+
+static ngx_int_t
+ngx_http_sts_endpoint_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_uint_t xml, u_char *body, size_t len, const char *request_id)
+{
+    ngx_int_t            rc;
+    ngx_buf_t           *b;
+    ngx_chain_t          out;
+    ngx_table_elt_t     *h;
+    ngx_pool_cleanup_t  *cln;
+
+    /* the body may hold a secret: wiped when the request is done */
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_str_t));
+    if (cln == NULL) {
+        ngx_explicit_memzero(body, len);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ((ngx_str_t *) cln->data)->data = body;
+    ((ngx_str_t *) cln->data)->len = len;
+    cln->handler = ngx_http_sts_endpoint_wipe;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+
+    if (xml) {
+        ngx_str_set(&r->headers_out.content_type, "text/xml;charset=utf-8");
+
+    } else {
+        ngx_str_set(&r->headers_out.content_type,
+                    "application/json;charset=utf-8");
+    }
+
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "x-acs-request-id");
+    h->value.len = ngx_strlen(request_id);
+    h->value.data = ngx_pnalloc(r->pool, h->value.len);
+    if (h->value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(h->value.data, request_id, h->value.len);
+
+    /* credentials must not sit in caches */
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Cache-Control");
+    ngx_str_set(&h->value, "no-store");
+
+    if (status == NGX_HTTP_NOT_ALLOWED) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Allow");
+        ngx_str_set(&h->value, "GET, POST");
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = body;
+    b->last = body + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static void
+ngx_http_sts_endpoint_wipe(void *data)
+{
+    ngx_str_t  *s = data;
+
+    if (s->data != NULL && s->len) {
+        ngx_explicit_memzero(s->data, s->len);
+    }
+}
+
+
+/* the replay cache */
+
+static int
+ngx_http_sts_nonce_check(void *data,
+    const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires)
+{
+    time_t                      now;
+    ngx_int_t                   rc;
+    ngx_shm_zone_t             *shm_zone;
+    ngx_rbtree_key_t            key;
+    ngx_rbtree_node_t          *node, *sentinel;
+    ngx_http_sts_nonce_ctx_t   *ctx;
+    ngx_http_sts_nonce_node_t  *n;
+
+    shm_zone = data;
+    if (shm_zone == NULL || shm_zone->data == NULL) {
+        return STS_ENOMEM;
+    }
+
+    ctx = shm_zone->data;
+    now = ngx_time();
+
+    ngx_memcpy(&key, digest, sizeof(ngx_rbtree_key_t));
+
+    ngx_shmtx_lock(&ctx->shpool->mutex);
+
+    ngx_http_sts_nonce_expire(ctx, now, 0);
+
+    node = ctx->sh->rbtree.root;
+    sentinel = ctx->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+        if (key != node->key) {
+            node = (key < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        n = (ngx_http_sts_nonce_node_t *) node;
+        rc = ngx_memcmp(digest, n->digest, STS_POP_DIGEST_LEN);
+
+        if (rc == 0) {
+            if (n->expires >= now) {
+                ngx_shmtx_unlock(&ctx->shpool->mutex);
+                return STS_EDUP;
+            }
+
+            /* seen long ago: remember it again, from now */
+            n->expires = (time_t) expires;
+            ngx_queue_remove(&n->queue);
+            ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
+
+            ngx_shmtx_unlock(&ctx->shpool->mutex);
+            return STS_OK;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    n = ngx_slab_alloc_locked(ctx->shpool, sizeof(ngx_http_sts_nonce_node_t));
+
+    if (n == NULL) {
+        ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "sts: the nonce cache is full (%ui nonces within the "
+                      "skew window); enlarge \"sts_nonce_cache\"",
+                      ctx->sh->count);
+        return STS_ENOMEM;
+    }
+
+    n->node.key = key;
+    n->expires = (time_t) expires;
+    ngx_memcpy(n->digest, digest, STS_POP_DIGEST_LEN);
+
+    ngx_rbtree_insert(&ctx->sh->rbtree, &n->node);
+    ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
+    ctx->sh->count++;
+
+    ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    return STS_OK;
+}
+
+
+/* drops expired nonces from the oldest end (all of them if |all|) */
+static void
+ngx_http_sts_nonce_expire(ngx_http_sts_nonce_ctx_t *ctx, time_t now,
+    ngx_uint_t all)
+{
+    ngx_queue_t                *q, *next;
+    ngx_http_sts_nonce_node_t  *n;
+
+    for (q = ngx_queue_head(&ctx->sh->queue);
+         q != ngx_queue_sentinel(&ctx->sh->queue);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        n = ngx_queue_data(q, ngx_http_sts_nonce_node_t, queue);
+
+        if (n->expires >= now) {
+            if (!all) {
+                break;
+            }
+
+            continue;
+        }
+
+        ngx_queue_remove(q);
+        ngx_rbtree_delete(&ctx->sh->rbtree, &n->node);
+        ngx_slab_free_locked(ctx->shpool, n);
+        ctx->sh->count--;
+    }
+}
+
+
+static void
+ngx_http_sts_nonce_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t          **p;
+    ngx_http_sts_nonce_node_t   *n, *t;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            n = (ngx_http_sts_nonce_node_t *) node;
+            t = (ngx_http_sts_nonce_node_t *) temp;
+
+            p = (ngx_memcmp(n->digest, t->digest, STS_POP_DIGEST_LEN) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+static ngx_int_t
+ngx_http_sts_nonce_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_sts_nonce_ctx_t  *octx = data;
+
+    size_t                     len;
+    ngx_http_sts_nonce_ctx_t  *ctx;
+
+    ctx = shm_zone->data;
+
+    if (octx != NULL) {
+        /* a reload: keep what the previous configuration remembered */
+        ctx->sh = octx->sh;
+        ctx->shpool = octx->shpool;
+        return NGX_OK;
+    }
+
+    ctx->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        ctx->sh = ctx->shpool->data;
+        return NGX_OK;
+    }
+
+    ctx->sh = ngx_slab_alloc(ctx->shpool, sizeof(ngx_http_sts_nonce_sh_t));
+    if (ctx->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->shpool->data = ctx->sh;
+
+    ngx_rbtree_init(&ctx->sh->rbtree, &ctx->sh->sentinel,
+                    ngx_http_sts_nonce_insert);
+    ngx_queue_init(&ctx->sh->queue);
+    ctx->sh->count = 0;
+
+    len = sizeof(" in sts nonce cache \"\"") + shm_zone->shm.name.len;
+
+    ctx->shpool->log_ctx = ngx_slab_alloc(ctx->shpool, len);
+    if (ctx->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(ctx->shpool->log_ctx, " in sts nonce cache \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    /* a full cache is reported once per request by the check itself */
+    ctx->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_shm_zone_t *
+ngx_http_sts_nonce_zone(ngx_conf_t *cf, size_t size)
+{
+    ngx_shm_zone_t            *shm_zone;
+    ngx_http_sts_nonce_ctx_t  *ctx;
+
+    shm_zone = ngx_shared_memory_add(cf, &ngx_http_sts_nonce_zone_name, size,
+                                     &ngx_http_sts_module);
+    if (shm_zone == NULL) {
+        return NULL;
+    }
+
+    if (shm_zone->data == NULL) {
+        ctx = ngx_pcalloc(cf->pool, sizeof(ngx_http_sts_nonce_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        shm_zone->data = ctx;
+        shm_zone->init = ngx_http_sts_nonce_init_zone;
+    }
+
+    return shm_zone;
+}
+
+
+/* directives */
+
+char *
+ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sts_loc_conf_t *slcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    if (slcf->endpoint) {
+        return "is duplicate";
+    }
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_sts_module);
+
+    smcf->nonce_zone = ngx_http_sts_nonce_zone(cf, 0);
+    if (smcf->nonce_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_sts_endpoint_handler;
+
+    slcf->endpoint = 1;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sts_main_conf_t *smcf = conf;
+
+    ssize_t     size;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    size = ngx_parse_size(&value[1]);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid nonce cache size \"%V\", at least %uz "
+                           "bytes", &value[1], 8 * ngx_pagesize);
+        return NGX_CONF_ERROR;
+    }
+
+    if (smcf->nonce_size) {
+        return "is duplicate";
+    }
+
+    smcf->nonce_size = (size_t) size;
+
+    /* the zone is sized once the http block is read */
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_sts_directory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sts_main_conf_t *smcf = conf;
+
+    int                  rc;
+    char                 err[STS_RAM_ERR_LEN + 256];
+    size_t               accounts, users, roles, keys;
+    ngx_str_t           *value;
+    ngx_pool_cleanup_t  *cln;
+
+    if (smcf->ram != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    smcf->directory_file = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &smcf->directory_file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* smcf->directory_file is NUL-terminated by ngx_conf_full_name() */
+    rc = sts_ram_load(&smcf->allocator, (char *) smcf->directory_file.data,
+                      &smcf->ram, err, sizeof(err));
+    if (rc != STS_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_sts_directory_cleanup;
+    cln->data = smcf;
+
+    sts_ram_counts(smcf->ram, &accounts, &users, &roles, &keys);
+
+    ngx_log_debug5(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                   "sts directory \"%V\": %uz accounts, %uz users, "
+                   "%uz roles, %uz keys", &smcf->directory_file, accounts,
+                   users, roles, keys);
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_sts_directory_cleanup(void *data)
+{
+    ngx_http_sts_main_conf_t *smcf = data;
+
+    /* wipes the secrets; the memory itself goes with the pool */
+    sts_ram_free(&smcf->allocator, smcf->ram);
+    smcf->ram = NULL;
+}
+
+
+/*
+ * Called by the module's postconfiguration: sizes the nonce cache once
+ * every directive of the http block is known.
+ */
+ngx_int_t
+ngx_http_sts_endpoint_init(ngx_conf_t *cf)
+{
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_sts_module);
+
+    if (smcf->nonce_zone == NULL) {
+        return NGX_OK;
+    }
+
+    if (smcf->nonce_zone->shm.size == 0) {
+        smcf->nonce_zone->shm.size = smcf->nonce_size
+                                     ? smcf->nonce_size
+                                     : NGX_HTTP_STS_NONCE_SIZE;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Called by the module's loc conf merge for a location with
+ * "sts_endpoint": what it needs at the http level, and no "sts_auth".
+ */
+char *
+ngx_http_sts_endpoint_check(ngx_conf_t *cf, ngx_http_sts_loc_conf_t *conf)
+{
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_sts_module);
+
+    if (smcf->keyring == NULL || smcf->ram == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"sts_endpoint\" requires \"sts_keys\" and "
+                           "\"sts_directory\" at the http level");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->enable == 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"sts_endpoint\" cannot be used with "
+                           "\"sts_auth on\": STS requests carry their own "
+                           "signature; add \"sts_auth off;\" to this "
+                           "location");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
