@@ -28,6 +28,7 @@
 #include "core/sts_sign.h"
 #include "core/sts_policy.h"
 #include "core/sts_post.h"
+#include "core/sts_cache.h"
 
 
 #define NGX_HTTP_STS_MAX_CTX_KEYS  12
@@ -45,6 +46,14 @@ typedef struct {
     sts_http_request_t          view;
     sts_auth_t                  auth;
     sts_session_t              *session;
+    sts_str_t                   token;       /* the one q->session is from */
+    sts_str_t                   secret;      /* the request's signing key */
+
+    /* the policies to evaluate, once known */
+    const sts_policy_t *const  *role;
+    size_t                      num_role;
+    const sts_policy_t         *session_policy;
+    const char                 *root_account;  /* a root key's account */
     sts_oss_conf_t              oc;
     sts_oss_op_t                op;
     const sts_oss_error_t      *err;
@@ -62,6 +71,9 @@ typedef struct {
     sts_post_range_t            range;
     ngx_http_event_handler_pt   read_handler;    /* saved while paused */
     unsigned                    waiting:1;       /* NGX_DONE returned */
+    unsigned                    waited:1;        /* NGX_DONE was returned */
+    unsigned                    cached:1;        /* session from the cache */
+    unsigned                    longterm:1;      /* a RAM AccessKey */
     unsigned                    form_checked:1;  /* the form is allowed */
     unsigned                    body_last:1;
 } ngx_http_sts_req_t;
@@ -75,6 +87,9 @@ static ngx_int_t ngx_http_sts_classify(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_open_token(ngx_http_sts_req_t *q,
     sts_str_t akid, sts_str_t token);
+static ngx_int_t ngx_http_sts_open_longterm(ngx_http_sts_req_t *q,
+    sts_str_t akid);
+static ngx_int_t ngx_http_sts_policies(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_read_body(ngx_http_sts_req_t *q);
 static void ngx_http_sts_body_read(ngx_http_request_t *r);
@@ -237,6 +252,7 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
     if (rc == NGX_AGAIN) {
         /* the body is being read; the phases run again when it is */
         q->waiting = 1;
+        q->waited = 1;
         return NGX_DONE;
     }
 
@@ -352,6 +368,24 @@ ngx_http_sts_classify(ngx_http_sts_req_t *q)
             q->reason = "malformed request authentication";
             return NGX_DECLINED;
         }
+
+        switch (q->auth.kind) {
+        case STS_AUTH_V1:
+            ngx_str_set(&ctx->auth_type, "v1");
+            break;
+        case STS_AUTH_V1_PRESIGN:
+            ngx_str_set(&ctx->auth_type, "presign-v1");
+            break;
+        case STS_AUTH_V4:
+            ngx_str_set(&ctx->auth_type, "v4");
+            break;
+        case STS_AUTH_V4_PRESIGN:
+            ngx_str_set(&ctx->auth_type, "presign-v4");
+            break;
+        default:
+            ngx_str_set(&ctx->auth_type, "none");
+            break;
+        }
     }
 
     /* what the request touches: needed for the canonical resource too */
@@ -406,8 +440,7 @@ ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
         return nrc;
     }
 
-    secret.data = q->session->access_key_secret;
-    secret.len = ngx_strlen(q->session->access_key_secret);
+    secret = q->secret;
 
     rc = sts_auth_verify(&q->ctx->allocator, &q->auth, &q->view,
                          q->op.bucket, q->op.key, secret,
@@ -434,21 +467,34 @@ ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
 }
 
 
-/* opens the token of temporary credentials into q->session */
+/*
+ * Opens the credentials of the request: the token of temporary credentials
+ * into q->session (from the per-worker cache when there is one), or, with
+ * a RAM directory, a long-term AccessKey.  Sets q->secret.
+ */
 static ngx_int_t
 ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
     sts_str_t token)
 {
     int                        rc;
+    char                       err[STS_POLICY_ERR_LEN];
+    uint64_t                   hits;
     ngx_pool_cleanup_t        *cln;
+    sts_cache_t               *cache;
+    sts_cache_stats_t          stats;
     ngx_http_sts_ctx_t        *ctx;
+    sts_cached_token_t         ct;
     ngx_http_sts_main_conf_t  *smcf;
 
     ctx = q->ctx;
     smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
 
     if (akid.len < 4 || ngx_strncmp(akid.data, "STS.", 4) != 0) {
-        /* only temporary credentials are accepted here */
+        if (smcf->ram != NULL) {
+            return ngx_http_sts_open_longterm(q, akid);
+        }
+
+        /* without a RAM directory only temporary credentials exist */
         q->err = &sts_err_invalid_access_key_id;
         q->reason = "not an STS AccessKeyId";
         q->log_level = NGX_LOG_ERR;
@@ -461,30 +507,75 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
         return NGX_DECLINED;
     }
 
-    rc = sts_token_open(&ctx->allocator, smcf->keyring, token.data,
-                        token.len, q->view.now, &q->session);
+    q->token = token;
+    cache = ngx_http_sts_token_cache();
 
-    if (q->session != NULL) {
-        cln = ngx_pool_cleanup_add(q->r->pool, 0);
-        if (cln == NULL) {
-            sts_session_free(&ctx->allocator, q->session);
-            q->session = NULL;
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    if (cache != NULL) {
+        sts_cache_stats(cache, &stats);
+        hits = stats.hits;
+
+        rc = sts_cache_open(cache, smcf->keyring, token.data, token.len,
+                            q->view.now, &ct, err, sizeof(err));
+
+        sts_cache_stats(cache, &stats);
+        if (stats.hits != hits) {
+            ngx_str_set(&ctx->token_cache, "hit");
+        } else {
+            ngx_str_set(&ctx->token_cache, "miss");
         }
 
-        cln->handler = ngx_http_sts_session_cleanup;
-        cln->data = q->session;
+        /* the session lives in the cache: read it now, keep no pointer */
+        q->session = (sts_session_t *) ct.session;
+        q->cached = 1;
 
+        if (rc == STS_OK) {
+            q->role = ct.role;
+            q->num_role = ct.num_role;
+            q->session_policy = ct.session_policy;
+        }
+
+        if (rc == STS_ETOKEN_CLAIMS && err[0]) {
+            ngx_log_error(NGX_LOG_ERR, q->r->connection->log, 0,
+                          "sts: a policy in the token of \"%V\" does not "
+                          "compile: %s", &ctx->access_key_id, err);
+        }
+
+    } else {
+        ngx_str_set(&ctx->token_cache, "off");
+
+        rc = sts_token_open(&ctx->allocator, smcf->keyring, token.data,
+                            token.len, q->view.now, &q->session);
+
+        if (q->session != NULL) {
+            cln = ngx_pool_cleanup_add(q->r->pool, 0);
+            if (cln == NULL) {
+                sts_session_free(&ctx->allocator, q->session);
+                q->session = NULL;
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            cln->handler = ngx_http_sts_session_cleanup;
+            cln->data = q->session;
+        }
+    }
+
+    if (q->session != NULL) {
         if (ngx_http_sts_set_str(q, &ctx->role_arn, q->session->role_arn,
                                  ngx_strlen(q->session->role_arn))
             != NGX_OK
             || ngx_http_sts_set_str(q, &ctx->session_name,
                                     q->session->session_name,
                                     ngx_strlen(q->session->session_name))
+               != NGX_OK
+            || ngx_http_sts_set_str(q, &ctx->source,
+                                    q->session->source_arn,
+                                    ngx_strlen(q->session->source_arn))
                != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+
+        ctx->expiration = q->session->expiration;
     }
 
     switch (rc) {
@@ -516,7 +607,179 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
         return NGX_DECLINED;
     }
 
+    q->secret.data = q->session->access_key_secret;
+    q->secret.len = ngx_strlen(q->session->access_key_secret);
+
     return NGX_OK;
+}
+
+
+/*
+ * A RAM user's (or an account's root) long-term AccessKey, from the
+ * directory: its secret signs the request and its own policies decide, as
+ * OSS does for such keys.  A root key owns what its account owns.
+ */
+static ngx_int_t
+ngx_http_sts_open_longterm(ngx_http_sts_req_t *q, sts_str_t akid)
+{
+    int                        rc;
+    sts_ram_principal_t        p;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
+
+    rc = sts_ram_find_access_key(smcf->ram, akid, &p);
+
+    if (rc == STS_ENOTFOUND) {
+        q->err = &sts_err_invalid_access_key_id;
+        q->reason = "unknown AccessKeyId";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (rc == STS_EDENIED) {
+        q->err = &sts_err_access_key_disabled;
+        q->reason = "the AccessKey is inactive";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_sts_set_str(q, &q->ctx->role_arn, p.arn,
+                             ngx_strlen(p.arn)) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    q->longterm = 1;
+    q->secret = p.secret;
+    q->role = p.policies;
+    q->num_role = p.num_policies;
+    q->session_policy = NULL;
+
+    if (p.kind == STS_RAM_ROOT) {
+        q->root_account = p.account_id;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The policies to evaluate: a long-term key's own; for a token, the role's
+ * current policies when a RAM directory is configured (a role narrowed or
+ * removed takes effect at reload), else the snapshot the token carries,
+ * and the token's session policy.  Compiled once per token in the cache,
+ * or here into the request pool without one.
+ */
+static ngx_int_t
+ngx_http_sts_policies(ngx_http_sts_req_t *q)
+{
+    int                        rc;
+    char                       err[STS_POLICY_ERR_LEN];
+    size_t                     i;
+    sts_str_t                  arn;
+    sts_policy_t             **role, *sp;
+    sts_cached_token_t         ct;
+    ngx_http_sts_ctx_t        *ctx;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    if (q->longterm) {
+        return NGX_OK;
+    }
+
+    ctx = q->ctx;
+    smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
+
+    if (q->cached && q->waited) {
+        /*
+         * Other requests ran while the body was read: the entry may have
+         * been evicted, so the pointers are taken afresh (a hit, usually)
+         */
+        rc = sts_cache_open(ngx_http_sts_token_cache(), smcf->keyring,
+                            q->token.data, q->token.len, q->view.now, &ct,
+                            err, sizeof(err));
+        if (rc != STS_OK) {
+            q->err = (rc == STS_ETOKEN_EXPIRED) ? &sts_err_token_expired
+                                                : &sts_err_token_invalid;
+            q->reason = sts_strerror(rc);
+            q->log_level = NGX_LOG_ERR;
+            return NGX_DECLINED;
+        }
+
+        q->role = ct.role;
+        q->num_role = ct.num_role;
+        q->session_policy = ct.session_policy;
+    }
+
+    if (!q->cached) {
+        /* no cache: compile what the token carries */
+        role = ngx_pcalloc(q->r->pool, (q->session->num_role_policies + 1)
+                                       * sizeof(sts_policy_t *));
+        if (role == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        for (i = 0; i < q->session->num_role_policies; i++) {
+            rc = sts_policy_compile(&ctx->allocator,
+                                    q->session->role_policies[i],
+                                    ngx_strlen(q->session->role_policies[i]),
+                                    STS_POLICY_IDENTITY, &role[i], err,
+                                    sizeof(err));
+            if (rc != STS_OK) {
+                goto failed;
+            }
+        }
+
+        sp = NULL;
+
+        if (q->session->session_policy != NULL) {
+            rc = sts_policy_compile(&ctx->allocator,
+                                    q->session->session_policy,
+                                    ngx_strlen(q->session->session_policy),
+                                    STS_POLICY_IDENTITY, &sp, err,
+                                    sizeof(err));
+            if (rc != STS_OK) {
+                goto failed;
+            }
+        }
+
+        q->role = (const sts_policy_t *const *) role;
+        q->num_role = q->session->num_role_policies;
+        q->session_policy = sp;
+    }
+
+    if (smcf->ram != NULL) {
+        arn.data = (char *) ctx->role_arn.data;
+        arn.len = ctx->role_arn.len;
+
+        rc = sts_ram_role_policies(smcf->ram, arn, &q->role, &q->num_role);
+        if (rc != STS_OK) {
+            q->err = &sts_err_access_denied_policy;
+            q->reason = "the role is not in the RAM directory";
+            q->log_level = NGX_LOG_ERR;
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+
+failed:
+
+    if (rc == STS_ENOMEM) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, q->r->connection->log, 0,
+                  "sts: a policy in the token of \"%V\" does not compile: "
+                  "%s", &ctx->access_key_id, err);
+    q->err = &sts_err_token_invalid;
+    q->reason = "token policy does not compile";
+
+    return NGX_DECLINED;
 }
 
 
@@ -554,6 +817,8 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
         return NGX_DECLINED;
     }
 
+    ngx_str_set(&ctx->auth_type, "post");
+
     /* for the logs, the variables and the error document */
     q->auth.access_key_id = q->post.access_key_id;
     q->auth.signature = q->post.signature;
@@ -571,8 +836,7 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
         return nrc;
     }
 
-    secret.data = q->session->access_key_secret;
-    secret.len = ngx_strlen(q->session->access_key_secret);
+    secret = q->secret;
 
     rc = sts_post_auth_verify(&q->post, secret);
 
@@ -1096,10 +1360,9 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
 {
     int                   rc;
     char                  now[STS_ISO8601_LEN + 1];
-    char                  err[STS_POLICY_ERR_LEN], why[128];
+    char                  why[128];
     size_t                i, nkv, len;
     ngx_http_sts_ctx_t   *ctx;
-    sts_policy_t        **role, *session;
     sts_policy_kv_t       kv[NGX_HTTP_STS_MAX_CTX_KEYS];
     sts_policy_ctx_t      pctx;
     sts_policy_result_t   res;
@@ -1126,43 +1389,12 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
         return NGX_DECLINED;
     }
 
-    /* compile the policies the token carries */
+    {
+        ngx_int_t  nrc;
 
-    role = ngx_pcalloc(r->pool, (q->session->num_role_policies + 1)
-                                * sizeof(sts_policy_t *));
-    if (role == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    for (i = 0; i < q->session->num_role_policies; i++) {
-        rc = sts_policy_compile(&ctx->allocator, q->session->role_policies[i],
-                                ngx_strlen(q->session->role_policies[i]),
-                                STS_POLICY_IDENTITY, &role[i], err,
-                                sizeof(err));
-        if (rc != STS_OK) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "sts: role policy %uz of \"%V\" does not "
-                          "compile: %s", i, &ctx->access_key_id, err);
-            q->err = &sts_err_token_invalid;
-            q->reason = "token policy does not compile";
-            return NGX_DECLINED;
-        }
-    }
-
-    session = NULL;
-
-    if (q->session->session_policy != NULL) {
-        rc = sts_policy_compile(&ctx->allocator, q->session->session_policy,
-                                ngx_strlen(q->session->session_policy),
-                                STS_POLICY_IDENTITY, &session, err,
-                                sizeof(err));
-        if (rc != STS_OK) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "sts: session policy of \"%V\" does not "
-                          "compile: %s", &ctx->access_key_id, err);
-            q->err = &sts_err_token_invalid;
-            q->reason = "token policy does not compile";
-            return NGX_DECLINED;
+        nrc = ngx_http_sts_policies(q);
+        if (nrc != NGX_OK) {
+            return nrc;
         }
     }
 
@@ -1213,6 +1445,25 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
     pctx.kv = kv;
     pctx.num_kv = nkv;
 
+    if (q->root_account != NULL) {
+        /*
+         * An account's root key has no policies: it may do anything to
+         * what its account owns (sts_account), and nothing else
+         */
+        if (ngx_strlen(q->root_account) != q->slcf->account.len
+            || ngx_strncmp(q->root_account, q->slcf->account.data,
+                           q->slcf->account.len) != 0)
+        {
+            q->err = &sts_err_access_denied_policy;
+            q->reason = "a root key of another account than the owner";
+            q->log_level = NGX_LOG_ERR;
+            return NGX_DECLINED;
+        }
+
+        ngx_str_set(&ctx->statement, "root");
+        return NGX_OK;
+    }
+
     /* every {action, resource} the request needs must be allowed */
 
     for (i = 0; i < q->op.num_grants; i++) {
@@ -1221,8 +1472,7 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
         action.data = q->op.grants[i].action;
         action.len = ngx_strlen(action.data);
 
-        rc = sts_policy_evaluate((const sts_policy_t *const *) role,
-                                 q->session->num_role_policies, session,
+        rc = sts_policy_evaluate(q->role, q->num_role, q->session_policy,
                                  action, q->op.grants[i].resource, &pctx,
                                  &res);
         if (rc != STS_OK) {

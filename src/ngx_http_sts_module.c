@@ -10,12 +10,20 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "core/sts_cache.h"
 
 
 static ngx_int_t ngx_http_sts_add_variables(ngx_conf_t *cf);
 static ngx_int_t ngx_http_sts_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_sts_expires_in_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static void *ngx_http_sts_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_sts_init_main_conf(ngx_conf_t *cf, void *conf);
+static char *ngx_http_sts_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_sts_init_process(ngx_cycle_t *cycle);
+static void ngx_http_sts_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_sts_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -37,6 +45,13 @@ static ngx_conf_enum_t  ngx_http_sts_bucket_config[] = {
 
 
 static ngx_command_t  ngx_http_sts_commands[] = {
+
+    { ngx_string("sts_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
 
     { ngx_string("sts_keys"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -167,7 +182,7 @@ static ngx_http_module_t  ngx_http_sts_module_ctx = {
     ngx_http_sts_init,                     /* postconfiguration */
 
     ngx_http_sts_create_main_conf,         /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_sts_init_main_conf,           /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -184,10 +199,10 @@ ngx_module_t  ngx_http_sts_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_sts_init_process,             /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_sts_exit_process,             /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -224,6 +239,19 @@ static ngx_http_variable_t  ngx_http_sts_vars[] = {
 
     { ngx_string("sts_statement"), NULL, ngx_http_sts_variable,
       offsetof(ngx_http_sts_ctx_t, statement), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_source"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, source), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_auth_type"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, auth_type), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_token_cache"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, token_cache), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_token_expires_in"), NULL,
+      ngx_http_sts_expires_in_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("sts_bucket"), NULL, ngx_http_sts_variable,
       offsetof(ngx_http_sts_ctx_t, bucket), NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -290,6 +318,35 @@ ngx_http_sts_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 }
 
 
+/* $sts_token_expires_in: seconds until the token expires (may be < 0) */
+static ngx_int_t
+ngx_http_sts_expires_in_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char              *p;
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    if (ctx == NULL || ctx->expiration == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->len = ngx_sprintf(p, "%T", ctx->expiration - ngx_time()) - p;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    v->data = p;
+
+    return NGX_OK;
+}
+
+
 static void *
 ngx_http_sts_pool_alloc(void *ctx, size_t size)
 {
@@ -328,9 +385,101 @@ ngx_http_sts_create_main_conf(ngx_conf_t *cf)
      *     smcf->nonce_size = 0;
      */
 
+    smcf->cache_entries = NGX_CONF_UNSET;
     ngx_http_sts_pool_allocator(&smcf->allocator, cf->pool);
 
     return smcf;
+}
+
+
+static char *
+ngx_http_sts_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_sts_main_conf_t *smcf = conf;
+
+    ngx_conf_init_value(smcf->cache_entries, 10000);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sts_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sts_main_conf_t *smcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (smcf->cache_entries != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        smcf->cache_entries = 0;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n < 1 || n > 10000000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", expected \"off\" or a "
+                           "number of tokens from 1 to 10000000", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    smcf->cache_entries = n;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Each worker keeps its own cache of opened tokens: no locks, no shared
+ * memory; tokens are self-contained, so a miss costs one AEAD opening.
+ */
+static struct sts_cache_s  *ngx_http_sts_cache_instance;
+
+
+struct sts_cache_s *
+ngx_http_sts_token_cache(void)
+{
+    return ngx_http_sts_cache_instance;
+}
+
+
+static ngx_int_t
+ngx_http_sts_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_sts_module);
+    if (smcf == NULL || smcf->keyring == NULL || smcf->cache_entries <= 0) {
+        return NGX_OK;
+    }
+
+    if (sts_cache_create((size_t) smcf->cache_entries,
+                         &ngx_http_sts_cache_instance)
+        != STS_OK)
+    {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
+                      "sts: cannot create a token cache of %i entries",
+                      smcf->cache_entries);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_sts_exit_process(ngx_cycle_t *cycle)
+{
+    /* wipes the secrets of every cached token */
+    sts_cache_free(ngx_http_sts_cache_instance);
+    ngx_http_sts_cache_instance = NULL;
 }
 
 

@@ -31,6 +31,7 @@ typedef struct {
     sts_ram_t                *ram;           /* sts_directory, or NULL */
     ngx_shm_zone_t           *nonce_zone;    /* with sts_endpoint */
     size_t                    nonce_size;    /* sts_nonce_cache */
+    ngx_int_t                 cache_entries; /* sts_cache, 0: off */
 } ngx_http_sts_main_conf_t;
 
 
@@ -53,6 +54,10 @@ typedef struct {
     ngx_str_t                 access_key_id;
     ngx_str_t                 role_arn;
     ngx_str_t                 session_name;
+    ngx_str_t                 source;        /* who assumed the role */
+    ngx_str_t                 auth_type;     /* v1, v4, presign-v1 ... */
+    time_t                    expiration;    /* of the token, or 0 */
+    ngx_str_t                 token_cache;   /* hit, miss, off */
     ngx_str_t                 api;
     ngx_str_t                 action;
     ngx_str_t                 resource;
@@ -73,6 +78,12 @@ ngx_int_t ngx_http_sts_access_handler(ngx_http_request_t *r);
 char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
+
+/*
+ * ngx_http_sts_token_cache returns this worker's cache of opened tokens
+ * (sts_cache), or NULL with "sts_cache off".
+ */
+struct sts_cache_s *ngx_http_sts_token_cache(void);
 
 /*
  * ngx_http_sts_body_filter_init installs the request body filter through

@@ -56,6 +56,10 @@ const sts_oss_error_t  sts_err_invalid_access_key_id = {
     "The OSS Access Key Id you provided does not exist in our records."
 };
 
+const sts_oss_error_t  sts_err_access_key_disabled = {
+    403, "InvalidAccessKeyId", "The OSS Access Key Id you provided is disabled."
+};
+
 const sts_oss_error_t  sts_err_signature_mismatch = {
     403, "SignatureDoesNotMatch",
     "The request signature we calculated does not match the signature you "

@@ -31,6 +31,7 @@ extern const sts_oss_error_t  sts_err_presign_expires_nan;     /* 403 */
 extern const sts_oss_error_t  sts_err_request_expired;         /* 403 */
 extern const sts_oss_error_t  sts_err_access_denied_policy;    /* 403 */
 extern const sts_oss_error_t  sts_err_invalid_access_key_id;   /* 403 */
+extern const sts_oss_error_t  sts_err_access_key_disabled;     /* 403 */
 extern const sts_oss_error_t  sts_err_signature_mismatch;      /* 403 */
 extern const sts_oss_error_t  sts_err_token_expired;           /* 403 */
 extern const sts_oss_error_t  sts_err_token_invalid;           /* 403 */
