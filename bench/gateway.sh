@@ -8,7 +8,9 @@
 #   v1         sts_auth on, OSS V1 header signature, one token
 #   v4         sts_auth on, OSS V4 header signature
 #   presign    sts_auth on, V1 presigned URL
-#   cold       a different token on every request (500 tokens in turn)
+#   cold       a different token on every request (500 tokens in turn),
+#              against a second nginx with "sts_cache off": every request
+#              opens its token (AEAD, JSON) and compiles its policies
 #   policy50   V1 with a 50-statement role policy
 # Each row is also given as a ratio to "plain".
 set -eu
@@ -24,6 +26,7 @@ STSCTL=$ROOT/$BUILD/stsctl
 PORT_STS=18080
 PORT_PLAIN=18082
 PORT_UP=18081
+PORT_COLD=18083
 PATHNAME=/demo-bucket/photos/2026/cat.jpg
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
@@ -92,8 +95,38 @@ issue() {
 issue "$DIR/typical.json" "$DIR/creds.json"
 issue "$DIR/policy50.json" "$DIR/creds50.json"
 
+# the same gateway without the token cache, for the cold row
+mkdir -p "$DIR/cold/logs"
+cat > "$DIR/cold/nginx.conf" <<CONF
+load_module $ROOT/$BUILD/ngx_http_sts_module.so;
+worker_processes 1;
+daemon on;
+pid $DIR/cold/logs/nginx.pid;
+error_log $DIR/cold/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $DIR/tmp;
+    proxy_temp_path $DIR/tmp;
+    sts_keys $DIR/keys;
+    sts_cache off;
+    upstream up { server 127.0.0.1:$PORT_UP; keepalive 32; }
+    server {
+        listen 127.0.0.1:$PORT_COLD;
+        location / {
+            sts_auth on;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://up;
+        }
+    }
+}
+CONF
+
 "$NGINX" -p "$DIR" -c "$DIR/nginx.conf"
-trap 'kill $(cat "$DIR/logs/nginx.pid") 2>/dev/null || true' EXIT INT TERM
+"$NGINX" -p "$DIR/cold" -c "$DIR/cold/nginx.conf"
+trap 'kill $(cat "$DIR/logs/nginx.pid") $(cat "$DIR/cold/logs/nginx.pid") \
+      2>/dev/null || true' EXIT INT TERM
 sleep 0.5
 
 # cold tokens: a wrk script that walks through many tokens
@@ -105,8 +138,8 @@ echo "issuing $NCOLD tokens for the cold-token row..." >&2
     while [ $i -lt "$NCOLD" ]; do
         issue "$DIR/typical.json" "$DIR/c.json"
         "$STSCTL" sign --credentials "$DIR/c.json" \
-            --host "127.0.0.1:$PORT_STS" GET "$PATHNAME" |
-        awk 'BEGIN { printf "reqs[#reqs + 1] = wrk.format(\"GET\", \"'"$PATHNAME"'\", {[\"Host\"] = \"127.0.0.1:'"$PORT_STS"'\", " }
+            --host "127.0.0.1:$PORT_COLD" GET "$PATHNAME" |
+        awk 'BEGIN { printf "reqs[#reqs + 1] = wrk.format(\"GET\", \"'"$PATHNAME"'\", {[\"Host\"] = \"127.0.0.1:'"$PORT_COLD"'\", " }
              { i = index($0, ": ");
                printf "[\"%s\"] = \"%s\", ", substr($0, 1, i - 1), substr($0, i + 2) }
              END { print "})" }'
@@ -153,7 +186,7 @@ url=$("$STSCTL" sign --credentials "$DIR/creds.json" --presign 3600 \
       --host "127.0.0.1:$PORT_STS" GET "$PATHNAME")
 run presign "http://127.0.0.1:$PORT_STS$url"
 
-run cold -s "$DIR/cold.lua" "http://127.0.0.1:$PORT_STS"
+run cold -s "$DIR/cold.lua" "http://127.0.0.1:$PORT_COLD"
 
 echo
 echo "nginx-sts gateway benchmark: ${DUR}s per row, $CONN connections," \
