@@ -46,6 +46,13 @@ static ngx_conf_enum_t  ngx_http_sts_bucket_config[] = {
 
 static ngx_command_t  ngx_http_sts_commands[] = {
 
+    { ngx_string("sts_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_sts_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("sts_cache"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_sts_cache,
@@ -583,6 +590,10 @@ ngx_http_sts_init(ngx_conf_t *cf)
     *h = ngx_http_sts_access_handler;
 
     if (ngx_http_sts_body_filter_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sts_status_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

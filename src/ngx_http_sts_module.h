@@ -85,6 +85,10 @@ void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
  */
 struct sts_cache_s *ngx_http_sts_token_cache(void);
 
+/* metrics (ngx_http_sts_status.c): counted in the log phase */
+ngx_int_t ngx_http_sts_status_init(ngx_conf_t *cf);
+char *ngx_http_sts_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+
 /*
  * ngx_http_sts_body_filter_init installs the request body filter through
  * which the access phase reads the bodies it decides on (the key list of
