@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
 
 #include "sts_cache.h"
 
@@ -25,7 +24,9 @@ typedef struct {
 typedef struct sts_centry_s  sts_centry_t;
 
 struct sts_centry_s {
-    unsigned char    digest[SHA256_DIGEST_LENGTH];
+    uint64_t         hash;              /* of the token text */
+    char            *token;             /* the token text itself */
+    size_t           token_len;
     sts_centry_t    *hnext;             /* hash chain */
     sts_centry_t    *prev;              /* LRU, most recent first */
     sts_centry_t    *next;
@@ -137,6 +138,7 @@ sts_centry_free(sts_centry_t *e)
     }
 
     sts_free(a, e->role);
+    sts_free(a, e->token);
     sts_policy_free(a, e->session_policy);
     sts_session_free(a, e->session);     /* wipes the secret */
     sts_wipe(e, sizeof(sts_centry_t));
@@ -167,14 +169,39 @@ sts_cache_free(sts_cache_t *c)
 }
 
 
-static size_t
-sts_cache_slot(const sts_cache_t *c, const unsigned char *digest)
+/*
+ * A multiply-xorshift hash over the token text, eight bytes at a time: a
+ * cheap spread over the buckets.  It need not resist collisions: a hit
+ * compares the whole token text, and only tokens that opened (sealed with
+ * the keyring) are ever cached, so nobody without the keys can choose
+ * what lands in a bucket.
+ */
+static uint64_t
+sts_cache_hash(const char *p, size_t len)
 {
-    size_t  h;
+    size_t    i;
+    uint64_t  h, w;
 
-    memcpy(&h, digest, sizeof(size_t));
+    h = 0x9e3779b97f4a7c15ULL ^ len;
 
-    return h & c->mask;
+    for (i = 0; i + 8 <= len; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+
+    for (; i < len; i++) {
+        h = (h ^ (unsigned char) p[i]) * 0xc4ceb9fe1a85ec53ULL;
+    }
+
+    return h ^ (h >> 29);
+}
+
+
+static size_t
+sts_cache_slot(const sts_cache_t *c, uint64_t hash)
+{
+    return (size_t) (hash ^ (hash >> 32)) & c->mask;
 }
 
 
@@ -183,7 +210,7 @@ sts_cache_unlink(sts_cache_t *c, sts_centry_t *e)
 {
     sts_centry_t  **pp;
 
-    for (pp = &c->buckets[sts_cache_slot(c, e->digest)]; *pp != NULL;
+    for (pp = &c->buckets[sts_cache_slot(c, e->hash)]; *pp != NULL;
          pp = &(*pp)->hnext)
     {
         if (*pp == e) {
@@ -245,7 +272,7 @@ sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
     int                 rc;
     size_t              i, slot;
     sts_centry_t       *e;
-    unsigned char       digest[SHA256_DIGEST_LENGTH];
+    uint64_t            hash;
 
     memset(out, 0, sizeof(sts_cached_token_t));
     if (err_len) {
@@ -261,11 +288,13 @@ sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
         return STS_ETOKEN_ENCODING;
     }
 
-    SHA256((const unsigned char *) token, token_len, digest);
-    slot = sts_cache_slot(c, digest);
+    hash = sts_cache_hash(token, token_len);
+    slot = sts_cache_slot(c, hash);
 
     for (e = c->buckets[slot]; e != NULL; e = e->hnext) {
-        if (memcmp(e->digest, digest, sizeof(digest)) == 0) {
+        if (e->hash == hash && e->token_len == token_len
+            && memcmp(e->token, token, token_len) == 0)
+        {
             break;
         }
     }
@@ -355,7 +384,14 @@ sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
         }
     }
 
-    memcpy(e->digest, digest, sizeof(digest));
+    e->token = sts_strndup(&e->a, token, token_len);
+    if (e->token == NULL) {
+        sts_centry_free(e);
+        return STS_ENOMEM;
+    }
+
+    e->hash = hash;
+    e->token_len = token_len;
     e->bytes = e->meter.bytes;
 
     if (c->stats.entries == c->max) {

@@ -2,9 +2,10 @@
  * Copyright (C) nginx-sts authors
  *
  * sts_cache: a bounded LRU cache of opened tokens, each with its role and
- * session policies compiled, keyed by the SHA-256 of the token text.  One
- * cache per nginx worker: no locks.  A hit costs a digest and a lookup; no
- * AEAD, no JSON, no allocation.
+ * session policies compiled, found by a hash of the token text and
+ * confirmed by comparing the whole text.  One cache per nginx worker: no
+ * locks.  A hit costs a hash, a lookup and a comparison; no AEAD, no JSON,
+ * no allocation.
  */
 
 #ifndef STS_CACHE_H_INCLUDED

@@ -343,7 +343,6 @@ sts_pop_sign(char out[STS_POP_SIG_LEN + 1], sts_str_t secret,
     unsigned int   mac_len;
     unsigned char  mac[EVP_MAX_MD_SIZE];
     char           key[STS_POP_SECRET_MAX + 1];
-    static const unsigned char  empty[1] = { 0 };
 
     out[0] = '\0';
 
@@ -359,13 +358,12 @@ sts_pop_sign(char out[STS_POP_SIG_LEN + 1], sts_str_t secret,
 
     rc = STS_OK;
 
-    if (HMAC(EVP_sha1(), key, (int) secret.len + 1,
-             string_to_sign.len ? (const unsigned char *) string_to_sign.data
-                                : empty,
-             string_to_sign.len, mac, &mac_len)
-        == NULL || mac_len != STS_POP_MAC_LEN)
+    mac_len = STS_SHA1_LEN;
+
+    if (sts_hmac(STS_HASH_SHA1, key, secret.len + 1, string_to_sign.data,
+                 string_to_sign.len, mac)
+        != STS_OK || mac_len != STS_POP_MAC_LEN)
     {
-        ERR_clear_error();
         rc = STS_ECRYPTO;
         goto done;
     }

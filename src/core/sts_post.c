@@ -922,13 +922,15 @@ sts_post_auth_verify(const sts_post_auth_t *auth, sts_str_t secret)
     mac_len = 0;
 
     if (auth->kind == STS_POST_AUTH_V1) {
-        if (HMAC(EVP_sha1(), secret.data, (int) secret.len,
-                 (const unsigned char *) auth->policy.data,
-                 auth->policy.len, mac, &mac_len) == NULL)
+        if (sts_hmac(STS_HASH_SHA1, secret.data, secret.len,
+                     auth->policy.data, auth->policy.len, mac)
+            != STS_OK)
         {
             sts_wipe(mac, sizeof(mac));
             return STS_ECRYPTO;
         }
+
+        mac_len = STS_SHA1_LEN;
 
         n = sts_base64_encode(b64, mac, mac_len);
         ok = sts_ct_equal(b64, n, auth->signature.data,
@@ -944,14 +946,16 @@ sts_post_auth_verify(const sts_post_auth_t *auth, sts_str_t secret)
             return STS_ECRYPTO;
         }
 
-        if (HMAC(EVP_sha256(), key, sizeof(key),
-                 (const unsigned char *) auth->policy.data,
-                 auth->policy.len, mac, &mac_len) == NULL)
+        if (sts_hmac(STS_HASH_SHA256, key, sizeof(key), auth->policy.data,
+                     auth->policy.len, mac)
+            != STS_OK)
         {
             sts_wipe(key, sizeof(key));
             sts_wipe(mac, sizeof(mac));
             return STS_ECRYPTO;
         }
+
+        mac_len = STS_SHA256_LEN;
 
         sts_hex_encode(hex, mac, mac_len);
         ok = sts_ct_equal(hex, 2 * (size_t) mac_len, auth->signature.data,

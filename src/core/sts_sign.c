@@ -56,8 +56,6 @@ static int sts_append_uri(sts_buf_t *b, const char *s, size_t len,
     int keep_slash);
 static int sts_canonical_headers(sts_buf_t *out,
     const sts_http_request_t *r, int v4, sts_str_t additional);
-static int sts_hmac(const EVP_MD *md, const void *key, size_t key_len,
-    const void *data, size_t len, unsigned char *out);
 static int sts_v1_signature(char out[STS_V1_SIG_LEN + 1], sts_str_t secret,
     sts_str_t sts);
 static int sts_v4_signature(char out[STS_V4_SIG_LEN + 1], sts_str_t secret,
@@ -516,33 +514,7 @@ sts_canonical_headers(sts_buf_t *out, const sts_http_request_t *r, int v4,
 
 /* crypto */
 
-static int
-sts_hmac(const EVP_MD *md, const void *key, size_t key_len, const void *data,
-    size_t len, unsigned char *out)
-{
-    static const unsigned char  empty[1] = { 0 };
 
-    unsigned int  out_len;
-
-    if (key_len > INT_MAX) {
-        return STS_EINVAL;
-    }
-
-    if (HMAC(md, key_len ? key : empty, (int) key_len,
-             len ? data : empty, len, out, &out_len)
-        == NULL)
-    {
-        ERR_clear_error();
-        return STS_ECRYPTO;
-    }
-
-    if (out_len != (unsigned int) EVP_MD_size(md)) {
-        OPENSSL_cleanse(out, out_len);
-        return STS_ECRYPTO;
-    }
-
-    return STS_OK;
-}
 
 
 static int
@@ -557,7 +529,7 @@ sts_v1_signature(char out[STS_V1_SIG_LEN + 1], sts_str_t secret,
         return STS_EINVAL;
     }
 
-    rc = sts_hmac(EVP_sha1(), secret.data, secret.len, sts.data, sts.len,
+    rc = sts_hmac(STS_HASH_SHA1, secret.data, secret.len, sts.data, sts.len,
                   mac);
     if (rc != STS_OK) {
         return rc;
@@ -589,24 +561,25 @@ sts_sign_v4_signing_key(unsigned char out[STS_V4_KEY_LEN], sts_str_t secret,
     memcpy(seed, STS_V4_KEY_PREFIX, prefix);
     memcpy(seed + prefix, secret.data, secret.len);
 
-    rc = sts_hmac(EVP_sha256(), seed, prefix + secret.len, date.data,
+    rc = sts_hmac(STS_HASH_SHA256, seed, prefix + secret.len, date.data,
                   date.len, k);
     if (rc != STS_OK) {
         goto done;
     }
 
-    rc = sts_hmac(EVP_sha256(), k, sizeof(k), region.data, region.len, out);
+    rc = sts_hmac(STS_HASH_SHA256, k, sizeof(k), region.data, region.len,
+                  out);
     if (rc != STS_OK) {
         goto done;
     }
 
-    rc = sts_hmac(EVP_sha256(), out, STS_V4_KEY_LEN, STS_V4_PRODUCT,
+    rc = sts_hmac(STS_HASH_SHA256, out, STS_V4_KEY_LEN, STS_V4_PRODUCT,
                   sizeof(STS_V4_PRODUCT) - 1, k);
     if (rc != STS_OK) {
         goto done;
     }
 
-    rc = sts_hmac(EVP_sha256(), k, sizeof(k), STS_V4_TERMINATOR,
+    rc = sts_hmac(STS_HASH_SHA256, k, sizeof(k), STS_V4_TERMINATOR,
                   sizeof(STS_V4_TERMINATOR) - 1, out);
 
 done:
@@ -634,7 +607,7 @@ sts_v4_signature(char out[STS_V4_SIG_LEN + 1], sts_str_t secret,
         return rc;
     }
 
-    rc = sts_hmac(EVP_sha256(), key, sizeof(key), sts.data, sts.len, mac);
+    rc = sts_hmac(STS_HASH_SHA256, key, sizeof(key), sts.data, sts.len, mac);
 
     if (rc == STS_OK) {
         sts_hex_encode(out, mac, sizeof(mac));
@@ -924,19 +897,16 @@ int
 sts_sign_v4_string_to_sign(sts_buf_t *out, sts_str_t date, sts_str_t scope,
     sts_str_t canonical)
 {
-    char           hex[2 * 32];
-    unsigned int   len;
-    unsigned char  md[EVP_MAX_MD_SIZE];
+    char           hex[2 * STS_SHA256_LEN];
+    unsigned char  md[STS_SHA256_LEN];
 
-    if (EVP_Digest(canonical.len ? canonical.data : "", canonical.len, md,
-                   &len, EVP_sha256(), NULL)
-        != 1 || len != 32)
+    if (sts_digest(STS_HASH_SHA256, canonical.data, canonical.len, md)
+        != STS_OK)
     {
-        ERR_clear_error();
         return STS_ECRYPTO;
     }
 
-    sts_hex_encode(hex, md, 32);
+    sts_hex_encode(hex, md, STS_SHA256_LEN);
 
     (void) sts_buf_append_str(out, STS_V4_ALGORITHM "\n");
     (void) sts_buf_append(out, date.data, date.len);

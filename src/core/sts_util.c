@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "sts_util.h"
@@ -376,6 +377,122 @@ sts_random(void *out, size_t len)
     }
 
     return STS_OK;
+}
+
+
+/* digests and HMAC */
+
+#define STS_HASH_BLOCK  64      /* SHA-1 and SHA-256 */
+
+static __thread EVP_MD      *sts_md[2];
+static __thread EVP_MD_CTX  *sts_md_ctx;
+
+
+static int
+sts_digest_init(sts_hash_e hash)
+{
+    static const char  *names[2] = { "SHA1", "SHA2-256" };
+
+    if (sts_md[hash] == NULL) {
+        sts_md[hash] = EVP_MD_fetch(NULL, names[hash], NULL);
+        if (sts_md[hash] == NULL) {
+            ERR_clear_error();
+            return STS_ECRYPTO;
+        }
+    }
+
+    if (sts_md_ctx == NULL) {
+        sts_md_ctx = EVP_MD_CTX_new();
+        if (sts_md_ctx == NULL) {
+            return STS_ENOMEM;
+        }
+    }
+
+    if (EVP_DigestInit_ex(sts_md_ctx, sts_md[hash], NULL) != 1) {
+        ERR_clear_error();
+        return STS_ECRYPTO;
+    }
+
+    return STS_OK;
+}
+
+
+static int
+sts_digest_parts(sts_hash_e hash, const void *a, size_t a_len,
+    const void *b, size_t b_len, unsigned char *out)
+{
+    int           rc;
+    unsigned int  n;
+
+    rc = sts_digest_init(hash);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    if ((a_len && EVP_DigestUpdate(sts_md_ctx, a, a_len) != 1)
+        || (b_len && EVP_DigestUpdate(sts_md_ctx, b, b_len) != 1)
+        || EVP_DigestFinal_ex(sts_md_ctx, out, &n) != 1)
+    {
+        ERR_clear_error();
+        return STS_ECRYPTO;
+    }
+
+    return STS_OK;
+}
+
+
+int
+sts_digest(sts_hash_e hash, const void *data, size_t len, unsigned char *out)
+{
+    return sts_digest_parts(hash, data, len, NULL, 0, out);
+}
+
+
+int
+sts_hmac(sts_hash_e hash, const void *key, size_t key_len, const void *data,
+    size_t len, unsigned char *out)
+{
+    int            rc;
+    size_t         i, md_len;
+    unsigned char  k[STS_HASH_BLOCK], pad[STS_HASH_BLOCK];
+    unsigned char  inner[STS_SHA256_LEN];
+
+    md_len = (hash == STS_HASH_SHA1) ? STS_SHA1_LEN : STS_SHA256_LEN;
+
+    /* K: the key, hashed if longer than a block, zero-padded */
+    memset(k, 0, sizeof(k));
+
+    if (key_len > STS_HASH_BLOCK) {
+        rc = sts_digest(hash, key, key_len, k);
+        if (rc != STS_OK) {
+            return rc;
+        }
+
+    } else if (key_len) {
+        memcpy(k, key, key_len);
+    }
+
+    /* H((K ^ ipad) || data) */
+    for (i = 0; i < STS_HASH_BLOCK; i++) {
+        pad[i] = k[i] ^ 0x36;
+    }
+
+    rc = sts_digest_parts(hash, pad, STS_HASH_BLOCK, data, len, inner);
+
+    /* H((K ^ opad) || inner) */
+    if (rc == STS_OK) {
+        for (i = 0; i < STS_HASH_BLOCK; i++) {
+            pad[i] = k[i] ^ 0x5c;
+        }
+
+        rc = sts_digest_parts(hash, pad, STS_HASH_BLOCK, inner, md_len, out);
+    }
+
+    sts_wipe(k, sizeof(k));
+    sts_wipe(pad, sizeof(pad));
+    sts_wipe(inner, sizeof(inner));
+
+    return rc;
 }
 
 

@@ -140,6 +140,27 @@ void sts_wipe(void *p, size_t len);
 int sts_random(void *out, size_t len) STS_WUR;
 
 
+/*
+ * Digests and HMAC (RFC 2104) on algorithms fetched from OpenSSL once per
+ * thread: OpenSSL 3 looks an algorithm up by name on every one-shot call
+ * (HMAC(), SHA256()), which costs more than the hashing of a short string.
+ * |out| holds STS_SHA1_LEN or STS_SHA256_LEN bytes.  STS_OK or
+ * STS_ECRYPTO.  Intermediate key material is wiped.
+ */
+#define STS_SHA1_LEN    20
+#define STS_SHA256_LEN  32
+
+typedef enum {
+    STS_HASH_SHA1 = 0,
+    STS_HASH_SHA256
+} sts_hash_e;
+
+int sts_digest(sts_hash_e hash, const void *data, size_t len,
+    unsigned char *out) STS_WUR;
+int sts_hmac(sts_hash_e hash, const void *key, size_t key_len,
+    const void *data, size_t len, unsigned char *out) STS_WUR;
+
+
 /* Base64 (RFC 4648 section 4, padded) and base64url (section 5, unpadded). */
 size_t sts_base64_encoded_len(size_t len);
 size_t sts_base64_encode(char *out, const unsigned char *in, size_t len);

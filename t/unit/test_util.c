@@ -124,9 +124,54 @@ test_buf(void)
 }
 
 
+static void
+test_hmac(void)
+{
+    char           hex[65];
+    unsigned char  key[131], out[32];
+
+    /* RFC 2202 test case 1, RFC 4231 test cases 1 and 6 */
+    memset(key, 0x0b, 20);
+    ok(sts_hmac(STS_HASH_SHA1, key, 20, "Hi There", 8, out) == STS_OK,
+       "hmac-sha1");
+    sts_hex_encode(hex, out, 20);
+    hex[40] = '\0';
+    is_str(hex, "b617318655057264e28bc0b6fb378c8ef146be00",
+           "RFC 2202 case 1");
+
+    ok(sts_hmac(STS_HASH_SHA256, key, 20, "Hi There", 8, out) == STS_OK,
+       "hmac-sha256");
+    sts_hex_encode(hex, out, 32);
+    hex[64] = '\0';
+    is_str(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e"
+           "32cff7", "RFC 4231 case 1");
+
+    memset(key, 0xaa, sizeof(key));
+    ok(sts_hmac(STS_HASH_SHA256, key, sizeof(key),
+                "Test Using Larger Than Block-Size Key - Hash Key First", 54,
+                out) == STS_OK, "hmac-sha256 with a long key");
+    sts_hex_encode(hex, out, 32);
+    is_str(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0e"
+           "e37f54", "RFC 4231 case 6 (key longer than a block)");
+
+    ok(sts_digest(STS_HASH_SHA256, "abc", 3, out) == STS_OK, "sha256");
+    sts_hex_encode(hex, out, 32);
+    is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f2"
+           "0015ad", "SHA-256 of abc");
+
+    ok(sts_hmac(STS_HASH_SHA1, "", 0, "", 0, out) == STS_OK,
+       "empty key and data");
+    sts_hex_encode(hex, out, 20);
+    hex[40] = '\0';
+    is_str(hex, "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d",
+           "HMAC-SHA1 of nothing");
+}
+
+
 int
 main(void)
 {
+    test_hmac();
     test_base64();
     test_compare();
     test_time();
