@@ -365,6 +365,7 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
     u_char               *qm;
     ngx_uint_t            i, n;
     sts_buf_t             auth;
+    sts_str_t             none;
     ngx_list_t            headers;
     sts_header_t         *hv;
     ngx_list_part_t      *part;
@@ -532,8 +533,10 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
     sts_buf_init(&auth, &a, 0);
 
     if (bctx->conf->v4) {
+        none.data = "";
+        none.len = 0;
         rc = sts_sign_v4_header(&auth, &view, op->bucket, op->key, &sc,
-                                (sts_str_t) sts_null_string);
+                                none);
 
     } else {
         rc = sts_sign_v1_header(&auth, &view, op->bucket, op->key, &sc);
@@ -797,7 +800,7 @@ ngx_http_sts_backend_sign_s3(ngx_http_request_t *r,
     int                         rc;
     size_t                      n;
     sts_buf_t                   auth;
-    sts_str_t                   method, payload;
+    sts_str_t                   method, payload, date;
     ngx_uint_t                  i;
     sts_header_t               *hv;
     ngx_list_part_t            *part;
@@ -887,10 +890,11 @@ ngx_http_sts_backend_sign_s3(ngx_http_request_t *r,
     ngx_http_sts_pool_allocator(&a, r->pool);
     sts_buf_init(&auth, &a, 0);
 
+    date.data = (char *) bctx->amz_date.data;
+    date.len = bctx->amz_date.len;
+
     rc = sts_s3_sign_v4(&auth, method, bctx->target.canonical_uri,
-                        bctx->target.canonical_query, hv, n, payload,
-                        (sts_str_t) { bctx->amz_date.len,
-                                      (char *) bctx->amz_date.data },
+                        bctx->target.canonical_query, hv, n, payload, date,
                         &creds, NULL, NULL);
 
     ngx_explicit_memzero(&creds, sizeof(sts_s3_creds_t));
@@ -1178,8 +1182,11 @@ ngx_http_sts_backend_send_error(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    r->headers_out.status = e->http_status;
-    r->headers_out.status_line.len = 0;
+    if (e == &oe) {
+        /* a bodiless error keeps its status; a read one may change it */
+        r->headers_out.status = e->http_status;
+        r->headers_out.status_line.len = 0;
+    }
 
     if (r->header_only || r->method == NGX_HTTP_HEAD) {
         return ngx_http_next_header_filter(r);

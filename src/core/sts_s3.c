@@ -590,12 +590,12 @@ sts_s3_canonical_request(sts_buf_t *out, sts_str_t method,
     const sts_header_t *h, size_t num, sts_str_t payload_hash,
     sts_buf_t *signed_headers)
 {
+    int            space;
+    char           c;
     size_t         i, j, k;
     sts_buf_t      names;
     sts_str_t      v;
     sts_header_t  *sorted;
-    char           c;
-    int            space;
 
     if (num == 0) {
         return STS_EINVAL;

@@ -1,0 +1,155 @@
+'use strict';
+
+// Direct upload from a browser, end to end: headless Chromium (Debian's
+// chromium, driven with playwright-core) opens the example page that
+// "make run" serves (examples/browser), the page gets credentials from the
+// example app server (which got them from nginx-sts's STS endpoint with a
+// session policy for users/<id>/), and ali-oss's browser build uploads
+// the chosen file to the gateway, which is another origin: every request
+// is preflighted (CORS).  The test clicks, waits, checks the bytes in
+// s3rver's data folder, finds the preflights in the gateway's access log,
+// and saves a screenshot under t/e2e/output/.
+//
+// CHROMIUM selects the browser (default /usr/bin/chromium); without one
+// the test is skipped (t/e2e/run.sh installs it as root).
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { startStack } = require('./lib/stack');
+
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const haveChromium = fs.existsSync(chromiumPath);
+const output = path.join(__dirname, 'output');
+
+// the flags of docs/TOOLCHAIN.md, section 8 (playwright adds --headless
+// and the DevTools pipe)
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+let stack;
+let context;
+let profile;
+
+function bytes(n) {
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = (i * 31 + (i >> 8)) & 0xff;
+  }
+  return out;
+}
+
+before(async () => {
+  if (!haveChromium) {
+    return;
+  }
+
+  const { chromium } = require('playwright-core');
+
+  stack = await startStack();
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sts-e2e-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 900, height: 760 },
+  });
+});
+
+after(async () => {
+  if (context) {
+    await context.close();
+  }
+  if (stack) {
+    stack.stop();
+  }
+  if (profile) {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('browser: pick a file, click Upload, the object is in the store',
+  { skip: !haveChromium && `no browser at ${chromiumPath}` }, async () => {
+    const page = await context.newPage();
+    const logs = [];
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+
+    await page.goto(`http://127.0.0.1:${stack.ports.web}/`);
+    assert.equal(await page.evaluate(() => typeof window.OSS), 'function',
+      'ali-oss browser build loaded');
+
+    // above 100 KiB the page uploads in parts: the ETag of each part must
+    // be readable across origins
+    const body = bytes(250 * 1024);
+    await page.fill('#user', 'carol');
+    await page.setInputFiles('#file', {
+      name: 'holiday photo.bin',
+      mimeType: 'application/octet-stream',
+      buffer: body,
+    });
+    await page.click('#upload');
+
+    const status = page.locator('#status');
+    await status.filter({ hasText: /^(uploaded|failed)/ })
+      .waitFor({ timeout: 30000 });
+    const text = await status.textContent();
+
+    fs.mkdirSync(output, { recursive: true });
+    await page.locator('#objects tr').first()
+      .waitFor({ timeout: 10000 }).catch(() => {});
+    await page.screenshot({ path: path.join(output, 'browser-upload.png'),
+      fullPage: true });
+
+    assert.match(text, /^uploaded users\/carol\/holiday photo\.bin /,
+      `${text}\n${logs.join('\n')}`);
+    assert.match(text, /request id [0-9A-F]{24}$/);
+
+    // the bytes, in s3rver's data folder
+    const stored = fs.readFileSync(stack.objectFile('demo-bucket',
+      'users/carol/holiday photo.bin'));
+    assert.ok(stored.equals(body), 'stored byte for byte');
+
+    // the page listed the folder (ListObjectsV2 through the gateway)
+    assert.equal(await page.locator('#objects td').first().textContent(),
+      'users/carol/holiday photo.bin');
+
+    // preflights went through the gateway to the store, unauthenticated
+    const log = stack.accessLog();
+    assert.match(log, /"OPTIONS \/demo-bucket\/users\/carol\/holiday%20photo\.bin\?uploads=? HTTP\/1\.1" 200 /);
+    assert.match(log, /"OPTIONS \/demo-bucket\/users\/carol\/holiday%20photo\.bin\?partNumber=1&uploadId=\w+ HTTP\/1\.1" 200 /);
+    assert.match(log, /"PUT \/demo-bucket\/users\/carol\/holiday%20photo\.bin\?partNumber=3&uploadId=\w+ HTTP\/1\.1" 200 /);
+    await page.close();
+  });
+
+test('browser: outside the folder, the page shows AccessDeniedError',
+  { skip: !haveChromium && `no browser at ${chromiumPath}` }, async () => {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${stack.ports.web}/`);
+
+    // the page's own client, credentials for dave, a key of erin's
+    const result = await page.evaluate(async () => {
+      const c = await (await fetch('/api/sts?user=dave')).json();
+      const oss = new window.OSS({
+        accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret,
+        stsToken: c.SecurityToken, bucket: c.Bucket, endpoint: c.Endpoint,
+        region: c.Region, sldEnable: true,
+      });
+      try {
+        await oss.put('users/erin/x.txt', new Blob(['nope']));
+        return 'uploaded';
+      } catch (err) {
+        return `${err.name} ${err.status} ${err.requestId}`;
+      }
+    });
+
+    // the gateway's own refusal, readable across origins
+    assert.match(result, /^AccessDeniedError 403 [0-9A-F]{24}$/);
+    assert.ok(!fs.existsSync(stack.objectFile('demo-bucket',
+      'users/erin/x.txt')));
+    await page.close();
+  });
