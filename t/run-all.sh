@@ -1,6 +1,8 @@
 #!/bin/sh
-# Runs every test of nginx-sts: the C unit tests, then the Test::Nginx
-# suites against Debian's nginx with the freshly built module.
+# Runs every test of nginx-sts: the C unit tests, the end-to-end tests
+# with the official clients (ali-oss, @alicloud/sts-sdk, @alicloud/pop-core,
+# headless Chromium) against make run's stack, then the Test::Nginx suites
+# against Debian's nginx with the freshly built module.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -13,6 +15,9 @@ export TEST_NGINX_STSCTL=${TEST_NGINX_STSCTL:-$ROOT/$BUILD/stsctl}
 
 echo "== C unit tests"
 prove -e '' "$BUILD"/t/test_*
+
+echo "== end-to-end tests (official clients, s3rver, Chromium)"
+BUILD=$BUILD sh t/e2e/run.sh
 
 echo "== nginx tests"
 prove -I t/lib t/*.t

@@ -6,7 +6,7 @@ set -eu
 PKGS="nginx nginx-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev
       gcc make curl perl libtest-base-perl libipc-run-perl
       libtest-longstring-perl libtext-diff-perl liblist-moreutils-perl
-      liburi-perl"
+      liburi-perl nodejs npm openssl"
 
 missing=""
 for p in $PKGS; do
