@@ -270,6 +270,20 @@ Temporary credentials (stsctl issue, an offline AssumeRole):
 EOF
 fi
 
+# a literal curl for the demo object, signed now with stsctl: good for
+# sts_max_skew (15 minutes); change a byte of the token or the signature
+# to see the gateway's OSS errors
+echo
+echo "Fetch the demo object (an OSS V1 signature made with stsctl, valid 15 minutes):"
+echo
+printf "  curl -i http://127.0.0.1:%s/demo-bucket/hello.txt" "$PORT"
+"$STSCTL" sign --credentials "$RUNTIME/credentials.json" \
+    --host "127.0.0.1:$PORT" GET /demo-bucket/hello.txt |
+while IFS= read -r line; do
+    printf " \\\\\n      -H '%s'" "$line"
+done
+echo
+
 cat <<EOF
 
 Upload and read back with curl (tools/oss-curl signs with those credentials):
