@@ -535,7 +535,7 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
         }
 
         if (rc == STS_ETOKEN_CLAIMS && err[0]) {
-            ngx_log_error(NGX_LOG_ERR, q->r->connection->log, 0,
+            ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(q->r), 0,
                           "sts: a policy in the token of \"%V\" does not "
                           "compile: %s", &ctx->access_key_id, err);
         }
@@ -773,7 +773,7 @@ failed:
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_log_error(NGX_LOG_ERR, q->r->connection->log, 0,
+    ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(q->r), 0,
                   "sts: a policy in the token of \"%V\" does not compile: "
                   "%s", &ctx->access_key_id, err);
     q->err = &sts_err_token_invalid;
@@ -1543,7 +1543,7 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
     ngx_str_set(&q->ctx->decision, "Deny");
 
     /* AccessKeyId and request id only: never tokens or signatures */
-    ngx_log_error(q->log_level, r->connection->log, 0,
+    ngx_log_error(q->log_level, ngx_http_sts_log(r), 0,
                   "sts: %s %s for \"%V\": %s, request id %s",
                   q->op.api ? q->op.api : "request", e->code,
                   &q->ctx->access_key_id,

@@ -543,7 +543,7 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
     }
 
     if (rc != STS_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
                       "sts_backend oss: the request could not be signed: "
                       "%s", sts_strerror(rc));
         return NGX_ERROR;
@@ -589,7 +589,7 @@ ngx_http_sts_backend_refuse(ngx_http_request_t *r,
 
     ngx_str_set(&ctx->error_code, "NotImplemented");
 
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+    ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
                   "sts: %s NotImplemented for \"%V\": %s%s%s",
                   op->api ? op->api : "request", &ctx->access_key_id,
                   reason, header ? " " : "", header ? header : "");
@@ -822,7 +822,7 @@ ngx_http_sts_backend_sign_s3(ngx_http_request_t *r,
         host = ngx_http_get_indexed_variable(r,
                                              ngx_http_sts_proxy_host_index);
         if (host == NULL || host->not_found || host->len == 0) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+            ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
                           "sts_backend s3: no $proxy_host to sign, set "
                           "\"sts_backend_host\"");
             return NGX_ERROR;
@@ -900,7 +900,7 @@ ngx_http_sts_backend_sign_s3(ngx_http_request_t *r,
     ngx_explicit_memzero(&creds, sizeof(sts_s3_creds_t));
 
     if (rc != STS_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
                       "sts_backend s3: the request could not be signed: %s",
                       sts_strerror(rc));
         return NGX_ERROR;
@@ -943,7 +943,7 @@ ngx_http_sts_backend_header_filter(ngx_http_request_t *r)
     }
 
     if (bctx->conf->creds != NULL && !bctx->evaluated) {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_WARN, ngx_http_sts_log(r), 0,
                       "sts_backend s3: the request went to the store "
                       "unsigned; add \"proxy_set_header Authorization "
                       "$sts_backend_authorization;\"");
@@ -1155,7 +1155,7 @@ ngx_http_sts_backend_send_error(ngx_http_request_t *r,
             if (sts_s3_error_map(s3e.code, (int) r->headers_out.status,
                                  s3e.message, &oe))
             {
-                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
                               "sts_backend s3: the store refused the "
                               "gateway's request: %s \"%s\"",
                               s3e.code.data, s3e.message.data

@@ -399,7 +399,7 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
     if (res.fault.error == NULL) {
         ngx_str_set(&ctx->decision, "Allow");
 
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
                       "sts: %s for \"%s\"%s%s%s%s%s, request id %s",
                       res.action, res.access_key_id,
                       res.issued_key_id[0] ? " issued \"" : "",
@@ -418,7 +418,7 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
                  || res.fault.error == &sts_pop_err_nonce_used)
                 ? NGX_LOG_ERR : NGX_LOG_INFO;
 
-        ngx_log_error(level, r->connection->log, 0,
+        ngx_log_error(level, ngx_http_sts_log(r), 0,
                       "sts: %s %s for \"%s\": %s, request id %s",
                       res.action[0] ? res.action : "request", res.code,
                       res.access_key_id, res.why, res.request_id);
@@ -544,7 +544,7 @@ ngx_http_sts_endpoint_fault(ngx_http_request_t *r, const sts_pop_error_t *e,
         (void) ngx_http_sts_endpoint_set(r, &ctx->error_code, code);
     }
 
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+    ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
                   "sts: request %s: %s, request id %s", code, why,
                   request_id);
 

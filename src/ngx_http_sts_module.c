@@ -22,6 +22,8 @@ static void *ngx_http_sts_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_sts_init_main_conf(ngx_conf_t *cf, void *conf);
 static char *ngx_http_sts_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_sts_revoked(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_sts_init_process(ngx_cycle_t *cycle);
 static void ngx_http_sts_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_sts_create_loc_conf(ngx_conf_t *cf);
@@ -56,6 +58,13 @@ static ngx_command_t  ngx_http_sts_commands[] = {
     { ngx_string("sts_cache"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_sts_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_revoked"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_revoked,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -354,6 +363,64 @@ ngx_http_sts_expires_in_variable(ngx_http_request_t *r,
 }
 
 
+/*
+ * The log context nginx appends to a request's error lines includes the
+ * request line, and with it the query: for a presigned URL or an STS call
+ * by GET, that is a signature and a token.  The module's own lines use
+ * this log instead: the same log, with a context of the client, the host
+ * and the method and path only.
+ */
+static u_char *
+ngx_http_sts_log_context(ngx_log_t *log, u_char *buf, size_t len)
+{
+    u_char              *p, *q, *last;
+    ngx_http_request_t  *r;
+
+    r = log->data;
+    p = buf;
+    last = buf + len;
+
+    p = ngx_snprintf(p, last - p, ", client: %V",
+                     &r->connection->addr_text);
+
+    if (r->headers_in.host != NULL) {
+        p = ngx_snprintf(p, last - p, ", host: \"%V\"",
+                         &r->headers_in.host->value);
+    }
+
+    q = ngx_strlchr(r->unparsed_uri.data,
+                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
+
+    p = ngx_snprintf(p, last - p, ", request: \"%V %*s%s\"",
+                     &r->method_name,
+                     (size_t) ((q ? q : r->unparsed_uri.data
+                                         + r->unparsed_uri.len)
+                               - r->unparsed_uri.data),
+                     r->unparsed_uri.data, q ? "?..." : "");
+
+    return p;
+}
+
+
+ngx_log_t *
+ngx_http_sts_log(ngx_http_request_t *r)
+{
+    ngx_log_t  *log;
+
+    log = ngx_palloc(r->pool, sizeof(ngx_log_t));
+    if (log == NULL) {
+        return r->connection->log;
+    }
+
+    *log = *r->connection->log;
+    log->handler = ngx_http_sts_log_context;
+    log->data = r;
+    log->action = NULL;
+
+    return log;
+}
+
+
 static void *
 ngx_http_sts_pool_alloc(void *ctx, size_t size)
 {
@@ -390,6 +457,8 @@ ngx_http_sts_create_main_conf(ngx_conf_t *cf)
      *     smcf->ram = NULL;
      *     smcf->nonce_zone = NULL;
      *     smcf->nonce_size = 0;
+     *     smcf->revoked_file = { 0, NULL };
+     *     smcf->revoked = NULL;
      */
 
     smcf->cache_entries = NGX_CONF_UNSET;
@@ -440,6 +509,75 @@ ngx_http_sts_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     smcf->cache_entries = n;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * sts_revoked: read and checked with the configuration, so "nginx -t"
+ * names a bad line and a reload takes a new list into account.
+ */
+static char *
+ngx_http_sts_revoked(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sts_main_conf_t *smcf = conf;
+
+    char        err[512];
+    ngx_str_t  *value;
+
+    if (smcf->revoked_file.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    smcf->revoked_file = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &smcf->revoked_file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* smcf->revoked_file is NUL-terminated by ngx_conf_full_name() */
+    if (sts_revoked_load(&smcf->allocator, (char *) smcf->revoked_file.data,
+                         &smcf->revoked, err, sizeof(err))
+        != STS_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_revoked_check(ngx_http_request_t *r, const sts_session_t *s,
+    const char **reason)
+{
+    char                       rule[STS_REVOKE_NAME_MAX + 256];
+    u_char                    *p;
+    size_t                     n;
+    sts_revoke_match_t         m;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+
+    if (smcf->revoked == NULL
+        || sts_revoked_check(smcf->revoked, s, &m) == STS_OK)
+    {
+        return NGX_OK;
+    }
+
+    n = sts_revoke_describe(&m, s, rule, sizeof(rule));
+
+    p = ngx_pnalloc(r->pool, sizeof("revoked by sts_revoked ") + n);
+    if (p == NULL) {
+        *reason = "revoked by sts_revoked";
+        return NGX_DECLINED;
+    }
+
+    *ngx_sprintf(p, "revoked by sts_revoked %*s", n, rule) = '\0';
+    *reason = (const char *) p;
+
+    return NGX_DECLINED;
 }
 
 

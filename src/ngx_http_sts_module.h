@@ -16,6 +16,7 @@
 #include "core/sts_oss.h"
 #include "core/sts_token.h"
 #include "core/sts_ram.h"
+#include "core/sts_revoke.h"
 
 
 /* the backend connectors' settings and per-request state (backend.c) */
@@ -32,6 +33,8 @@ typedef struct {
     ngx_shm_zone_t           *nonce_zone;    /* with sts_endpoint */
     size_t                    nonce_size;    /* sts_nonce_cache */
     ngx_int_t                 cache_entries; /* sts_cache, 0: off */
+    ngx_str_t                 revoked_file;
+    sts_revoked_t            *revoked;       /* sts_revoked, or NULL */
 } ngx_http_sts_main_conf_t;
 
 
@@ -80,10 +83,27 @@ char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,
 void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
 
 /*
+ * ngx_http_sts_log returns the request's log with a context that names
+ * the client, host, method and path but never the query (which may hold
+ * a presigned signature or a token).  Use it for every line the module
+ * writes about a request.
+ */
+ngx_log_t *ngx_http_sts_log(ngx_http_request_t *r);
+
+/*
  * ngx_http_sts_token_cache returns this worker's cache of opened tokens
  * (sts_cache), or NULL with "sts_cache off".
  */
 struct sts_cache_s *ngx_http_sts_token_cache(void);
+
+/*
+ * ngx_http_sts_revoked_check looks the opened token's session |s| up in
+ * the sts_revoked list: NGX_OK when it is not revoked (or there is no
+ * list), NGX_DECLINED when it is, with *reason naming the rule for the
+ * error log.
+ */
+ngx_int_t ngx_http_sts_revoked_check(ngx_http_request_t *r,
+    const sts_session_t *s, const char **reason);
 
 /* metrics (ngx_http_sts_status.c): counted in the log phase */
 ngx_int_t ngx_http_sts_status_init(ngx_conf_t *cf);

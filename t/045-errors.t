@@ -249,3 +249,20 @@ GET /down/a.txt
 "GET /demo-bucket/a b c HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 --- error_code: 400
 --- response_body_like: <Code>InvalidArgument</Code>
+
+
+
+=== TEST 15: a refused presigned URL: its signature and token stay out of the error log
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- log_level: info
+--- request eval
+my $u = ::sts_sign($::rw, 'GET', '/other-bucket/a.txt', '--presign', 600);
+$u =~ s/\n$//;
+"GET $u"
+--- error_code: 403
+--- response_body_like: <Code>AccessDenied</Code>
+--- error_log eval
+qr{sts: GetObject AccessDenied for "STS\.\w+": ImplicitDeny, request id [0-9A-F]{24}, client: 127\.0\.0\.1, host: "localhost", request: "GET /other-bucket/a\.txt\?\.\.\."}
+--- no_error_log eval
+['Signature=', 'security-token=', $::rw->{token}]
