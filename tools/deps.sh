@@ -6,7 +6,7 @@ set -eu
 PKGS="nginx nginx-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev
       gcc make curl perl libtest-base-perl libipc-run-perl
       libtest-longstring-perl libtext-diff-perl liblist-moreutils-perl
-      liburi-perl nodejs npm openssl"
+      liburi-perl openssl"
 
 missing=""
 for p in $PKGS; do
@@ -15,6 +15,11 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+
+# node and npm (the end-to-end tests, s3rver for make run): any install
+# will do (Debian's nodejs and npm, or a nodejs that bundles npm)
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 
