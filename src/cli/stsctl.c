@@ -67,9 +67,9 @@ static const char             *progname = "stsctl";
 
 
 static int
-usage(void)
+usage_to(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
         "usage:\n"
         "  stsctl keygen [--kid KID]\n"
         "  stsctl issue --keys FILE --role-arn ARN --role-policy FILE...\n"
@@ -106,6 +106,13 @@ usage(void)
         "               --action A --resource R [--context KEY=VALUE]...\n");
 
     return 2;
+}
+
+
+static int
+usage(void)
+{
+    return usage_to(stderr);
 }
 
 
@@ -1442,8 +1449,20 @@ cmd_rpc(int argc, char **argv, const char *action)
 int
 main(int argc, char **argv)
 {
+    int  i;
+
     if (argc < 2) {
         return usage();
+    }
+
+    /* "stsctl CMD --help": the usage on stdout, success */
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            if (strcmp(argv[1], "policy") != 0) {
+                (void) usage_to(stdout);
+                return 0;
+            }
+        }
     }
 
     if (strcmp(argv[1], "keygen") == 0) {
