@@ -61,6 +61,7 @@ typedef struct {
     sts_buf_t                   condition;   /* a PostObject policy's */
     ngx_uint_t                  log_level;
     const char                 *reason;
+    const char                 *denial;      /* "deny", "implicit-deny" */
 
     /* the body, when the decision needs it */
     ngx_uint_t                  body_state;
@@ -260,7 +261,7 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
     ctx->state = NULL;
 
     if (rc == NGX_OK) {
-        ngx_str_set(&ctx->decision, "Allow");
+        ngx_str_set(&ctx->decision, "allow");
 
         if (q->slcf->strip && ngx_http_sts_strip(q) != NGX_OK) {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -287,7 +288,7 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
 
     } else if (rc == NGX_DECLINED) {
         /* a request that needs no authentication (CORS preflight) */
-        ngx_str_set(&ctx->decision, "Skip");
+        ngx_str_set(&ctx->decision, "skip");
         ctx->rc = NGX_OK;
     }
 
@@ -600,6 +601,13 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
         return NGX_DECLINED;
     }
 
+    /* sts_revoked: cached or not, every request with the token */
+    if (ngx_http_sts_revoked_check(q->r, q->session, &q->reason) != NGX_OK) {
+        q->err = &sts_err_token_invalid;
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
     if (sts_session_check_akid(q->session, akid.data, akid.len) != STS_OK) {
         q->err = &sts_err_token_mismatch;
         q->reason = "AccessKeyId does not match the token";
@@ -760,6 +768,7 @@ ngx_http_sts_policies(ngx_http_sts_req_t *q)
         if (rc != STS_OK) {
             q->err = &sts_err_access_denied_policy;
             q->reason = "the role is not in the RAM directory";
+            q->denial = "implicit-deny";
             q->log_level = NGX_LOG_ERR;
             return NGX_DECLINED;
         }
@@ -1456,6 +1465,7 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
         {
             q->err = &sts_err_access_denied_policy;
             q->reason = "a root key of another account than the owner";
+            q->denial = "implicit-deny";
             q->log_level = NGX_LOG_ERR;
             return NGX_DECLINED;
         }
@@ -1497,6 +1507,8 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
         if (res.decision != STS_POLICY_ALLOW) {
             q->err = &sts_err_access_denied_policy;
             q->reason = sts_policy_decision_name(res.decision);
+            q->denial = (res.decision == STS_POLICY_EXPLICIT_DENY)
+                        ? "deny" : "implicit-deny";
             q->log_level = NGX_LOG_ERR;
             return NGX_DECLINED;
         }
@@ -1540,7 +1552,14 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_str_set(&q->ctx->decision, "Deny");
+    /* a policy's explicit or implicit deny, or any other refusal */
+    if (q->denial != NULL) {
+        q->ctx->decision.data = (u_char *) q->denial;
+        q->ctx->decision.len = ngx_strlen(q->denial);
+
+    } else {
+        ngx_str_set(&q->ctx->decision, "error");
+    }
 
     /* AccessKeyId and request id only: never tokens or signatures */
     ngx_log_error(q->log_level, ngx_http_sts_log(r), 0,

@@ -397,7 +397,7 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
     }
 
     if (res.fault.error == NULL) {
-        ngx_str_set(&ctx->decision, "Allow");
+        ngx_str_set(&ctx->decision, "allow");
 
         ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
                       "sts: %s for \"%s\"%s%s%s%s%s, request id %s",
@@ -410,7 +410,12 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
                       res.request_id);
 
     } else {
-        ngx_str_set(&ctx->decision, "Deny");
+        if (res.fault.error == &sts_pop_err_no_permission) {
+            ngx_str_set(&ctx->decision, "deny");
+
+        } else {
+            ngx_str_set(&ctx->decision, "error");
+        }
 
         level = (res.http_status >= 500
                  || res.fault.error == &sts_pop_err_signature
@@ -540,7 +545,7 @@ ngx_http_sts_endpoint_fault(ngx_http_request_t *r, const sts_pop_error_t *e,
 
     ctx = ngx_http_sts_endpoint_ctx(r);
     if (ctx != NULL) {
-        ngx_str_set(&ctx->decision, "Deny");
+        ngx_str_set(&ctx->decision, "error");
         (void) ngx_http_sts_endpoint_set(r, &ctx->error_code, code);
     }
 

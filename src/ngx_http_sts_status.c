@@ -26,7 +26,8 @@
 /* the labels counted; anything else is "other" */
 
 static ngx_str_t  ngx_http_sts_decisions[] = {
-    ngx_string("Allow"), ngx_string("Deny"), ngx_string("Skip"),
+    ngx_string("allow"), ngx_string("deny"), ngx_string("implicit-deny"),
+    ngx_string("error"), ngx_string("skip"),
     ngx_null_string
 };
 
@@ -75,7 +76,7 @@ static ngx_str_t  ngx_http_sts_actions[] = {
 };
 
 
-#define NGX_HTTP_STS_N_DECISIONS  4     /* + other */
+#define NGX_HTTP_STS_N_DECISIONS  6     /* + other */
 #define NGX_HTTP_STS_N_AUTH       7
 #define NGX_HTTP_STS_N_CACHE      4
 #define NGX_HTTP_STS_N_CODES      25

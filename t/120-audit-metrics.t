@@ -100,7 +100,7 @@ __DATA__
 [200, 403, 200]
 --- response_body_like eval
 [qr/stored/, qr/AccessDenied/,
- qr/"decision":"Allow","error_code":"","auth_type":"v1","access_key_id":"STS\.\w+","role_arn":"acs:ram::1234567890123456:role\/app","session_name":"audit-me".*"api":"GetObject","action":"oss:GetObject","resource":"acs:oss:\*:\*:demo-bucket\/a\.txt".*\n.*"status":403,"decision":"Deny","error_code":"AccessDenied"/s]
+ qr/"decision":"allow","error_code":"","auth_type":"v1","access_key_id":"STS\.\w+","role_arn":"acs:ram::1234567890123456:role\/app","session_name":"audit-me".*"api":"GetObject","action":"oss:GetObject","resource":"acs:oss:\*:\*:demo-bucket\/a\.txt".*\n.*"status":403,"decision":"implicit-deny","error_code":"AccessDenied"/s]
 
 
 
@@ -135,4 +135,4 @@ object=a"b\c.txt
 ["", "", "", "", "Content-Type: text/plain; version=0.0.4; charset=utf-8"]
 --- response_body_like eval
 [qr/stored/, qr/stored/, qr/AccessDenied/, qr/AccessDenied/,
- qr/# TYPE nginx_sts_decisions_total counter\nnginx_sts_decisions_total\{decision="Allow"\} 2\nnginx_sts_decisions_total\{decision="Deny"\} 2\n.*nginx_sts_errors_total\{code="AccessDenied"\} 2\n.*nginx_sts_auth_total\{type="v1"\} 3\n.*nginx_sts_token_cache_total\{result="hit"\} 2\nnginx_sts_token_cache_total\{result="miss"\} 1\n/s]
+ qr/# TYPE nginx_sts_decisions_total counter\nnginx_sts_decisions_total\{decision="allow"\} 2\nnginx_sts_decisions_total\{decision="deny"\} 0\nnginx_sts_decisions_total\{decision="implicit-deny"\} 1\nnginx_sts_decisions_total\{decision="error"\} 1\n.*nginx_sts_errors_total\{code="AccessDenied"\} 2\n.*nginx_sts_auth_total\{type="v1"\} 3\n.*nginx_sts_token_cache_total\{result="hit"\} 2\nnginx_sts_token_cache_total\{result="miss"\} 1\n/s]
