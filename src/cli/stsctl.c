@@ -98,7 +98,7 @@ usage_to(FILE *f)
         " [--bucket NAME]\n"
         "               [--content-type T] [--content-md5 M]"
         " [--header NAME:VALUE]...\n"
-        "               [--date UNIX] METHOD PATH\n"
+        "               [--date UNIX] [--json] METHOD PATH\n"
         "  stsctl inspect --keys FILE [--show-secret] TOKEN|-\n"
         "  stsctl policy check FILE\n"
         "  stsctl policy simulate --role-policy FILE... [--session-policy"
@@ -696,7 +696,7 @@ load_credentials(const char *path, stsctl_creds_t *c)
 static int
 cmd_sign(int argc, char **argv)
 {
-    int                 i, v4, rc;
+    int                 i, v4, rc, as_json;
     char               *p, *path, *qm, *name, *value;
     char                date[STS_RFC1123_LEN + 1];
     char                isodate[STS_ISO8601_BASIC_LEN + 1];
@@ -716,6 +716,7 @@ cmd_sign(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     memset(&r, 0, sizeof(r));
     v4 = 0;
+    as_json = 0;
     presign = 0;
     host = "127.0.0.1";
     region = NULL;
@@ -730,6 +731,11 @@ cmd_sign(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--v4") == 0) {
             v4 = 1;
+            continue;
+        }
+
+        if (strcmp(argv[i], "--json") == 0) {
+            as_json = 1;
             continue;
         }
 
@@ -918,7 +924,35 @@ cmd_sign(int argc, char **argv)
             die("cannot sign: %s", sts_strerror(rc));
         }
 
-        printf("%.*s?%s\n", (int) r.raw_path.len, r.raw_path.data, out.data);
+        if (as_json) {
+            json_t  *o;
+            char    *text, *url;
+            size_t   ulen;
+
+            ulen = r.raw_path.len + 1 + out.len + 1;
+            url = malloc(ulen);
+            if (url == NULL) {
+                die("out of memory");
+            }
+
+            snprintf(url, ulen, "%.*s?%s", (int) r.raw_path.len,
+                     r.raw_path.data, out.data);
+
+            o = json_pack("{s:s}", "url", url);
+            text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+            if (text == NULL) {
+                die("out of memory");
+            }
+
+            puts(text);
+            free(text);
+            free(url);
+            json_decref(o);
+
+        } else {
+            printf("%.*s?%s\n", (int) r.raw_path.len, r.raw_path.data,
+                   out.data);
+        }
 
     } else {
         if (v4) {
@@ -932,12 +966,45 @@ cmd_sign(int argc, char **argv)
             die("cannot sign: %s", sts_strerror(rc));
         }
 
-        for (i = 0; i < (int) n; i++) {
-            printf("%.*s: %.*s\n", (int) h[i].name.len, h[i].name.data,
-                   (int) h[i].value.len, h[i].value.data);
-        }
+        if (as_json) {
+            json_t  *o, *hs;
+            char    *text;
 
-        printf("Authorization: %s\n", out.data);
+            o = json_object();
+            hs = json_object();
+            if (o == NULL || hs == NULL) {
+                die("out of memory");
+            }
+
+            for (i = 0; i < (int) n; i++) {
+                char  *hname = strndup(h[i].name.data, h[i].name.len);
+
+                json_object_set_new(hs, hname,
+                                    json_stringn(h[i].value.data,
+                                                 h[i].value.len));
+                free(hname);
+            }
+
+            json_object_set_new(hs, "Authorization", json_string(out.data));
+            json_object_set_new(o, "headers", hs);
+
+            text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            if (text == NULL) {
+                die("out of memory");
+            }
+
+            puts(text);
+            free(text);
+            json_decref(o);
+
+        } else {
+            for (i = 0; i < (int) n; i++) {
+                printf("%.*s: %.*s\n", (int) h[i].name.len, h[i].name.data,
+                       (int) h[i].value.len, h[i].value.data);
+            }
+
+            printf("Authorization: %s\n", out.data);
+        }
     }
 
     sts_buf_wipe_free(&out);
