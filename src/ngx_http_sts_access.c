@@ -1528,23 +1528,18 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
 {
     size_t                  n;
     ngx_int_t               rc;
-    ngx_buf_t              *b;
-    sts_buf_t               xml, hex;
-    sts_str_t               rid, host;
-    ngx_chain_t             out;
-    ngx_table_elt_t        *h;
+    sts_buf_t               hex;
     ngx_http_request_t     *r;
     sts_error_field_t       fields[4];
     const sts_oss_error_t  *e;
     char                    request_id[STS_REQUEST_ID_LEN + 1];
+    char                    rt[STS_RFC1123_LEN + 1];
+    char                    st[STS_RFC1123_LEN + 1];
 
     r = q->r;
     e = q->err;
 
     sts_request_id(request_id);
-    rid.data = request_id;
-    rid.len = STS_REQUEST_ID_LEN;
-    host = q->view.host;
 
     if (ngx_http_sts_set_str(q, &q->ctx->error_code, e->code,
                              ngx_strlen(e->code)) != NGX_OK)
@@ -1569,7 +1564,6 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
                   q->reason ? q->reason : "refused", request_id);
 
     n = 0;
-    sts_buf_init(&xml, &q->ctx->allocator, 0);
     sts_buf_init(&hex, &q->ctx->allocator, 0);
 
     if (e == &sts_err_signature_mismatch) {
@@ -1598,8 +1592,6 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         fields[n++].value = q->op.bucket;
 
     } else if (e == &sts_err_time_skewed) {
-        char  rt[STS_RFC1123_LEN + 1], st[STS_RFC1123_LEN + 1];
-
         sts_format_rfc1123(rt, q->auth.time);
         sts_format_rfc1123(st, q->view.now);
         fields[n].name = "RequestTime";
@@ -1609,23 +1601,11 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         fields[n].value.data = st;
         fields[n++].value.len = STS_RFC1123_LEN;
 
-        if (sts_error_xml(&xml, e, rid, host, fields, n) != STS_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        n = 0;
-
     } else if (q->condition.len) {
         /* PostObject: the policy condition that failed */
         fields[n].name = "Condition";
         fields[n].value.data = q->condition.data;
         fields[n++].value.len = q->condition.len;
-    }
-
-    if (xml.len == 0 && sts_error_xml(&xml, e, rid, host, fields, n)
-                        != STS_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (q->body_state == NGX_HTTP_STS_BODY_NONE) {
@@ -1642,69 +1622,13 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         r->lingering_close = 1;
     }
 
-    r->headers_out.status = e->http_status;
-    ngx_str_set(&r->headers_out.content_type, "application/xml");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_length_n = xml.len;
+    rc = ngx_http_sts_send_error(r, e, q->view.host, request_id, fields, n);
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "x-oss-request-id");
-    h->value.len = STS_REQUEST_ID_LEN;
-    h->value.data = ngx_pnalloc(r->pool, STS_REQUEST_ID_LEN);
-    if (h->value.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(h->value.data, request_id, STS_REQUEST_ID_LEN);
-
-    if (r->method == NGX_HTTP_HEAD) {
-        /* no body in a HEAD answer: OSS sends it base64 in x-oss-err */
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "x-oss-err");
-        h->value.data = ngx_pnalloc(r->pool,
-                                    sts_base64_encoded_len(xml.len));
-        if (h->value.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->value.len = sts_base64_encode((char *) h->value.data,
-                                         (u_char *) xml.data, xml.len);
-    }
-
-    b = ngx_create_temp_buf(r->pool, xml.len);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->last = ngx_cpymem(b->pos, xml.data, xml.len);
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    sts_buf_wipe_free(&xml);
+    /* the answer is rendered: wipe, then finalize (the pool may go) */
     sts_buf_free(&hex);
     ngx_http_sts_req_cleanup(q);
 
-    out.buf = b;
-    out.next = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        ngx_http_finalize_request(r, rc);
-        return NGX_DONE;
-    }
-
-    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+    ngx_http_finalize_request(r, rc);
 
     return NGX_DONE;
 }

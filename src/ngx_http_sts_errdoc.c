@@ -86,14 +86,8 @@ ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                   rc;
     ngx_uint_t                  status;
-    ngx_buf_t                  *b;
-    sts_buf_t                   xml;
-    sts_str_t                   rid, host;
-    ngx_chain_t                 out;
-    ngx_table_elt_t            *h;
-    sts_allocator_t             a;
+    sts_str_t                   host;
     const sts_oss_error_t      *e;
     ngx_http_sts_errdoc_map_t  *m;
     char                        request_id[STS_REQUEST_ID_LEN + 1];
@@ -113,8 +107,6 @@ ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
     e = &m->error;
 
     sts_request_id(request_id);
-    rid.data = request_id;
-    rid.len = STS_REQUEST_ID_LEN;
 
     if (r->headers_in.host != NULL) {
         host.data = (char *) r->headers_in.host->value.data;
@@ -125,18 +117,45 @@ ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
         host.len = 0;
     }
 
-    ngx_http_sts_pool_allocator(&a, r->pool);
-    sts_buf_init(&xml, &a, 0);
-
-    if (sts_error_xml(&xml, e, rid, host, NULL, 0) != STS_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
     }
 
     r->err_status = 0;
+
+    return ngx_http_sts_send_error(r, e, host, request_id, NULL, 0);
+}
+
+
+/*
+ * ngx_http_sts_send_error renders the OSS error document of |e| and sends
+ * it: status, Content-Type application/xml, x-oss-request-id, and for
+ * HEAD, where there is no body, the document base64-encoded in x-oss-err
+ * as OSS does.  It does not finalize the request.
+ */
+ngx_int_t
+ngx_http_sts_send_error(ngx_http_request_t *r, const sts_oss_error_t *e,
+    sts_str_t host, const char *request_id, const sts_error_field_t *fields,
+    size_t num_fields)
+{
+    ngx_int_t         rc;
+    ngx_buf_t        *b;
+    sts_buf_t         xml;
+    sts_str_t         rid;
+    ngx_chain_t       out;
+    ngx_table_elt_t  *h;
+    sts_allocator_t   a;
+
+    rid.data = request_id;
+    rid.len = STS_REQUEST_ID_LEN;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+    sts_buf_init(&xml, &a, 0);
+
+    if (sts_error_xml(&xml, e, rid, host, fields, num_fields) != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     r->headers_out.status = e->http_status;
     ngx_str_set(&r->headers_out.content_type, "application/xml");
     r->headers_out.content_type_len = r->headers_out.content_type.len;
@@ -156,6 +175,24 @@ ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
     }
 
     ngx_memcpy(h->value.data, request_id, STS_REQUEST_ID_LEN);
+
+    if (r->method == NGX_HTTP_HEAD) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "x-oss-err");
+        h->value.data = ngx_pnalloc(r->pool,
+                                    sts_base64_encoded_len(xml.len));
+        if (h->value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->value.len = sts_base64_encode((char *) h->value.data,
+                                         (u_char *) xml.data, xml.len);
+    }
 
     b = ngx_calloc_buf(r->pool);
     if (b == NULL) {

@@ -80,6 +80,9 @@ typedef struct {
 ngx_int_t ngx_http_sts_access_handler(ngx_http_request_t *r);
 char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+ngx_int_t ngx_http_sts_send_error(ngx_http_request_t *r,
+    const sts_oss_error_t *e, sts_str_t host, const char *request_id,
+    const sts_error_field_t *fields, size_t num_fields);
 void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
 
 /*
