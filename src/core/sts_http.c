@@ -15,7 +15,6 @@
 
 
 static int sts_hex_value(int c);
-static int sts_utf8_valid(const unsigned char *p, size_t len);
 static int sts_decode_into(char *dst, size_t *dst_len, const char *src,
     size_t len, int plus_is_space);
 static int sts_param_name_cmp(const void *a, const void *b);
@@ -40,12 +39,7 @@ sts_hex_value(int c)
 }
 
 
-/*
- * sts_utf8_valid accepts exactly the UTF-8 of RFC 3629: no overlong forms,
- * no surrogates, nothing above U+10FFFF.
- */
-
-static int
+int
 sts_utf8_valid(const unsigned char *p, size_t len)
 {
     size_t    i, k, n;

@@ -51,6 +51,12 @@ typedef struct {
 
 
 /*
+ * sts_utf8_valid is 1 if |p| is exactly the UTF-8 of RFC 3629 (no overlong
+ * forms, no surrogates, nothing above U+10FFFF), 0 otherwise.
+ */
+int sts_utf8_valid(const unsigned char *p, size_t len);
+
+/*
  * sts_percent_decode decodes %XY sequences of |in| into a new NUL-terminated
  * string allocated from |a|.  If |plus_is_space| is set, '+' becomes ' '.
  * STS_EINVAL for a truncated or non-hex escape, for a decoded NUL byte and

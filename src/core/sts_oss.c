@@ -230,7 +230,6 @@ static const char  *sts_oss_image_steps[] = {
 };
 
 
-static int sts_oss_utf8_valid(const unsigned char *p, size_t len);
 static int sts_oss_in_list(sts_str_t s, const char **list);
 static int sts_oss_split(const sts_allocator_t *a, sts_str_t path,
     int with_bucket, sts_str_t *bucket, sts_str_t *key,
@@ -257,66 +256,6 @@ static const sts_oss_row_t *sts_oss_match(sts_str_t method, int level,
 static int sts_oss_header_once(const sts_http_request_t *r, const char *name,
     sts_str_t *value, const sts_oss_error_t **err);
 static void sts_oss_encode(sts_buf_t *b, sts_str_t s, int keep_slash);
-
-
-/* the same rules as the query decoder: RFC 3629, no overlong forms */
-
-static int
-sts_oss_utf8_valid(const unsigned char *p, size_t len)
-{
-    size_t    i, k, n;
-    uint32_t  c, min;
-
-    i = 0;
-
-    while (i < len) {
-        c = p[i];
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-
-        if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            c &= 0x1f;
-            min = 0x80;
-
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            c &= 0x0f;
-            min = 0x800;
-
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            c &= 0x07;
-            min = 0x10000;
-
-        } else {
-            return 0;
-        }
-
-        if (len - i - 1 < n) {
-            return 0;
-        }
-
-        for (k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80) {
-                return 0;
-            }
-
-            c = (c << 6) | (p[i + k] & 0x3f);
-        }
-
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-            return 0;
-        }
-
-        i += n + 1;
-    }
-
-    return 1;
-}
 
 
 static int
@@ -368,7 +307,7 @@ sts_oss_is_valid_key(sts_str_t k)
         return 0;
     }
 
-    if (!sts_oss_utf8_valid((const unsigned char *) k.data, k.len)) {
+    if (!sts_utf8_valid((const unsigned char *) k.data, k.len)) {
         return 0;
     }
 
@@ -1744,7 +1683,7 @@ sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
             return STS_EINVAL;
         }
 
-        if (!sts_oss_utf8_valid((const unsigned char *) k->version_id.data,
+        if (!sts_utf8_valid((const unsigned char *) k->version_id.data,
                                 k->version_id.len))
         {
             goto malformed;
