@@ -194,78 +194,26 @@ int
 sts_keyring_load(const sts_allocator_t *a, const char *path,
     sts_keyring_t **out, char *err, size_t err_len)
 {
-    int          fd, rc;
-    char        *buf;
-    char         why[200];
-    size_t       got;
-    ssize_t      n;
-    struct stat  st;
+    int      rc;
+    char    *buf;
+    char     why[200];
+    size_t   len;
 
     *out = NULL;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd == -1) {
-        snprintf(err, err_len, "cannot open keyring \"%s\": %s", path,
-                 strerror(errno));
-        return STS_EIO;
+    rc = sts_read_private_file(a, path, "keyring", "",
+                               STS_KEYRING_FILE_MAX, &buf, &len, err,
+                               err_len);
+    if (rc != STS_OK) {
+        return rc;
     }
 
-    if (fstat(fd, &st) == -1) {
-        snprintf(err, err_len, "cannot stat keyring \"%s\": %s", path,
-                 strerror(errno));
-        close(fd);
-        return STS_EIO;
-    }
-
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "keyring \"%s\" is not a regular file", path);
-        close(fd);
-        return STS_EIO;
-    }
-
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, err_len, "keyring \"%s\" is accessible by group or "
-                 "others (mode %04o); run \"chmod 600 %s\"", path,
-                 (unsigned) (st.st_mode & 07777), path);
-        close(fd);
-        return STS_EPERM;
-    }
-
-    if (st.st_size > STS_KEYRING_FILE_MAX) {
-        snprintf(err, err_len, "keyring \"%s\" is larger than %d bytes",
-                 path, STS_KEYRING_FILE_MAX);
-        close(fd);
-        return STS_ETOOBIG;
-    }
-
-    buf = sts_alloc(a, (size_t) st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return STS_ENOMEM;
-    }
-
-    got = 0;
-    while (got < (size_t) st.st_size) {
-        n = read(fd, buf + got, (size_t) st.st_size - got);
-        if (n == -1 && errno == EINTR) {
-            continue;
-        }
-
-        if (n <= 0) {
-            break;
-        }
-
-        got += (size_t) n;
-    }
-
-    close(fd);
-
-    rc = sts_keyring_parse(a, buf, got, out, why, sizeof(why));
+    rc = sts_keyring_parse(a, buf, len, out, why, sizeof(why));
     if (rc != STS_OK) {
         snprintf(err, err_len, "keyring \"%s\": %s", path, why);
     }
 
-    sts_wipe(buf, (size_t) st.st_size + 1);
+    sts_wipe(buf, len + 1);
     sts_free(a, buf);
 
     return rc;

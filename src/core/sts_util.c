@@ -2,10 +2,14 @@
  * Copyright (C) nginx-sts authors
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -1064,6 +1068,86 @@ sts_parse_uint64(const char *s, size_t len, uint64_t *out)
     }
 
     *out = v;
+
+    return STS_OK;
+}
+
+
+int
+sts_read_private_file(const sts_allocator_t *a, const char *path,
+    const char *what, const char *note, size_t max, char **out,
+    size_t *out_len, char *err, size_t err_len)
+{
+    int          fd;
+    char        *buf;
+    size_t       got;
+    ssize_t      n;
+    struct stat  st;
+
+    *out = NULL;
+    *out_len = 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd == -1) {
+        snprintf(err, err_len, "cannot open %s \"%s\": %s", what, path,
+                 strerror(errno));
+        return STS_EIO;
+    }
+
+    if (fstat(fd, &st) == -1) {
+        snprintf(err, err_len, "cannot stat %s \"%s\": %s", what, path,
+                 strerror(errno));
+        close(fd);
+        return STS_EIO;
+    }
+
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, err_len, "%s \"%s\" is not a regular file", what,
+                 path);
+        close(fd);
+        return STS_EIO;
+    }
+
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        snprintf(err, err_len, "%s \"%s\" %sis accessible by group or "
+                 "others (mode %04o); run \"chmod 600 %s\"", what, path,
+                 note, (unsigned) (st.st_mode & 07777), path);
+        close(fd);
+        return STS_EPERM;
+    }
+
+    if ((uint64_t) st.st_size > max) {
+        snprintf(err, err_len, "%s \"%s\" is larger than %zu bytes", what,
+                 path, max);
+        close(fd);
+        return STS_ETOOBIG;
+    }
+
+    buf = sts_alloc(a, (size_t) st.st_size + 1);
+    if (buf == NULL) {
+        close(fd);
+        return STS_ENOMEM;
+    }
+
+    got = 0;
+    while (got < (size_t) st.st_size) {
+        n = read(fd, buf + got, (size_t) st.st_size - got);
+        if (n == -1 && errno == EINTR) {
+            continue;
+        }
+
+        if (n <= 0) {
+            break;
+        }
+
+        got += (size_t) n;
+    }
+
+    close(fd);
+
+    buf[got] = '\0';
+    *out = buf;
+    *out_len = got;
 
     return STS_OK;
 }

@@ -204,6 +204,19 @@ void sts_format_iso8601_basic(char out[STS_ISO8601_BASIC_LEN + 1], int64_t t);
 /* sts_timegm converts a broken-down UTC date to Unix seconds (no libc tz). */
 int64_t sts_timegm(int year, int mon, int mday, int hour, int min, int sec);
 
+/*
+ * sts_read_private_file reads the whole of |path| into a NUL-terminated
+ * buffer from |a| (*out, *out_len bytes; the caller wipes and frees
+ * *out_len + 1 bytes).  The file must be a regular file of at most |max|
+ * bytes that neither group nor others may access, because it holds
+ * secrets.  |what| names it in messages ("keyring"), |note| may add why
+ * ("holds AccessKey secrets and ", or "").  STS_OK; STS_EIO, STS_EPERM,
+ * STS_ETOOBIG, STS_ENOMEM with a message naming the file in |err|.
+ */
+int sts_read_private_file(const sts_allocator_t *a, const char *path,
+    const char *what, const char *note, size_t max, char **out,
+    size_t *out_len, char *err, size_t err_len) STS_WUR;
+
 /* sts_parse_uint64 parses a non-empty decimal string; STS_EINVAL else. */
 int sts_parse_uint64(const char *s, size_t len, uint64_t *out) STS_WUR;
 
