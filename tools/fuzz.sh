@@ -14,6 +14,10 @@ ART=$BUILD/fuzz/artifacts
 mkdir -p "$WORK" "$ART"
 rc=0
 
+# UBSan only prints and goes on unless told to stop: a report must fail
+# the run and leave its reproducer like any crash
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+
 for bin in "$BUILD"/fuzz/fuzz_*; do
     [ -x "$bin" ] || continue
     name=$(basename "$bin")
@@ -24,7 +28,8 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
 
     if "$bin" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
               -artifact_prefix="$ART/$name-" "$corpus" \
-              > "$WORK/$name.log" 2>&1
+              > "$WORK/$name.log" 2>&1 \
+       && ! grep -q 'runtime error:' "$WORK/$name.log"
     then
         runs=$(grep -m1 'stat::number_of_executed_units' "$WORK/$name.log" \
                | awk '{print $2}')
@@ -32,7 +37,7 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
              "corpus $(ls "$corpus" | wc -l) inputs"
     else
         echo "$name: FAILED (see $WORK/$name.log, artifacts in $ART)"
-        grep -m5 -E 'ERROR|SUMMARY' "$WORK/$name.log" || true
+        grep -m5 -E 'ERROR|SUMMARY|runtime error' "$WORK/$name.log" || true
         rc=1
     fi
 done

@@ -430,7 +430,7 @@ sts_oss_locate(const sts_allocator_t *a, const sts_oss_conf_t *conf,
 
     default: /* STS_ADDR_VHOST */
         host = r->host;
-        colon = memchr(host.data, ':', host.len);
+        colon = host.len ? memchr(host.data, ':', host.len) : NULL;
         if (colon != NULL) {
             host.len = (size_t) (colon - host.data);
         }

@@ -186,6 +186,18 @@ test_vhost(void)
        == STS_EINVAL && err == &sts_err_invalid_bucket_name,
        "dotted bucket label refused");
 
+    /* no Host at all, as { NULL, 0 } (found by fuzz_oss under UBSan) */
+    {
+        sts_str_t           b, k;
+        sts_http_request_t  r;
+
+        memset(&r, 0, sizeof(r));
+        r.method = S("GET");
+        r.raw_path = S("/k");
+        ok(sts_oss_locate(A, &c, &r, &b, &k, &err) == STS_EINVAL
+           && err == &sts_err_no_such_bucket, "no Host: NoSuchBucket");
+    }
+
     c.mode = STS_ADDR_BUCKET;
     c.bucket = S("fixed-b");
     ok(classify(&c, "GET", "/p/k", "any", NULL, 0, &op, &err) == STS_OK
