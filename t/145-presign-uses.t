@@ -169,7 +169,7 @@ our %after = (
     'a full table refuses' => {
         0 => sub {
             my (%seen, $first_full);
-            my $exp = int(time) + 5;
+            my $exp = int(time) + 8;
             @FullUrls = map { fast_v1($rw, "/demo-bucket/full/$_.txt", $exp) }
                         1 .. $FullUrls;
             for my $i (0 .. $#FullUrls) {

@@ -154,7 +154,7 @@ our $FullUploads = 200;
 
 our %after = (
     'a full table' => sub {
-        my $t = short_token(3, 'grace-full');
+        my $t = short_token(6, 'grace-full');
         my (%seen, $unrecorded);
 
         # every key is an entry: the 32k table holds fewer than these
@@ -186,8 +186,8 @@ our %after = (
     },
 
     'inside and outside the window' => sub {
-        my $t = short_token(3, 'grace-a');
-        my $t2 = short_token(3, 'grace-b');
+        my $t = short_token(6, 'grace-a');
+        my $t2 = short_token(6, 'grace-b');
 
         expect('initiate', $t, 'POST', '/demo-bucket/big.bin?uploads', 200,
                qr{<UploadId>\Q$id\E</UploadId>});
