@@ -361,7 +361,7 @@ ngx_http_sts_grace_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             g->len += n;
 
         } else if (ngx_buf_size(b)) {
-            /* in a file: not an Initiate answer; recorded without it */
+            /* in a file: too large for an Initiate answer, no grace */
             g->len = 0;
             ngx_http_sts_grace_record(r, g);
             g->done = 1;
