@@ -261,6 +261,13 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
     ctx->state = NULL;
 
     if (rc == NGX_OK) {
+        /* N-use presigned URLs, the multipart grace window */
+        rc = ngx_http_sts_state_allow(q->r, &q->auth, &q->op, &q->err,
+                                      &q->reason);
+        rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
+    }
+
+    if (rc == NGX_OK) {
         ngx_str_set(&ctx->decision, "allow");
 
         if (q->slcf->strip && ngx_http_sts_strip(q) != NGX_OK) {
@@ -479,6 +486,7 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
 {
     int                        rc;
     char                       err[STS_POLICY_ERR_LEN];
+    int64_t                    now;
     uint64_t                   hits;
     ngx_pool_cleanup_t        *cln;
     sts_cache_t               *cache;
@@ -511,12 +519,16 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
     q->token = token;
     cache = ngx_http_sts_token_cache();
 
+    /* a call on an upload may open a token up to its grace past expiry */
+    now = q->view.now - ngx_http_sts_grace_window(q->r, &q->op,
+                                                  &q->auth.params);
+
     if (cache != NULL) {
         sts_cache_stats(cache, &stats);
         hits = stats.hits;
 
         rc = sts_cache_open(cache, smcf->keyring, token.data, token.len,
-                            q->view.now, &ct, err, sizeof(err));
+                            now, &ct, err, sizeof(err));
 
         sts_cache_stats(cache, &stats);
         if (stats.hits != hits) {
@@ -545,7 +557,7 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
         ngx_str_set(&ctx->token_cache, "off");
 
         rc = sts_token_open(&ctx->allocator, smcf->keyring, token.data,
-                            token.len, q->view.now, &q->session);
+                            token.len, now, &q->session);
 
         if (q->session != NULL) {
             cln = ngx_pool_cleanup_add(q->r->pool, 0);
@@ -611,6 +623,18 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
     if (sts_session_check_akid(q->session, akid.data, akid.len) != STS_OK) {
         q->err = &sts_err_token_mismatch;
         q->reason = "AccessKeyId does not match the token";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (q->session->expiration <= q->view.now
+        && ngx_http_sts_grace_check(q->r, &q->op, &q->auth.params, akid,
+                                    (time_t) q->session->expiration)
+           != NGX_OK)
+    {
+        /* opened for its grace, but this upload is not the token's */
+        q->err = &sts_err_token_expired;
+        q->reason = "token expired, no grace for this upload";
         q->log_level = NGX_LOG_ERR;
         return NGX_DECLINED;
     }

@@ -189,6 +189,34 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       0,
       NULL },
 
+    { ngx_string("sts_presign_uses_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_state_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sts_main_conf_t, uses_zone),
+      NULL },
+
+    { ngx_string("sts_presign_max_uses"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_presign_max_uses,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, max_uses),
+      NULL },
+
+    { ngx_string("sts_multipart_grace_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_state_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sts_main_conf_t, grace_zone),
+      NULL },
+
+    { ngx_string("sts_multipart_grace"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_multipart_grace,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, grace),
+      NULL },
+
       ngx_null_command
 };
 
@@ -654,6 +682,8 @@ ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
     slcf->max_skew = NGX_CONF_UNSET;
     slcf->endpoint_js_encoding = NGX_CONF_UNSET;
     slcf->bucket_config = NGX_CONF_UNSET_UINT;
+    slcf->max_uses = NGX_CONF_UNSET;
+    slcf->grace = NGX_CONF_UNSET;
 
     return slcf;
 }
@@ -708,6 +738,10 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_sts_state_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -736,6 +770,10 @@ ngx_http_sts_init(ngx_conf_t *cf)
     }
 
     if (ngx_http_sts_backend_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sts_state_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

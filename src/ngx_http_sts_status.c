@@ -306,7 +306,8 @@ ngx_http_sts_status_handler(ngx_http_request_t *r)
     /* every line is under 128 bytes */
     size = 128 * (NGX_HTTP_STS_N_DECISIONS + NGX_HTTP_STS_N_AUTH
                   + NGX_HTTP_STS_N_CACHE + NGX_HTTP_STS_N_CODES
-                  + 2 * NGX_HTTP_STS_N_ACTIONS + 20);
+                  + 2 * NGX_HTTP_STS_N_ACTIONS + 20)
+           + NGX_HTTP_STS_STATE_STATUS_SIZE;
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
@@ -338,6 +339,7 @@ ngx_http_sts_status_handler(ngx_http_request_t *r)
                                    "STS API calls answered with an error.",
                                    "action", ngx_http_sts_actions,
                                    c->sts_error);
+    p = ngx_http_sts_state_status(r, p);
     b->last = p;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
