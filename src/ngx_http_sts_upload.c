@@ -425,6 +425,17 @@ ngx_http_sts_upload_stamp(ngx_http_request_t *r)
         return NGX_OK;
     }
 
+    /*
+     * a list assigned by value (here or when the credentials were
+     * stripped) still points at its former last part: point it at its own
+     */
+    for (part = &r->headers_in.headers.part; part->next; part = part->next)
+    {
+        /* void */
+    }
+
+    r->headers_in.headers.last = part;
+
     if (ngx_http_sts_upload_push(r, "x-oss-meta-sts-session-name",
                                  sizeof("x-oss-meta-sts-session-name") - 1,
                                  &ctx->session_name) != NGX_OK
