@@ -1156,6 +1156,7 @@ ngx_http_sts_post_ready(ngx_http_sts_req_t *q)
     {
         q->err = &sts_err_entity_too_large;
         q->reason = "file larger than the policies allow";
+        q->log_level = NGX_LOG_ERR;
         ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_BODY_CUT);
         return NGX_DECLINED;
     }

@@ -80,6 +80,47 @@ _EOC_
 our $Streaming = $Config =~ s/proxy_http_version 1.1;/proxy_http_version 1.1;
         proxy_request_buffering off;/r;
 
+# PostObject: the store gets the form under the key it was allowed for
+our $PostConfig = <<'_EOC_';
+    location / {
+        sts_auth on;
+        sts_addressing path;
+        proxy_set_header X-STS-Object $sts_object;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_backend$sts_backend_uri;
+        error_page 400 403 413 /_oss_error;
+    }
+
+    location = /_oss_error { internal; sts_error_document; }
+
+    location /_backend/ {
+        rewrite ^ /posted/$http_x_sts_object break;
+        proxy_method PUT;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    location /_store/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/;
+    }
+_EOC_
+
+# the file part: 'p' x 100 is at the session's limit
+our @post_ok = sts_post_form($lim, key => 'photos/post-ok.png',
+                             file => 'p' x 100);
+our @post_over = sts_post_form($lim, key => 'photos/post-over.png',
+                               file => 'p' x 101,
+                               conditions => [['content-length-range', 1,
+                                               1000]]);
+our @post_range = sts_post_form($lim, key => 'photos/post-range.png',
+                                file => 'p' x 50,
+                                conditions => [['content-length-range', 1,
+                                                10]]);
+our @post_huge = sts_post_form($lim, key => 'photos/post-huge.png',
+                               file => 'h' x 300000);
+our @post_png = sts_post_form($img, key => 'photos/form.png',
+                              fields => ['Content-Type' => 'image/png']);
+our @post_txt = sts_post_form($img, key => 'photos/form.txt',
+                              fields => ['Content-Type' => 'text/plain']);
+
 run_tests();
 
 __DATA__
@@ -364,3 +405,83 @@ qr/\[error\].*sts: PutObject EntityTooLarge .*declared size over/
 ["EntityTooLarge", "EntityTooLarge",
  qr/^nginx_sts_refusals_total\{reason="entity_too_large"\} [1-9]\d*$/m
  . qr/.*^nginx_sts_refusals_total\{reason="body_cut"\} [1-9]\d*$/ms]
+
+
+
+=== TEST 17: PostObject: a file part at the session's limit is stored
+--- http_config eval: $::HttpConfig
+--- config eval: $::PostConfig
+--- request eval
+["POST /demo-bucket/\n$::post_ok[1]",
+ "GET /_store/posted/photos/post-ok.png"]
+--- more_headers eval
+["Content-Type: $::post_ok[0]", ""]
+--- error_code eval
+[201, 200]
+--- response_body eval
+["", $::post_ok[1]]
+--- no_error_log
+[error]
+
+
+
+=== TEST 18: PostObject: one byte over, within content-length-range
+--- http_config eval: $::HttpConfig
+--- config eval: $::PostConfig
+--- request eval
+["POST /demo-bucket/\n$::post_over[1]",
+ "GET /_store/posted/photos/post-over.png"]
+--- more_headers eval
+["Content-Type: $::post_over[0]", ""]
+--- error_code eval
+[400, 404]
+--- response_body_like eval
+[qr{<Code>EntityTooLarge</Code>}, "404 Not Found"]
+--- error_log eval
+qr/\[error\].*sts: PostObject EntityTooLarge .*file larger than the policies allow/
+
+
+
+=== TEST 19: PostObject: content-length-range still applies under the cap
+--- http_config eval: $::HttpConfig
+--- config eval: $::PostConfig
+--- request eval
+"POST /demo-bucket/\n$::post_range[1]"
+--- more_headers eval
+"Content-Type: $::post_range[0]"
+--- error_code: 400
+--- response_body_like: <Code>EntityTooLarge</Code>
+--- error_log eval
+qr/sts: PostObject EntityTooLarge .*file larger than the policy allows/
+
+
+
+=== TEST 20: PostObject: a large file part is cut while it streams
+--- http_config eval: $::HttpConfig
+--- config eval: $::PostConfig
+--- request eval
+["POST /demo-bucket/\n$::post_huge[1]",
+ "GET /_store/posted/photos/post-huge.png"]
+--- more_headers eval
+["Content-Type: $::post_huge[0]", ""]
+--- error_code eval
+[400, 404]
+--- response_body_like eval
+[qr{<Code>EntityTooLarge</Code>}, "404 Not Found"]
+--- error_log eval
+qr/sts: PostObject EntityTooLarge .*request body refused/
+
+
+
+=== TEST 21: PostObject: the form's Content-Type is sts:ContentType
+--- http_config eval: $::HttpConfig
+--- config eval: $::PostConfig
+--- request eval
+["POST /demo-bucket/\n$::post_png[1]",
+ "POST /demo-bucket/\n$::post_txt[1]"]
+--- more_headers eval
+["Content-Type: $::post_png[0]", "Content-Type: $::post_txt[0]"]
+--- error_code eval
+[201, 403]
+--- response_body_like eval
+["", qr{<Code>AccessDenied</Code>}]
