@@ -57,12 +57,13 @@ our $HttpConfig = <<'_EOC_';
 _EOC_
 
 our $Config = <<'_EOC_';
+    error_page 400 403 413 /_oss_error;
+
     location / {
         sts_auth on;
         sts_addressing path;
         proxy_http_version 1.1;
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
-        error_page 400 403 413 /_oss_error;
         add_header X-Limit $sts_upload_limit always;
     }
 
@@ -485,3 +486,21 @@ qr/sts: PostObject EntityTooLarge .*request body refused/
 [201, 403]
 --- response_body_like eval
 ["", qr{<Code>AccessDenied</Code>}]
+
+
+
+=== TEST 22: a lying request: Content-Length and a chunked body, refused
+--- http_config eval: $::HttpConfig
+--- config eval: $::Streaming
+--- request eval
+["PUT /demo-bucket/lie.bin\n" . ::chunked(300, 100),
+ "GET /_store/demo-bucket/lie.bin"]
+--- more_headers eval
+[::put($::lim, 'lie.bin') . "Transfer-Encoding: chunked\nContent-Length: 50",
+ ""]
+--- error_code eval
+[400, 404]
+--- response_body_like eval
+[qr{<Code>InvalidArgument</Code>}, "404 Not Found"]
+--- no_error_log
+[crit]

@@ -68,6 +68,8 @@ our $Config = <<'_EOC_';
         add_header X-Token-Id "$sts_token_id" always;
         add_header X-Session "$sts_session_name $sts_role_arn" always;
     }
+
+    location = /metrics { sts_status; }
 _EOC_
 
 run_tests();
@@ -193,15 +195,16 @@ hello
 --- request eval
 my @f = ::sts_post_form($::c, key => 'photos/p.txt',
                         fields => ['x-oss-meta-sts-role-arn' => 'forged']);
-["POST /demo-bucket/\n$f[1]"]
+["POST /demo-bucket/\n$f[1]", "GET /metrics"]
 --- more_headers eval
 my @f = ::sts_post_form($::c, key => 'photos/p.txt',
                         fields => ['x-oss-meta-sts-role-arn' => 'forged']);
-["Content-Type: $f[0]"]
+["Content-Type: $f[0]", ""]
 --- error_code eval
-[400]
+[400, 200]
 --- response_body_like eval
-[qr{<Code>InvalidArgument</Code>\s*<Message>Form fields x-oss-meta-sts-session-name, -role-arn, -token-id and -source-ip are reserved for the gateway\.</Message>}]
+[qr{<Code>InvalidArgument</Code>\s*<Message>Form fields x-oss-meta-sts-session-name, -role-arn, -token-id and -source-ip are reserved for the gateway\.</Message>},
+ qr/^nginx_sts_refusals_total\{reason="stamp"\} 1$/m]
 
 
 
