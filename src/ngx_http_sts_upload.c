@@ -52,6 +52,8 @@ typedef struct {
 
 static ngx_table_elt_t *ngx_http_sts_upload_header(ngx_http_request_t *r,
     const char *name);
+static ngx_uint_t ngx_http_sts_upload_count(ngx_http_request_t *r,
+    const char *name);
 static ngx_int_t ngx_http_sts_upload_set_limit(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx, uint64_t cap);
 static ngx_int_t ngx_http_sts_upload_push(ngx_http_request_t *r,
@@ -111,14 +113,22 @@ ngx_http_sts_upload_keys(ngx_http_request_t *r, const sts_oss_op_t *op,
         }
 
     } else {
-        if (r->headers_in.content_type != NULL) {
-            type.data = (char *) r->headers_in.content_type->value.data;
-            type.len = r->headers_in.content_type->value.len;
+        /*
+         * a header sent twice is no value: the store may read the other
+         * one, so the key is absent (a policy that needs it denies) and
+         * x-oss-forbid-overwrite counts as false
+         */
+        h = ngx_http_sts_upload_header(r, "Content-Type");
+        if (h != NULL && ngx_http_sts_upload_count(r, "Content-Type") == 1) {
+            type.data = (char *) h->value.data;
+            type.len = h->value.len;
             has_type = 1;
         }
 
         h = ngx_http_sts_upload_header(r, "x-oss-forbid-overwrite");
-        if (h != NULL) {
+        if (h != NULL
+            && ngx_http_sts_upload_count(r, "x-oss-forbid-overwrite") == 1)
+        {
             forbid.data = (char *) h->value.data;
             forbid.len = h->value.len;
             has_forbid = 1;
@@ -516,6 +526,33 @@ ngx_http_sts_upload_header(ngx_http_request_t *r, const char *name)
     }
 
     return NULL;
+}
+
+
+static ngx_uint_t
+ngx_http_sts_upload_count(ngx_http_request_t *r, const char *name)
+{
+    size_t            len;
+    ngx_uint_t        i, n;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    n = 0;
+    len = ngx_strlen(name);
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == len
+                && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+            {
+                n++;
+            }
+        }
+    }
+
+    return n;
 }
 
 

@@ -504,3 +504,23 @@ qr/sts: PostObject EntityTooLarge .*request body refused/
 [qr{<Code>InvalidArgument</Code>}, "404 Not Found"]
 --- no_error_log
 [crit]
+
+
+
+=== TEST 23: Content-Type or x-oss-forbid-overwrite sent twice: no value
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["PUT /demo-bucket/two.png\npng",
+ "PUT /demo-bucket/two.bin\nbin",
+ "PUT /demo-bucket/one.png\npng"]
+--- more_headers eval
+[::put($::img, 'two.png', '--header', 'Content-Type:image/png',
+       '--header', 'Content-Type:text/html'),
+ ::put($::nov, 'two.bin', '--header', 'x-oss-forbid-overwrite:true',
+       '--header', 'x-oss-forbid-overwrite:true'),
+ ::put($::img, 'one.png', '--header', 'Content-Type:image/png')]
+--- error_code eval
+[403, 403, 201]
+--- response_body_like eval
+[qr{<Code>AccessDenied</Code>}, qr{<Code>AccessDenied</Code>}, ""]
