@@ -126,6 +126,13 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       offsetof(ngx_http_sts_loc_conf_t, strip),
       NULL },
 
+    { ngx_string("sts_stamp_identity"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, stamp_identity),
+      NULL },
+
     { ngx_string("sts_bucket_config"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -305,6 +312,13 @@ static ngx_http_variable_t  ngx_http_sts_vars[] = {
 
     { ngx_string("sts_backend_uri"), NULL, ngx_http_sts_variable,
       offsetof(ngx_http_sts_ctx_t, backend_uri), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_token_id"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, token_id), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_upload_limit"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, upload_limit), NGX_HTTP_VAR_NOCACHEABLE,
       0 },
 
     { ngx_string("sts_backend_authorization"), NULL,
@@ -684,6 +698,7 @@ ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
     slcf->bucket_config = NGX_CONF_UNSET_UINT;
     slcf->max_uses = NGX_CONF_UNSET;
     slcf->grace = NGX_CONF_UNSET;
+    slcf->stamp_identity = NGX_CONF_UNSET;
 
     return slcf;
 }
@@ -706,6 +721,7 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                          prev->endpoint_js_encoding, 1);
     ngx_conf_merge_uint_value(conf->bucket_config, prev->bucket_config,
                               STS_OSS_BUCKET_CONFIG_OFF);
+    ngx_conf_merge_value(conf->stamp_identity, prev->stamp_identity, 0);
 
     if (conf->addressing == NGX_CONF_UNSET_UINT) {
         if (prev->addressing == NGX_CONF_UNSET_UINT) {

@@ -18,6 +18,8 @@
 #include "core/sts_ram.h"
 #include "core/sts_revoke.h"
 #include "core/sts_sign.h"
+#include "core/sts_policy.h"
+#include "core/sts_post.h"
 
 
 /* the backend connectors' settings and per-request state (backend.c) */
@@ -55,6 +57,7 @@ typedef struct {
     ngx_http_sts_backend_conf_t  *backend;   /* sts_backend*, or NULL */
     ngx_int_t                 max_uses;      /* sts_presign_max_uses, 0 */
     time_t                    grace;         /* sts_multipart_grace, 0 */
+    ngx_flag_t                stamp_identity;  /* sts_stamp_identity */
 } ngx_http_sts_loc_conf_t;
 
 
@@ -80,6 +83,9 @@ typedef struct {
     void                     *state;         /* undecided: access.c's */
     ngx_http_sts_backend_ctx_t  *backend;    /* after an allow, or NULL */
     void                     *grace;         /* state.c: an Initiate's */
+    ngx_str_t                 token_id;      /* $sts_token_id */
+    ngx_str_t                 upload_limit;  /* $sts_upload_limit */
+    void                     *upload;        /* upload.c's, or NULL */
 } ngx_http_sts_ctx_t;
 
 
@@ -124,6 +130,43 @@ char *ngx_http_sts_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
  * DeleteMultipleObjects, a ProcessObject, the fields of a PostObject).
  */
 ngx_int_t ngx_http_sts_body_filter_init(ngx_conf_t *cf);
+
+/*
+ * Upload limits and identity stamping (ngx_http_sts_upload.c).
+ *
+ * ngx_http_sts_upload_keys adds the sts:ContentLength, sts:ContentType
+ * and sts:ForbidOverwrite keys of the request (|form|: a PostObject's,
+ * else NULL) to the condition context |kv| (*nkv entries, room for
+ * |cap|) for the policies given; NGX_OK or NGX_ERROR.
+ * ngx_http_sts_upload_decide runs after the grants were evaluated with
+ * that context (|allowed|: all of them were): it tells a refusal caused
+ * by the size (*err = EntityTooLarge), refuses what stamping cannot
+ * cover, and sets the cap a streamed body is counted against.  NGX_OK
+ * to go on as decided, NGX_DECLINED with *err and *reason to refuse,
+ * NGX_ERROR.  ngx_http_sts_upload_cap returns that cap (or -1).
+ * ngx_http_sts_upload_body counts a body as it passes the request body
+ * filter: NGX_OK, or NGX_HTTP_REQUEST_ENTITY_TOO_LARGE once it is over
+ * the cap.  ngx_http_sts_upload_stamp removes the client's stamping
+ * headers and sets the gateway's, after an allow.
+ */
+ngx_int_t ngx_http_sts_upload_keys(ngx_http_request_t *r,
+    const sts_oss_op_t *op, const sts_post_form_t *form,
+    const sts_params_t *params, const sts_policy_t *const *role,
+    size_t num_role, const sts_policy_t *session, sts_policy_kv_t *kv,
+    size_t *nkv, size_t cap);
+ngx_int_t ngx_http_sts_upload_decide(ngx_http_request_t *r,
+    const sts_oss_op_t *op, int allowed, const sts_policy_t *const *role,
+    size_t num_role, const sts_policy_t *session, sts_policy_kv_t *kv,
+    size_t nkv, const sts_oss_error_t **err, const char **reason);
+off_t ngx_http_sts_upload_cap(ngx_http_request_t *r);
+ngx_int_t ngx_http_sts_upload_body(ngx_http_request_t *r, ngx_chain_t *in);
+ngx_int_t ngx_http_sts_upload_stamp(ngx_http_request_t *r);
+
+/* counts a refusal by reason in the status zone (status.c) */
+#define NGX_HTTP_STS_REFUSAL_TOO_LARGE     0  /* declared size over a cap */
+#define NGX_HTTP_STS_REFUSAL_BODY_CUT      1  /* streamed body cut */
+#define NGX_HTTP_STS_REFUSAL_STAMP         2  /* stamping cannot cover it */
+void ngx_http_sts_status_refusal(ngx_uint_t reason);
 
 /* the STS endpoint (ngx_http_sts_endpoint.c) */
 char *ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
