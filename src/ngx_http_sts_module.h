@@ -17,6 +17,7 @@
 #include "core/sts_token.h"
 #include "core/sts_ram.h"
 #include "core/sts_revoke.h"
+#include "core/sts_policy.h"
 
 
 /* the backend connectors' settings and per-request state (backend.c) */
@@ -50,6 +51,7 @@ typedef struct {
     ngx_flag_t                endpoint_js_encoding;
     ngx_uint_t                bucket_config; /* sts_oss_bucket_config_e */
     ngx_http_sts_backend_conf_t  *backend;   /* sts_backend*, or NULL */
+    ngx_flag_t                explain;       /* sts_explain */
 } ngx_http_sts_loc_conf_t;
 
 
@@ -74,6 +76,17 @@ typedef struct {
     ngx_str_t                 backend_uri;   /* $sts_backend_uri */
     void                     *state;         /* undecided: access.c's */
     ngx_http_sts_backend_ctx_t  *backend;    /* after an allow, or NULL */
+
+    /* explanations (ngx_http_sts_explain.c): never a secret or token */
+    ngx_str_t                 layer;
+    ngx_str_t                 sid;
+    ngx_str_t                 missing_keys;
+    ngx_str_t                 reason;
+    ngx_str_t                 request_id;    /* x-oss-request-id sent */
+    ngx_str_t                 signature_version;
+    ngx_str_t                 string_to_sign;     /* redacted */
+    ngx_str_t                 canonical_request;  /* V4, redacted */
+    unsigned                  expires_sent:1;
 } ngx_http_sts_ctx_t;
 
 
@@ -118,6 +131,26 @@ char *ngx_http_sts_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
  * DeleteMultipleObjects, a ProcessObject, the fields of a PostObject).
  */
 ngx_int_t ngx_http_sts_body_filter_init(ngx_conf_t *cf);
+
+/*
+ * Explanations (ngx_http_sts_explain.c).  _policy records what decided a
+ * policy evaluation, _signature the strings of a signature that did not
+ * match (redacted), _deny completes a denial's error fields (at most
+ * NGX_HTTP_STS_EXPLAIN_FIELDS more) when "sts_explain on".  _init installs
+ * the header filter of x-sts-token-expires-in.
+ */
+#define NGX_HTTP_STS_EXPLAIN_FIELDS  7
+
+ngx_int_t ngx_http_sts_explain_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_sts_explain_policy(ngx_http_request_t *r,
+    const sts_policy_result_t *res, ngx_uint_t longterm);
+ngx_int_t ngx_http_sts_explain_signature(ngx_http_request_t *r,
+    ngx_uint_t v4, sts_str_t string_to_sign, sts_str_t canonical);
+ngx_int_t ngx_http_sts_explain_deny(ngx_http_request_t *r,
+    const char *reason, const char *request_id, sts_error_field_t *fields,
+    size_t *n);
+ngx_int_t ngx_http_sts_explain_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 
 /* the STS endpoint (ngx_http_sts_endpoint.c) */
 char *ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
