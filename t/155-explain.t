@@ -26,7 +26,49 @@ our $c = sts_issue(role_policy => ['explain-base', 'explain-role'],
 our $old = sts_issue(issued_at => time - 3600 - 900, duration => 900);
 our $old_exp = time - 3600;
 
-our @creds = ($c, $old);
+# with a RAM directory the role's policies are named: BaseRead, Drafts
+sub slurp { local (@ARGV, $/) = @_; <> }
+my $pdir = "$ENV{TEST_NGINX_STS_DATA}/policies";
+my $base = slurp("$pdir/explain-base.json");
+my $drafts = slurp("$pdir/explain-role.json");
+our $Directory = <<"_EOD_";
+{ "Accounts": [ { "AccountId": "1234567890123456",
+  "Policies": [
+    { "PolicyName": "BaseRead", "PolicyDocument": $base },
+    { "PolicyName": "Drafts", "PolicyDocument": $drafts } ],
+  "Users": [ { "UserName": "app",
+    "AccessKeys": [ { "AccessKeyId": "LTAI5tExplainApp01",
+                      "AccessKeySecret": "ExplainAppSecret0123456789abcd" } ],
+    "AttachedPolicies": ["AliyunSTSAssumeRoleAccess"] } ],
+  "Roles": [ { "RoleName": "app",
+    "AssumeRolePolicyDocument": {"Version": "1", "Statement": [
+      {"Action": "sts:AssumeRole", "Effect": "Allow",
+       "Principal": {"RAM": ["acs:ram::1234567890123456:root"]}}]},
+    "AttachedPolicies": ["BaseRead", "Drafts"] } ] } ] }
+_EOD_
+my $dfile = "$ENV{TEST_NGINX_STS_DATA}/../tmp/explain-directory.json";
+open my $dfh, '>', $dfile or die "$dfile: $!";
+print $dfh $Directory;
+close $dfh;
+chmod 0600, $dfile;
+$ENV{TEST_NGINX_EXPLAIN_DIRECTORY} = $dfile;
+
+our $named = do {
+    my $json = StsTest::sts_stsctl('issue', '--keys',
+                                   $ENV{TEST_NGINX_STS_KEYS},
+                                   '--directory', $dfile,
+                                   '--caller-key-id', 'LTAI5tExplainApp01',
+                                   '--role-arn',
+                                   'acs:ram::1234567890123456:role/app');
+    my %k;
+    ($k{id}) = $json =~ /"AccessKeyId": "([^"]+)"/;
+    ($k{secret}) = $json =~ /"AccessKeySecret": "([^"]+)"/;
+    ($k{token}) = $json =~ /"SecurityToken": "([^"]+)"/;
+    die "unexpected issue output\n" unless $k{id} && $k{token};
+    \%k;
+};
+
+our @creds = ($c, $old, $named);
 
 sub url { my $u = ::sts_sign(@_); chomp $u; $u }
 
@@ -449,3 +491,29 @@ GET /explain/demo-bucket/public/a.txt
 ! x-sts-token-expires-in
 --- response_headers_like
 x-sts-explain: decision=error code=AccessDenied reason="no credentials"
+
+
+
+=== TEST 19: with a RAM directory the layer names the role policy
+--- http_config eval
+"    sts_keys \$TEST_NGINX_STS_KEYS;\n"
+. "    sts_directory \$TEST_NGINX_EXPLAIN_DIRECTORY;\n" . $::AuditFormat
+--- config
+    location / {
+        sts_auth on;
+        sts_explain on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_backend$request_uri;
+    }
+
+    location /_backend/ {
+        return 200 "stored\n";
+    }
+--- request
+GET /demo-bucket/drafts/a.txt
+--- more_headers eval
+::sts_sign($::named, 'GET', '/demo-bucket/drafts/a.txt')
+--- error_code: 403
+--- response_body_like eval
+qr{<Layer>role-policy\[1\]\(Drafts\)</Layer>\n  <Statement>role\[1\]\.Statement\[0\]\(NoDrafts\)</Statement>\n  <Sid>NoDrafts</Sid>}
+--- response_headers_like
+x-sts-explain: decision=deny .*layer=role-policy\[1\]\(Drafts\) .*
