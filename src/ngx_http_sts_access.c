@@ -58,6 +58,7 @@ typedef struct {
     sts_oss_op_t                op;
     const sts_oss_error_t      *err;
     sts_buf_t                   string_to_sign;
+    sts_buf_t                   canonical;   /* V4 canonical request */
     sts_buf_t                   condition;   /* a PostObject policy's */
     ngx_uint_t                  log_level;
     const char                 *reason;
@@ -161,6 +162,7 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
     q->slcf = slcf;
     q->log_level = NGX_LOG_INFO;
     sts_buf_init(&q->string_to_sign, &ctx->allocator, 0);
+    sts_buf_init(&q->canonical, &ctx->allocator, 0);
     sts_buf_init(&q->condition, &ctx->allocator, 1024);
     sts_buf_init(&q->body, &ctx->allocator, 0);
 
@@ -314,6 +316,7 @@ ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q)
 {
     sts_auth_free(&q->ctx->allocator, &q->auth);
     sts_buf_wipe_free(&q->string_to_sign);
+    sts_buf_wipe_free(&q->canonical);
     sts_buf_free(&q->condition);
     sts_buf_wipe_free(&q->body);
     sts_post_form_free(&q->form);
@@ -437,7 +440,7 @@ ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
 {
     int        rc;
     ngx_int_t  nrc;
-    sts_str_t  secret;
+    sts_str_t  secret, sts, can;
 
     if (q->auth.kind == STS_AUTH_NONE) {
         q->err = &sts_err_anonymous;
@@ -455,9 +458,24 @@ ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
 
     rc = sts_auth_verify(&q->ctx->allocator, &q->auth, &q->view,
                          q->op.bucket, q->op.key, secret,
-                         &q->string_to_sign, NULL);
+                         &q->string_to_sign, &q->canonical);
 
     if (rc == STS_EBADSIG) {
+        sts.data = q->string_to_sign.data;
+        sts.len = q->string_to_sign.len;
+        can.data = q->canonical.data;
+        can.len = q->canonical.len;
+
+        if (ngx_http_sts_explain_signature(q->r,
+                                           q->auth.kind == STS_AUTH_V4
+                                           || q->auth.kind
+                                              == STS_AUTH_V4_PRESIGN,
+                                           sts, can)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         q->err = &sts_err_signature_mismatch;
         q->reason = "signature does not match";
         q->log_level = NGX_LOG_ERR;
@@ -1565,7 +1583,8 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
                != NGX_OK
             || ngx_http_sts_set_str(q, &ctx->statement, why,
                                     ngx_min(len, sizeof(why) - 1))
-               != NGX_OK)
+               != NGX_OK
+            || ngx_http_sts_explain_policy(r, &res, q->longterm) != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -1610,7 +1629,7 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
     ngx_int_t               rc;
     sts_buf_t               hex;
     ngx_http_request_t     *r;
-    sts_error_field_t       fields[4];
+    sts_error_field_t       fields[4 + NGX_HTTP_STS_EXPLAIN_FIELDS];
     const sts_oss_error_t  *e;
     char                    request_id[STS_REQUEST_ID_LEN + 1];
     char                    rt[STS_RFC1123_LEN + 1];
@@ -1681,6 +1700,17 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         fields[n].value.data = st;
         fields[n++].value.len = STS_RFC1123_LEN;
 
+    } else if (e == &sts_err_token_expired && q->ctx->expiration) {
+        /* when it expired, and the time here (ISO 8601, UTC) */
+        sts_format_iso8601(rt, q->ctx->expiration);
+        sts_format_iso8601(st, q->view.now);
+        fields[n].name = "Expiration";
+        fields[n].value.data = rt;
+        fields[n++].value.len = STS_ISO8601_LEN;
+        fields[n].name = "ServerTime";
+        fields[n].value.data = st;
+        fields[n++].value.len = STS_ISO8601_LEN;
+
     } else if (q->condition.len) {
         /* PostObject: the policy condition that failed */
         fields[n].name = "Condition";
@@ -1700,6 +1730,12 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
          */
         r->keepalive = 0;
         r->lingering_close = 1;
+    }
+
+    if (ngx_http_sts_explain_deny(r, q->reason, request_id, fields, &n)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     rc = ngx_http_sts_send_error(r, e, q->view.host, request_id, fields, n);

@@ -413,8 +413,20 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
         if (res.fault.error == &sts_pop_err_no_permission) {
             ngx_str_set(&ctx->decision, "deny");
 
+            /* the layer that refused, for $sts_layer and $sts_explain */
+            if (ngx_strncmp(res.why, "the trust policy", 16) == 0) {
+                ngx_str_set(&ctx->layer, "trust-policy");
+
+            } else if (ngx_strncmp(res.why, "the policies of", 15) == 0) {
+                ngx_str_set(&ctx->layer, "caller-policies");
+            }
+
         } else {
             ngx_str_set(&ctx->decision, "error");
+        }
+
+        if (ngx_http_sts_endpoint_set(r, &ctx->reason, res.why) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         level = (res.http_status >= 500

@@ -133,6 +133,13 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       offsetof(ngx_http_sts_loc_conf_t, stamp_identity),
       NULL },
 
+    { ngx_string("sts_explain"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, explain),
+      NULL },
+
     { ngx_string("sts_bucket_config"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -323,6 +330,31 @@ static ngx_http_variable_t  ngx_http_sts_vars[] = {
 
     { ngx_string("sts_backend_authorization"), NULL,
       ngx_http_sts_backend_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_layer"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, layer), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_sid"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, sid), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_missing_keys"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, missing_keys), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_request_id"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, request_id), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_string_to_sign"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, string_to_sign), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_canonical_request"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, canonical_request),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_explain"), NULL, ngx_http_sts_explain_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -699,6 +731,7 @@ ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
     slcf->max_uses = NGX_CONF_UNSET;
     slcf->grace = NGX_CONF_UNSET;
     slcf->stamp_identity = NGX_CONF_UNSET;
+    slcf->explain = NGX_CONF_UNSET;
 
     return slcf;
 }
@@ -722,6 +755,7 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->bucket_config, prev->bucket_config,
                               STS_OSS_BUCKET_CONFIG_OFF);
     ngx_conf_merge_value(conf->stamp_identity, prev->stamp_identity, 0);
+    ngx_conf_merge_value(conf->explain, prev->explain, 0);
 
     if (conf->addressing == NGX_CONF_UNSET_UINT) {
         if (prev->addressing == NGX_CONF_UNSET_UINT) {
@@ -790,6 +824,10 @@ ngx_http_sts_init(ngx_conf_t *cf)
     }
 
     if (ngx_http_sts_state_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sts_explain_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

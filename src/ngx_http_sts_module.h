@@ -58,6 +58,7 @@ typedef struct {
     ngx_int_t                 max_uses;      /* sts_presign_max_uses, 0 */
     time_t                    grace;         /* sts_multipart_grace, 0 */
     ngx_flag_t                stamp_identity;  /* sts_stamp_identity */
+    ngx_flag_t                explain;       /* sts_explain */
 } ngx_http_sts_loc_conf_t;
 
 
@@ -86,6 +87,17 @@ typedef struct {
     ngx_str_t                 token_id;      /* $sts_token_id */
     ngx_str_t                 upload_limit;  /* $sts_upload_limit */
     void                     *upload;        /* upload.c's, or NULL */
+
+    /* explanations (ngx_http_sts_explain.c): never a secret or token */
+    ngx_str_t                 layer;
+    ngx_str_t                 sid;
+    ngx_str_t                 missing_keys;
+    ngx_str_t                 reason;
+    ngx_str_t                 request_id;    /* x-oss-request-id sent */
+    ngx_str_t                 signature_version;
+    ngx_str_t                 string_to_sign;     /* redacted */
+    ngx_str_t                 canonical_request;  /* V4, redacted */
+    unsigned                  expires_sent:1;
 } ngx_http_sts_ctx_t;
 
 
@@ -167,6 +179,26 @@ ngx_int_t ngx_http_sts_upload_stamp(ngx_http_request_t *r);
 #define NGX_HTTP_STS_REFUSAL_BODY_CUT      1  /* streamed body cut */
 #define NGX_HTTP_STS_REFUSAL_STAMP         2  /* stamping cannot cover it */
 void ngx_http_sts_status_refusal(ngx_uint_t reason);
+
+/*
+ * Explanations (ngx_http_sts_explain.c).  _policy records what decided a
+ * policy evaluation, _signature the strings of a signature that did not
+ * match (redacted), _deny completes a denial's error fields (at most
+ * NGX_HTTP_STS_EXPLAIN_FIELDS more) when "sts_explain on".  _init installs
+ * the header filter of x-sts-token-expires-in.
+ */
+#define NGX_HTTP_STS_EXPLAIN_FIELDS  7
+
+ngx_int_t ngx_http_sts_explain_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_sts_explain_policy(ngx_http_request_t *r,
+    const sts_policy_result_t *res, ngx_uint_t longterm);
+ngx_int_t ngx_http_sts_explain_signature(ngx_http_request_t *r,
+    ngx_uint_t v4, sts_str_t string_to_sign, sts_str_t canonical);
+ngx_int_t ngx_http_sts_explain_deny(ngx_http_request_t *r,
+    const char *reason, const char *request_id, sts_error_field_t *fields,
+    size_t *n);
+ngx_int_t ngx_http_sts_explain_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 
 /* the STS endpoint (ngx_http_sts_endpoint.c) */
 char *ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -86,6 +86,12 @@ our $Directory = <<"_EOD_";
             "sts:AssumeRole","Effect":"Allow","Principal":{"RAM":
             ["acs:ram::11223344:user/appserver"]}}],"Version":"1"},
           "AttachedPolicies": ["AliyunOSSFullAccess"] },
+        { "RoleName": "partner",
+          "AssumeRolePolicyDocument": {"Statement":[{"Action":
+            "sts:AssumeRole","Effect":"Allow","Principal":{"RAM":
+            ["acs:ram::11223344:user/appserver"]},"Condition":
+            {"StringEquals":{"sts:ExternalId":"abc-123"}}}],
+            "Version":"1"} },
         { "RoleName": "elsewhere",
           "AssumeRolePolicyDocument": {"Statement":[{"Action":
             "sts:AssumeRole","Effect":"Allow","Principal":{"RAM":
@@ -268,6 +274,7 @@ our $Config = <<'_EOC_';
         add_header X-STS-Code $sts_error_code always;
         add_header X-STS-Caller $sts_access_key_id always;
         add_header X-STS-Role "$sts_role_arn $sts_session_name" always;
+        add_header X-STS-Layer $sts_layer always;
     }
 
     location = /sts-strict {
@@ -952,3 +959,35 @@ $::HttpConfig . "    sts_nonce_cache 1m;\n"
 ["RAMUser", "RAMUser"]
 --- no_error_log eval
 ["[error]", "[error]"]
+
+
+
+=== TEST 41: a trust policy condition the call did not meet: the layer and the missing key
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+::pop_request(params => { Action => 'AssumeRole',
+                          RoleArn => 'acs:ram::11223344:role/partner',
+                          RoleSessionName => 'alice' })
+--- error_code: 403
+--- response_body_like: "Code":"NoPermission"
+--- response_headers
+X-STS-Layer: trust-policy
+--- error_log
+the trust policy of acs:ram::11223344:role/partner does not allow acs:ram::11223344:user/appserver (ImplicitDeny); missing condition keys: sts:ExternalId
+
+
+
+=== TEST 42: the same call with the ExternalId: allowed
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+::pop_request(params => { Action => 'AssumeRole',
+                          RoleArn => 'acs:ram::11223344:role/partner',
+                          RoleSessionName => 'alice',
+                          ExternalId => 'abc-123' })
+--- response_body_like: "AccessKeyId":"STS\.
+--- response_headers
+X-STS-Layer:
+--- no_error_log
+[error]

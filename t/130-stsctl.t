@@ -96,5 +96,21 @@ is($rc, 2, 'an unknown command exits 2');
 is($rc, 3, 'policy simulate exits 3 for a denial');
 like($out, qr/ImplicitDeny/, 'and names it');
 
+# a statement that could have allowed asks for a key the context lacks
+my $refpol = sts_policy_file('explain-role');
+($rc, $out) = run($stsctl, 'policy', 'simulate', '--role-policy', $refpol,
+                  '--action', 'oss:GetObject', '--resource',
+                  'acs:oss:*:*:demo-bucket/site/a.txt');
+is($rc, 3, 'policy simulate: denied without a Referer');
+like($out, qr/^  missing condition keys: acs:Referer$/m,
+     'and names the missing condition key');
+
+($rc, $out) = run($stsctl, 'policy', 'simulate', '--role-policy', $refpol,
+                  '--action', 'oss:GetObject', '--resource',
+                  'acs:oss:*:*:demo-bucket/site/a.txt', '--context',
+                  'acs:Referer=https://www.example.com/p');
+is($rc, 0, 'policy simulate: allowed with the Referer');
+unlike($out, qr/missing condition keys/, 'and nothing is missing');
+
 unlink $credfile;
 done_testing();

@@ -182,6 +182,8 @@ grep -qa 'sts_endpoint' "$MODULE" || endpoint=no
 user=
 [ "$(id -u)" = 0 ] && user="user root;"
 
+cp conf/audit-log.conf "$RUNTIME/audit-log.conf"
+
 sed -e "s|@MODULE@|$MODULE|" -e "s|@USER@|$user|" \
     -e "s|@RUNTIME@|$RUNTIME|g" -e "s|@PORT@|$PORT|g" \
     -e "s|@STORE_PORT@|$STORE_PORT|g" -e "s|@WEB_PORT@|$WEB_PORT|g" \

@@ -13,6 +13,7 @@
 
 #include "sts_util.h"
 #include "sts_policy.h"
+#include "sts_explain.h"
 #include "stsctl_policy.h"
 
 
@@ -515,6 +516,13 @@ stsctl_policy_sim_run(stsctl_sim_t *sim)
 
     } else {
         printf("  no statement allows the request\n");
+    }
+
+    if (r.num_missing) {
+        char  keys[1024];
+
+        (void) sts_explain_missing(&r, keys, sizeof(keys));
+        printf("  missing condition keys: %s\n", keys);
     }
 
     return r.decision == STS_POLICY_ALLOW ? STSCTL_POLICY_OK

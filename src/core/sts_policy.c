@@ -287,7 +287,10 @@ static int sts_cond_eval(const sts_cond_t *c, const sts_policy_ctx_t *ctx);
 static int sts_cond_value(const sts_cond_t *c, sts_str_t v);
 static int sts_key_eq(const sts_cond_t *c, sts_str_t key);
 static int sts_stmt_match(const sts_stmt_t *st, const unsigned char *act,
-    size_t act_len, sts_str_t res, const sts_policy_ctx_t *ctx);
+    size_t act_len, sts_str_t res, const sts_policy_ctx_t *ctx,
+    sts_policy_result_t *out);
+static void sts_note_missing(const sts_stmt_t *st,
+    const sts_policy_ctx_t *ctx, sts_policy_result_t *out);
 static int sts_principal_match(const sts_principal_t *pr, int type,
     sts_str_t who);
 static void sts_result_init(sts_policy_result_t *out);
@@ -2540,6 +2543,61 @@ sts_result_init(sts_policy_result_t *out)
     out->session_statement = -1;
     out->session_sid.len = 0;
     out->session_sid.data = "";
+    out->num_missing = 0;
+    out->missing_more = 0;
+}
+
+
+/*
+ * sts_note_missing adds to |out| the keys of the conditions of |st| (a
+ * statement that could have decided) for which |ctx| holds no value.
+ * Nothing is allocated: the result keeps STS_POLICY_MAX_MISSING keys.
+ */
+static void
+sts_note_missing(const sts_stmt_t *st, const sts_policy_ctx_t *ctx,
+    sts_policy_result_t *out)
+{
+    size_t             k;
+    uint32_t           i;
+    unsigned           m;
+    const sts_cond_t  *c;
+
+    if (out == NULL) {
+        return;
+    }
+
+    for (i = 0; i < st->num_conds; i++) {
+        c = &st->conds[i];
+
+        if (ctx != NULL) {
+            for (k = 0; k < ctx->num_kv; k++) {
+                if (sts_key_eq(c, ctx->kv[k].key)) {
+                    break;
+                }
+            }
+
+            if (k < ctx->num_kv) {
+                continue;           /* present */
+            }
+        }
+
+        for (m = 0; m < out->num_missing; m++) {
+            if (sts_key_eq(c, out->missing[m])) {
+                break;
+            }
+        }
+
+        if (m < out->num_missing) {
+            continue;               /* already noted */
+        }
+
+        if (out->num_missing == STS_POLICY_MAX_MISSING) {
+            out->missing_more = 1;
+            continue;
+        }
+
+        out->missing[out->num_missing++] = c->key;
+    }
 }
 
 
@@ -2751,7 +2809,8 @@ sts_cond_eval(const sts_cond_t *c, const sts_policy_ctx_t *ctx)
 
 static int
 sts_stmt_match(const sts_stmt_t *st, const unsigned char *act,
-    size_t act_len, sts_str_t res, const sts_policy_ctx_t *ctx)
+    size_t act_len, sts_str_t res, const sts_policy_ctx_t *ctx,
+    sts_policy_result_t *out)
 {
     uint32_t  i;
 
@@ -2766,6 +2825,8 @@ sts_stmt_match(const sts_stmt_t *st, const unsigned char *act,
     {
         return 0;
     }
+
+    sts_note_missing(st, ctx, out);
 
     for (i = 0; i < st->num_conds; i++) {
         if (!sts_cond_eval(&st->conds[i], ctx)) {
@@ -2833,7 +2894,8 @@ sts_policy_evaluate(const sts_policy_t *const *role, size_t num_role,
             st = &p->stmts[j];
 
             if ((!st->deny && allow_p >= 0)
-                || !sts_stmt_match(st, act, action.len, resource, ctx))
+                || !sts_stmt_match(st, act, action.len, resource, ctx,
+                                   out))
             {
                 continue;
             }
@@ -2860,7 +2922,8 @@ sts_policy_evaluate(const sts_policy_t *const *role, size_t num_role,
             st = &session->stmts[j];
 
             if ((!st->deny && sess_s >= 0)
-                || !sts_stmt_match(st, act, action.len, resource, ctx))
+                || !sts_stmt_match(st, act, action.len, resource, ctx,
+                                   out))
             {
                 continue;
             }
@@ -2998,6 +3061,8 @@ sts_policy_evaluate_trust(const sts_policy_t *trust, int principal_type,
         if (!sts_principal_match(st->principal, principal_type, principal)) {
             continue;
         }
+
+        sts_note_missing(st, ctx, out);
 
         for (j = 0; j < st->num_conds; j++) {
             if (!sts_cond_eval(&st->conds[j], ctx)) {

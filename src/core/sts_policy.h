@@ -115,6 +115,9 @@ typedef enum {
     STS_POLICY_EXPLICIT_DENY
 } sts_policy_decision_t;
 
+/* Missing condition keys kept in a result (see missing below). */
+#define STS_POLICY_MAX_MISSING      8
+
 /* Values of sts_policy_result_t.policy other than a role policy index. */
 #define STS_POLICY_BY_NONE          -1  /* nothing matched */
 #define STS_POLICY_BY_SESSION       -2  /* the session policy */
@@ -144,6 +147,18 @@ typedef struct {
     sts_str_t              sid;
     int                    session_statement;  /* -1 if none */
     sts_str_t              session_sid;
+
+    /*
+     * Missing condition keys: each key named by a condition of a statement
+     * whose Action (and Resource, or Principal) matched, that is, a
+     * statement that could have decided, when the context has no value
+     * for it.  Each key once (ignoring case), as written in the policy, in
+     * the order met; at most STS_POLICY_MAX_MISSING, missing_more is 1 if
+     * there were more.  The strings point into the compiled policies.
+     */
+    sts_str_t              missing[STS_POLICY_MAX_MISSING];
+    unsigned               num_missing;
+    unsigned               missing_more;
 } sts_policy_result_t;
 
 

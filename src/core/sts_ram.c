@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "sts_ram.h"
+#include "sts_explain.h"
 
 
 #define STS_RAM_MAX_ACCOUNTS    1024
@@ -2121,6 +2122,7 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
     int                        rc;
     char                       arn[STS_RAM_ARN_MAX];
     char                       perr[STS_POLICY_ERR_LEN];
+    char                       keys[96];
     char                       akid[STS_AKID_LEN + 1];
     char                       secret[STS_SECRET_LEN + 1];
     size_t                     i, nkv;
@@ -2248,9 +2250,11 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
                              &res);
     if (rc != STS_OK || res.decision != STS_POLICY_ALLOW) {
         *err = &sts_pop_err_no_permission;
+        (void) sts_explain_missing(&res, keys, sizeof(keys));
         sts_ram_why(why, why_len, "the policies of %s do not allow "
-                    "sts:AssumeRole on %s (%s)", caller->identity_arn, arn,
-                    sts_policy_decision_name(res.decision));
+                    "sts:AssumeRole on %s (%s)%s%s", caller->identity_arn,
+                    arn, sts_policy_decision_name(res.decision),
+                    keys[0] ? "; missing condition keys: " : "", keys);
         return STS_EDENIED;
     }
 
@@ -2280,9 +2284,11 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
                                    &pctx, &res);
     if (rc != STS_OK || res.decision != STS_POLICY_ALLOW) {
         *err = &sts_pop_err_no_permission;
+        (void) sts_explain_missing(&res, keys, sizeof(keys));
         sts_ram_why(why, why_len, "the trust policy of %s does not allow %s "
-                    "(%s)", arn, caller->principal_arn,
-                    sts_policy_decision_name(res.decision));
+                    "(%s)%s%s", arn, caller->principal_arn,
+                    sts_policy_decision_name(res.decision),
+                    keys[0] ? "; missing condition keys: " : "", keys);
         return STS_EDENIED;
     }
 

@@ -286,6 +286,36 @@ test('a session policy keeps a user in their folder', async () => {
   await refused(oss.listV2({ prefix: 'users/' }), 'AccessDeniedError');
 });
 
+test('a refusal is explained in the audit log, found by err.requestId',
+  async () => {
+    const oss = client(alice);
+    let requestId;
+    await assert.rejects(oss.get('users/bob/secret.txt'), (err) => {
+      assert.equal(err.name, 'AccessDeniedError');
+      assert.equal(err.code, 'AccessDenied');
+      requestId = err.requestId;
+      return true;
+    });
+
+    const log = path.join(stack.dir, 'logs', 'audit.log');
+    const line = fs.readFileSync(log, 'utf8').split('\n')
+      .filter((l) => l.includes(`"oss_request_id":"${requestId}"`));
+    assert.equal(line.length, 1, `one audit line for ${requestId}`);
+    const entry = JSON.parse(line[0]);
+    assert.equal(entry.decision, 'implicit-deny');
+    assert.equal(entry.layer, 'session-policy');
+    assert.equal(entry.resource,
+      'acs:oss:*:1234567890123456:demo-bucket/users/bob/secret.txt');
+    assert.match(entry.explain, /^decision=implicit-deny code=AccessDenied /);
+    assert.ok(!line[0].includes(alice.SecurityToken), 'no token logged');
+    assert.ok(!line[0].includes(alice.AccessKeySecret), 'no secret logged');
+
+    // an allowed answer from the store tells how long the token has left
+    const got = await oss.get('users/alice/note.txt');
+    const left = Number(got.res.headers['x-sts-token-expires-in']);
+    assert.ok(left > 0 && left <= 3600, `expires in ${left}`);
+  });
+
 test('refusals surface as the ali-oss error names', async () => {
   const expired = JSON.parse(execFileSync(stack.stsctl, ['issue',
     '--keys', path.join(stack.dir, 'keys'), '--role-arn', stack.roleArn,

@@ -142,6 +142,9 @@ sub worker_connections {
 sub env_to_nginx { push @EnvToNginx, @_ }
 
 sub add_block_preprocessor  { push @BlockPreprocessors, @_ }
+# add_response_body_check(sub { ($block, $body, $req_idx, $rep, $dry_run,
+#                               $response) }): $response has {status},
+#                               {headers} ([name, value] pairs), {body}
 sub add_response_body_check { push @ResponseBodyChecks, @_ }
 sub add_cleanup_handler     { push @CleanupHandlers, @_ }
 
@@ -1181,7 +1184,7 @@ sub _check_response {
     }
 
     for my $check (@ResponseBodyChecks) {
-        $check->($block, $r->{body}, $i, $rep, 0);
+        $check->($block, $r->{body}, $i, $rep, 0, $r);
     }
 }
 
