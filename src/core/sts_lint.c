@@ -621,7 +621,7 @@ static int
 sts_lint_resources(sts_lint_run_t *r, size_t i,
     const sts_policy_stmt_view_t *v, int *levels)
 {
-    int              rc;
+    int              rc, oss;
     char             loc[STS_LINT_LOC_LEN], safe[128], f[64];
     size_t           j, k, lit;
     sts_str_t        bucket;
@@ -631,6 +631,26 @@ sts_lint_resources(sts_lint_run_t *r, size_t i,
     static const char  want[] = "acs:oss:";
 
     what = v->not_resource ? "NotResource" : "Resource";
+
+    /*
+     * the resources of a statement whose actions all belong to another
+     * service (sts:AssumeRole on a role ARN) are that service's business
+     */
+    oss = v->not_action;
+
+    for (j = 0; j < v->num_actions && !oss; j++) {
+        pat = sts_policy_stmt_action(r->p, i, j);
+        slash = pat ? strchr(pat, ':') : NULL;
+
+        oss = pat != NULL
+              && (slash == NULL
+                  || sts_lint_has_wild(pat, (size_t) (slash - pat))
+                  || (slash - pat == 3 && strncasecmp(pat, "oss", 3) == 0));
+    }
+
+    if (!oss) {
+        return STS_OK;
+    }
 
     for (j = 0; j < v->num_resources; j++) {
         pat = sts_policy_stmt_resource(r->p, i, j);
@@ -729,7 +749,7 @@ sts_lint_resources(sts_lint_run_t *r, size_t i,
             return rc;
         }
 
-        if (a.levels && !v->deny
+        if (a.levels && !v->deny && !v->not_resource
             && (sts_lint_all_stars(pat)
                 || (a.nf == 5 && memchr(a.f[3].data, '*', a.f[3].len))))
         {
