@@ -267,7 +267,10 @@ sts_replay_parse(const char *line, size_t len, sts_replay_rec_t *rec)
         return STS_REPLAY_NOT_DECIDED;
     }
 
-    if (rec->role_arn.len == 0) {
+    /* an account's root key is allowed by ownership, not by policies */
+    if (rec->role_arn.len == 0
+        || sts_str_eq(sts_replay_member(root, "statement"), "root"))
+    {
         return STS_REPLAY_NO_ROLE;
     }
 

@@ -52,7 +52,8 @@ typedef enum {
     STS_REPLAY_OK = 0,
     STS_REPLAY_NOT_JSON,         /* the line is not a JSON object */
     STS_REPLAY_NOT_DECIDED,      /* decision is not allow/deny */
-    STS_REPLAY_NO_ROLE,          /* no role_arn (an account root key) */
+    STS_REPLAY_NO_ROLE,          /* no role_arn, or statement "root":
+                                    an account root key */
     STS_REPLAY_NO_GRANTS,        /* grants or context missing or bad */
     STS_REPLAY_NUM_OUTCOMES
 } sts_replay_outcome_e;

@@ -191,6 +191,23 @@ test_parse(void)
     sts_replay_rec_free(&rec);
     free(l);
 
+    l = line("allow", "acs:ram::1:root", grants, ctx);
+    l[strlen(l) - 1] = '\0';
+    {
+        char  *root_line;
+
+        root_line = malloc(strlen(l) + 32);
+        if (root_line != NULL) {
+            sprintf(root_line, "%s,\"statement\":\"root\"}", l);
+            is_int(sts_replay_parse(root_line, strlen(root_line), &rec),
+                   STS_REPLAY_NO_ROLE, "a root key's request (statement "
+                   "root)");
+            sts_replay_rec_free(&rec);
+            free(root_line);
+        }
+    }
+    free(l);
+
     l = line("allow", "r", "", ctx);
     is_int(sts_replay_parse(l, strlen(l), &rec), STS_REPLAY_NO_GRANTS,
            "no grants recorded");
