@@ -13,8 +13,9 @@
 #   STORE_PORT    the store behind it: files under DIR/store
 #
 # The gateway writes the audit log of conf/audit-log.conf to
-# DIR/logs/audit.log.  DIR/directory.json is the RAM directory (conf/directory.example.json
-# unless DIR already has one); DIR/keys the keyring.  Environment:
+# DIR/logs/audit.log.  DIR/directory.json is the RAM directory
+# (conf/directory.example.json unless DIR already has one); DIR/keys the
+# keyring.  Environment:
 # STS_MODULE, STS_STSCTL (default: build/ of the repository), NGINX.
 set -eu
 
