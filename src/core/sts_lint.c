@@ -17,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -89,6 +90,12 @@ static int sts_lint_never(sts_lint_run_t *r, size_t i,
     const sts_policy_stmt_view_t *v);
 static int sts_lint_shadowed(sts_lint_run_t *r, size_t i,
     const sts_policy_stmt_view_t *v);
+static int sts_lint_contradict(sts_lint_run_t *r, size_t i,
+    const sts_policy_stmt_view_t *v);
+static int sts_lint_values_in(const sts_policy_t *p, size_t i, size_t a,
+    size_t b, int icase);
+static int sts_lint_bound(const sts_policy_t *p, size_t i, size_t j,
+    int date, int upper, double *out);
 static void sts_lint_collect_prefixed(sts_lint_run_t *r, size_t i,
     const sts_policy_stmt_view_t *v);
 static int sts_lint_list_prefix(sts_lint_run_t *r, size_t i,
@@ -216,6 +223,10 @@ sts_lint_policy(sts_lint_t *l, const sts_policy_t *p)
 
         if (rc == STS_OK) {
             rc = sts_lint_shadowed(r, i, &v);
+        }
+
+        if (rc == STS_OK) {
+            rc = sts_lint_contradict(r, i, &v);
         }
 
         if (rc == STS_OK) {
@@ -1059,6 +1070,187 @@ sts_lint_shadowed(sts_lint_run_t *r, size_t i,
                        "every action and resource of this Allow is denied "
                        "by %s, an unconditional Deny: it never allows "
                        "anything", dloc);
+        }
+    }
+
+    return STS_OK;
+}
+
+
+/*
+ * L006, contradictory conditions, the cheap cases: StringEquals values
+ * that a StringNotEquals on the same key all excludes (a key has one
+ * value at this gateway), and Numeric or Date bounds that leave nothing
+ * between them.
+ */
+static int
+sts_lint_contradict(sts_lint_run_t *r, size_t i,
+    const sts_policy_stmt_view_t *v)
+{
+    int          date, why;
+    char         loc[STS_LINT_LOC_LEN], safe[128];
+    size_t       a, b, na, nb;
+    double       lo, hi;
+    sts_str_t    ka, kb;
+    const char  *oa, *ob;
+
+    for (a = 0; a < v->num_conds; a++) {
+        if (sts_policy_stmt_cond(r->p, i, a, &oa, &ka, &na) != STS_OK) {
+            continue;
+        }
+
+        for (b = 0; b < v->num_conds; b++) {
+            if (a == b
+                || sts_policy_stmt_cond(r->p, i, b, &ob, &kb, &nb) != STS_OK
+                || ka.len != kb.len || strncasecmp(ka.data, kb.data, ka.len))
+            {
+                continue;
+            }
+
+            why = 0;
+
+            if (strcmp(oa, "StringEquals") == 0
+                && strcmp(ob, "StringNotEquals") == 0)
+            {
+                why = sts_lint_values_in(r->p, i, a, b, 0);
+
+            } else if ((strcmp(oa, "StringEquals") == 0
+                        || strcmp(oa, "StringEqualsIgnoreCase") == 0)
+                       && strcmp(ob, "StringNotEqualsIgnoreCase") == 0)
+            {
+                why = sts_lint_values_in(r->p, i, a, b, 1);
+
+            } else if (strncmp(oa, "Numeric", 7) == 0
+                       || strncmp(oa, "Date", 4) == 0)
+            {
+                date = oa[0] == 'D';
+
+                if (strncmp(ob, date ? "Date" : "Numeric", date ? 4 : 7)
+                    != 0
+                    || strstr(oa, "GreaterThan") == NULL
+                    || strstr(ob, "LessThan") == NULL
+                    || sts_lint_bound(r->p, i, a, date, 0, &lo) != STS_OK
+                    || sts_lint_bound(r->p, i, b, date, 1, &hi) != STS_OK)
+                {
+                    continue;
+                }
+
+                why = lo > hi
+                      || (lo == hi && (strstr(oa, "Equals") == NULL
+                                       || strstr(ob, "Equals") == NULL));
+            }
+
+            if (!why) {
+                continue;
+            }
+
+            sts_lint_safe(safe, sizeof(safe), kb.data, kb.len);
+            snprintf(loc, sizeof(loc), "Statement[%zu].Condition.%s.%s", i,
+                     ob, safe);
+
+            return sts_lint_add(r, "L006", STS_LINT_ERROR, loc,
+                       "drop one of the two conditions, or make their "
+                       "values overlap",
+                       "%s and %s on %s leave no value that satisfies "
+                       "both: the statement never matches", oa, ob, safe);
+        }
+    }
+
+    return STS_OK;
+}
+
+
+/* 1 if every value of condition |a| is among those of condition |b| */
+static int
+sts_lint_values_in(const sts_policy_t *p, size_t i, size_t a, size_t b,
+    int icase)
+{
+    int          found;
+    size_t       j, k, na, nb;
+    sts_str_t    key, va, vb;
+    const char  *op;
+
+    if (sts_policy_stmt_cond(p, i, a, &op, &key, &na) != STS_OK
+        || sts_policy_stmt_cond(p, i, b, &op, &key, &nb) != STS_OK
+        || na == 0)
+    {
+        return 0;
+    }
+
+    for (j = 0; j < na; j++) {
+        if (sts_policy_stmt_cond_value(p, i, a, j, &va) != STS_OK) {
+            return 0;
+        }
+
+        found = 0;
+
+        for (k = 0; k < nb && !found; k++) {
+            found = sts_policy_stmt_cond_value(p, i, b, k, &vb) == STS_OK
+                    && va.len == vb.len
+                    && (icase ? strncasecmp(va.data, vb.data, va.len) == 0
+                              : memcmp(va.data, vb.data, va.len) == 0);
+        }
+
+        if (!found) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The bound a Numeric or Date condition sets (any value may match): the
+ * lowest of a lower bound's values, the highest of an upper bound's.
+ * Dates in the ISO 8601 forms sts_parse_iso8601 reads or Unix seconds.
+ */
+static int
+sts_lint_bound(const sts_policy_t *p, size_t i, size_t j, int date,
+    int upper, double *out)
+{
+    char         num[64], *end;
+    size_t       k, n;
+    double       d;
+    int64_t      t;
+    uint64_t     u;
+    sts_str_t    key, val;
+    const char  *op;
+
+    if (sts_policy_stmt_cond(p, i, j, &op, &key, &n) != STS_OK || n == 0) {
+        return STS_EINVAL;
+    }
+
+    for (k = 0; k < n; k++) {
+        if (sts_policy_stmt_cond_value(p, i, j, k, &val) != STS_OK
+            || val.len == 0 || val.len >= sizeof(num))
+        {
+            return STS_EINVAL;
+        }
+
+        if (date) {
+            if (sts_parse_iso8601(val.data, val.len, &t) == STS_OK) {
+                d = (double) t;
+
+            } else if (sts_parse_uint64(val.data, val.len, &u) == STS_OK) {
+                d = (double) u;
+
+            } else {
+                return STS_EINVAL;
+            }
+
+        } else {
+            memcpy(num, val.data, val.len);
+            num[val.len] = '\0';
+            d = strtod(num, &end);
+
+            if (*end != '\0' || d != d) {
+                return STS_EINVAL;
+            }
+        }
+
+        if (k == 0 || (upper ? d > *out : d < *out)) {
+            *out = d;
         }
     }
 

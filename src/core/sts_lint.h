@@ -21,7 +21,8 @@
  *   L003 warning  an Allow depends on acs:Referer or acs:UserAgent
  *   L004 error    an oss: action the gateway does not know
  *   L005 warning  an action of another service (sts:, ram:, ecs: ...)
- *   L006 error    a statement that can never match
+ *   L006 error    a statement that can never match (NotAction "*",
+ *                 NotResource "*", contradictory conditions)
  *   L007 warning  a listing key (oss:Prefix, oss:Delimiter) on a
  *                 statement without a listing action
  *   L008 warning  an Allow entirely covered by an unconditional Deny

@@ -258,6 +258,44 @@ test_codes(void)
 
     only(HEAD "{\"Effect\":\"Allow\",\"Action\":\"oss:GetObject\","
          "\"Resource\":\"acs:oss:*:" ACCT ":bk1/*\",\"Condition\":"
+         "{\"StringEquals\":{\"acs:AccessId\":[\"STS.a\"]},"
+         "\"StringNotEquals\":{\"acs:accessid\":[\"STS.b\",\"STS.a\"]}}}"
+         TAIL, STS_POLICY_IDENTITY, "L006",
+         "Statement[0].Condition.StringNotEquals.acs:accessid",
+         STS_LINT_ERROR, "StringEquals a and StringNotEquals a");
+
+    is_int(run(HEAD "{\"Effect\":\"Allow\",\"Action\":\"oss:GetObject\","
+               "\"Resource\":\"acs:oss:*:" ACCT ":bk1/*\",\"Condition\":"
+               "{\"StringEquals\":{\"acs:AccessId\":[\"STS.a\",\"STS.c\"]},"
+               "\"StringNotEquals\":{\"acs:AccessId\":\"STS.a\"}}}" TAIL,
+               STS_POLICY_IDENTITY), 0,
+           "StringEquals a, c and StringNotEquals a: c remains");
+
+    only(HEAD "{\"Effect\":\"Allow\",\"Action\":\"oss:GetObject\","
+         "\"Resource\":\"acs:oss:*:" ACCT ":bk1/*\",\"Condition\":"
+         "{\"DateGreaterThan\":{\"acs:CurrentTime\":"
+         "\"2026-12-01T00:00:00Z\"},\"DateLessThan\":{\"acs:CurrentTime\":"
+         "\"2026-11-01T00:00:00Z\"}}}" TAIL, STS_POLICY_IDENTITY, "L006",
+         "Statement[0].Condition.DateLessThan.acs:CurrentTime",
+         STS_LINT_ERROR, "after December and before November");
+
+    only(HEAD "{\"Effect\":\"Allow\",\"Action\":\"oss:PutObject\","
+         "\"Resource\":\"acs:oss:*:" ACCT ":bk1/*\",\"Condition\":"
+         "{\"NumericGreaterThan\":{\"sts:ContentLength\":[100,50]},"
+         "\"NumericLessThan\":{\"sts:ContentLength\":50}}}" TAIL,
+         STS_POLICY_IDENTITY, "L006",
+         "Statement[0].Condition.NumericLessThan.sts:ContentLength",
+         STS_LINT_ERROR, "> 50 and < 50");
+
+    is_int(run(HEAD "{\"Effect\":\"Allow\",\"Action\":\"oss:PutObject\","
+               "\"Resource\":\"acs:oss:*:" ACCT ":bk1/*\",\"Condition\":"
+               "{\"NumericGreaterThanEquals\":{\"sts:ContentLength\":50},"
+               "\"NumericLessThanEquals\":{\"sts:ContentLength\":50}}}"
+               TAIL, STS_POLICY_IDENTITY), 0,
+           ">= 50 and <= 50: 50 remains");
+
+    only(HEAD "{\"Effect\":\"Allow\",\"Action\":\"oss:GetObject\","
+         "\"Resource\":\"acs:oss:*:" ACCT ":bk1/*\",\"Condition\":"
          "{\"StringLike\":{\"oss:Prefix\":\"a/*\"}}}" TAIL,
          STS_POLICY_IDENTITY, "L007",
          "Statement[0].Condition.StringLike.oss:Prefix", STS_LINT_WARNING,
