@@ -27,11 +27,13 @@
 #include "ngx_http_sts_module.h"
 #include "core/sts_sign.h"
 #include "core/sts_policy.h"
+#include "core/sts_replay.h"
 #include "core/sts_post.h"
 #include "core/sts_cache.h"
 
 
 #define NGX_HTTP_STS_MAX_CTX_KEYS  16
+#define NGX_HTTP_STS_AUDIT_MAX     (1024 * 1024)   /* $sts_grants ... */
 
 #define NGX_HTTP_STS_BODY_NONE      0   /* not read by this module */
 #define NGX_HTTP_STS_BODY_READING   1   /* nginx reads it */
@@ -1537,6 +1539,27 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
 
     pctx.kv = kv;
     pctx.num_kv = nkv;
+
+    {
+        /* $sts_grants, $sts_context: what a replay needs (sts_replay.h) */
+        sts_buf_t  tb;
+
+        sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
+
+        if (sts_replay_grants_json(&tb, q->op.grants, q->op.num_grants)
+            == STS_OK)
+        {
+            ctx->grants.data = (u_char *) tb.data;
+            ctx->grants.len = tb.len;
+        }
+
+        sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
+
+        if (sts_replay_context_json(&tb, kv, nkv) == STS_OK) {
+            ctx->context.data = (u_char *) tb.data;
+            ctx->context.len = tb.len;
+        }
+    }
 
     if (q->root_account != NULL) {
         /*

@@ -78,6 +78,8 @@ typedef struct {
     ngx_str_t                 statement;
     ngx_str_t                 bucket;
     ngx_str_t                 object;
+    ngx_str_t                 grants;        /* $sts_grants (sts_replay) */
+    ngx_str_t                 context;       /* $sts_context */
     sts_allocator_t           allocator;     /* over r->pool */
     ngx_int_t                 rc;            /* the decision, if re-run */
     ngx_str_t                 backend_uri;   /* $sts_backend_uri */

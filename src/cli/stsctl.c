@@ -24,10 +24,11 @@
  *                [--host HOST] [--content-type T] [--content-md5 M]
  *                [--header NAME:VALUE ...] [--bucket NAME] METHOD PATH
  *   stsctl inspect --keys FILE [--show-secret] TOKEN|-
- *   stsctl policy check|simulate ...
+ *   stsctl policy check|simulate|lint|replay ...
  *
  * Exit status: 0 success, 1 failure, 2 usage error (policy simulate: 3 for
- * a denial).
+ * a denial; policy lint: 3 errors, 4 warnings only; policy replay: 3
+ * decisions change).
  */
 
 #include <errno.h>

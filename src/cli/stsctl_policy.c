@@ -15,6 +15,7 @@
 #include "sts_policy.h"
 #include "sts_explain.h"
 #include "stsctl_policy.h"
+#include "stsctl_lint.h"
 
 
 #define STSCTL_POLICY_MAX_FILES    64
@@ -69,6 +70,12 @@ static const char  stsctl_policy_usage_text[] =
     "      [--principal-type ram|service|federated] [--context KEY=VALUE]...\n"
     "      print Allow, ExplicitDeny or ImplicitDeny and the deciding\n"
     "      statement; acs:CurrentTime defaults to the current time\n"
+    "  stsctl policy lint [--kind identity|trust] [--format text|json]\n"
+    "      [--warnings-ok] FILE...\n"
+    "      report what a policy likely gets wrong (stsctl policy lint -h)\n"
+    "  stsctl policy replay --log FILE --policy FILE [--policy FILE]...\n"
+    "      [--session FILE] [--role ARN] [--format text|json]\n"
+    "      decide an audit log's requests again under other policies\n"
     "exit status: 0 valid or allowed, 3 denied, 1 invalid policy or\n"
     "unreadable file, 2 usage error\n";
 
@@ -86,6 +93,14 @@ stsctl_policy_main(int argc, char **argv)
 
     if (strcmp(argv[1], "simulate") == 0) {
         return stsctl_policy_simulate(argc, argv);
+    }
+
+    if (strcmp(argv[1], "lint") == 0) {
+        return stsctl_policy_lint(argc, argv);
+    }
+
+    if (strcmp(argv[1], "replay") == 0) {
+        return stsctl_policy_replay(argc, argv);
     }
 
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0

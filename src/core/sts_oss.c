@@ -233,6 +233,8 @@ static const char  *sts_oss_image_steps[] = {
 
 
 static int sts_oss_in_list(sts_str_t s, const char **list);
+static void sts_oss_add(const char **names, int *levels, size_t max,
+    size_t *n, const char *action, int level);
 static int sts_oss_split(const sts_allocator_t *a, sts_str_t path,
     int with_bucket, sts_str_t *bucket, sts_str_t *key,
     const sts_oss_error_t **err);
@@ -1844,4 +1846,54 @@ sts_oss_content_md5_ok(sts_str_t b64, const char *body, size_t len)
     }
 
     return sts_ct_equal(md, 16, want, 16);
+}
+
+
+/* the action table, read-only, for tools (sts_oss.h) */
+
+static void
+sts_oss_add(const char **names, int *levels, size_t max, size_t *n,
+    const char *action, int level)
+{
+    if (*n < max) {
+        names[*n] = action;
+        levels[*n] = level;
+    }
+
+    (*n)++;
+}
+
+
+size_t
+sts_oss_actions(const char **names, int *levels, size_t max)
+{
+    size_t               n, k;
+    const sts_oss_row_t  *row;
+
+    /* actions only the body parsers add */
+    static const char  *extra[] = { "oss:DeleteObject",
+                                    "oss:DeleteObjectVersion",
+                                    "oss:PutObject", "oss:GetObject",
+                                    "oss:PostProcessTask",
+                                    "oss:PutObjectTagging", NULL };
+
+    n = 0;
+
+    for (row = sts_oss_rows; row->method != NULL; row++) {
+        if (row->action != NULL) {
+            sts_oss_add(names, levels, max, &n, row->action, row->level);
+        }
+
+        if (row->ver_action != NULL) {
+            sts_oss_add(names, levels, max, &n, row->ver_action,
+                        row->level);
+        }
+    }
+
+    for (k = 0; extra[k] != NULL; k++) {
+        sts_oss_add(names, levels, max, &n, extra[k],
+                    STS_OSS_LEVEL_OBJECT);
+    }
+
+    return n;
 }

@@ -227,4 +227,19 @@ int sts_oss_base64url_text(const sts_allocator_t *a, sts_str_t in,
     sts_str_t *out) STS_WUR;
 
 
+/*
+ * sts_oss_actions lists the actions the gateway evaluates (the action
+ * table of PROTOCOL.md 7, versioned forms and the actions body parsers
+ * add), for tools such as `stsctl policy lint`: it stores up to |max|
+ * names ("oss:GetObject") and the level of the resource each is
+ * evaluated on (STS_OSS_LEVEL_*) and returns how many there are in all.
+ * Names may repeat.
+ */
+#define STS_OSS_LEVEL_SERVICE   0   /* acs:oss:*:<acct>:* */
+#define STS_OSS_LEVEL_BUCKET    1   /* acs:oss:*:<acct>:<bucket> */
+#define STS_OSS_LEVEL_OBJECT    2   /* acs:oss:*:<acct>:<bucket>/<key> */
+
+size_t sts_oss_actions(const char **names, int *levels, size_t max);
+
+
 #endif /* STS_OSS_H_INCLUDED */

@@ -3476,3 +3476,97 @@ sts_policy_key_shrinks(const sts_policy_t *p, sts_str_t key)
 
     return 1;
 }
+
+
+/* read-only views (sts_policy.h): for analysis, not the request path */
+
+int
+sts_policy_stmt_view(const sts_policy_t *p, size_t stmt,
+    sts_policy_stmt_view_t *out)
+{
+    const sts_stmt_t  *st;
+
+    if (p == NULL || stmt >= p->num_stmts) {
+        return STS_EINVAL;
+    }
+
+    st = &p->stmts[stmt];
+
+    out->sid = st->sid;
+    out->deny = st->deny;
+    out->not_action = st->not_action;
+    out->not_resource = st->not_resource;
+    out->has_resource = st->has_resource;
+    out->num_actions = st->action.num;
+    out->num_resources = st->has_resource ? st->resource.num : 0;
+    out->num_conds = st->num_conds;
+
+    return STS_OK;
+}
+
+
+const char *
+sts_policy_stmt_action(const sts_policy_t *p, size_t stmt, size_t j)
+{
+    if (p == NULL || stmt >= p->num_stmts
+        || j >= p->stmts[stmt].action.num)
+    {
+        return NULL;
+    }
+
+    return p->stmts[stmt].action.pats[j].raw;
+}
+
+
+const char *
+sts_policy_stmt_resource(const sts_policy_t *p, size_t stmt, size_t j)
+{
+    if (p == NULL || stmt >= p->num_stmts || !p->stmts[stmt].has_resource
+        || j >= p->stmts[stmt].resource.num)
+    {
+        return NULL;
+    }
+
+    return p->stmts[stmt].resource.pats[j].raw;
+}
+
+
+int
+sts_policy_stmt_cond(const sts_policy_t *p, size_t stmt, size_t j,
+    const char **op, sts_str_t *key, size_t *num_values)
+{
+    const sts_cond_t  *c;
+
+    if (p == NULL || stmt >= p->num_stmts
+        || j >= p->stmts[stmt].num_conds)
+    {
+        return STS_EINVAL;
+    }
+
+    c = &p->stmts[stmt].conds[j];
+    *op = c->op->name;
+    *key = c->key;
+    *num_values = c->num_values;
+
+    return STS_OK;
+}
+
+
+int
+sts_policy_stmt_cond_value(const sts_policy_t *p, size_t stmt, size_t j,
+    size_t k, sts_str_t *value)
+{
+    const sts_cond_t  *c;
+
+    if (p == NULL || stmt >= p->num_stmts
+        || j >= p->stmts[stmt].num_conds
+        || k >= p->stmts[stmt].conds[j].num_values)
+    {
+        return STS_EINVAL;
+    }
+
+    c = &p->stmts[stmt].conds[j];
+    *value = c->values[k].raw;
+
+    return STS_OK;
+}

@@ -290,5 +290,41 @@ int sts_policy_to_json(const sts_policy_t *p, int pretty, sts_buf_t *out)
  */
 int sts_policy_key_shrinks(const sts_policy_t *p, sts_str_t key);
 
+/*
+ * Read-only views of a compiled policy, for analysis (sts_lint) and
+ * tooling; nothing on the request path uses them.  Statement indices are
+ * 0-based as in the document; an index out of range returns STS_EINVAL
+ * (or NULL), never reads past the arrays.  The strings point into |p|.
+ */
+typedef struct {
+    sts_str_t   sid;
+    int         deny;            /* Effect is Deny */
+    int         not_action;      /* NotAction instead of Action */
+    int         not_resource;    /* NotResource instead of Resource */
+    int         has_resource;    /* Resource or NotResource present */
+    size_t      num_actions;     /* patterns in Action/NotAction */
+    size_t      num_resources;   /* patterns in Resource/NotResource */
+    size_t      num_conds;       /* operator/key pairs */
+} sts_policy_stmt_view_t;
+
+int sts_policy_stmt_view(const sts_policy_t *p, size_t stmt,
+    sts_policy_stmt_view_t *out) STS_WUR;
+
+/* the j-th Action (NotAction) or Resource (NotResource) as written */
+const char *sts_policy_stmt_action(const sts_policy_t *p, size_t stmt,
+    size_t j);
+const char *sts_policy_stmt_resource(const sts_policy_t *p, size_t stmt,
+    size_t j);
+
+/*
+ * sts_policy_stmt_cond gives the j-th condition of a statement: the
+ * operator name ("StringLike"), the key as written and the number of
+ * values; sts_policy_stmt_cond_value the k-th value as text.
+ */
+int sts_policy_stmt_cond(const sts_policy_t *p, size_t stmt, size_t j,
+    const char **op, sts_str_t *key, size_t *num_values) STS_WUR;
+int sts_policy_stmt_cond_value(const sts_policy_t *p, size_t stmt,
+    size_t j, size_t k, sts_str_t *value) STS_WUR;
+
 
 #endif /* STS_POLICY_H_INCLUDED */

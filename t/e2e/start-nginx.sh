@@ -12,8 +12,10 @@
 #   GATEWAY_PORT  the OSS gateway: sts_auth on, bucket sample-bucket
 #   STORE_PORT    the store behind it: files under DIR/store
 #
-# DIR/directory.json is the RAM directory (conf/directory.example.json
-# unless DIR already has one); DIR/keys the keyring.  Environment:
+# The gateway writes the audit log of conf/audit-log.conf to
+# DIR/logs/audit.log.  DIR/directory.json is the RAM directory
+# (conf/directory.example.json unless DIR already has one); DIR/keys the
+# keyring.  Environment:
 # STS_MODULE, STS_STSCTL (default: build/ of the repository), NGINX.
 set -eu
 
@@ -105,6 +107,7 @@ http {
     sts_keys $dir/keys;
     sts_directory $dir/directory.json;
     sts_presign_uses_zone 1m;
+    include $root/conf/audit-log.conf;
 
     # the STS endpoint, plain HTTP and HTTPS
     server {
@@ -126,6 +129,7 @@ http {
             sts_auth on;
             sts_addressing bucket sample-bucket;
             sts_account 11223344;
+            access_log $dir/logs/audit.log sts_audit;
             proxy_pass http://127.0.0.1:$store_port/sample-bucket\$uri;
         }
 
