@@ -182,6 +182,7 @@ grep -qa 'sts_endpoint' "$MODULE" || endpoint=no
 user=
 [ "$(id -u)" = 0 ] && user="user root;"
 
+# the audit log's format (logs/audit.log, for stsctl policy replay)
 cp conf/audit-log.conf "$RUNTIME/audit-log.conf"
 
 sed -e "s|@MODULE@|$MODULE|" -e "s|@USER@|$user|" \
@@ -189,9 +190,6 @@ sed -e "s|@MODULE@|$MODULE|" -e "s|@USER@|$user|" \
     -e "s|@STORE_PORT@|$STORE_PORT|g" -e "s|@WEB_PORT@|$WEB_PORT|g" \
     -e "s|@STS_PORT@|$EP_PORT|g" -e "s|@STS_TLS_PORT@|$EP_TLS_PORT|g" \
     -e "s|@APP_PORT@|$APP_PORT|g" conf/demo.conf.in > "$RUNTIME/nginx.conf"
-# the audit log's format (logs/audit.log, for stsctl policy replay)
-cp conf/audit-log.conf "$RUNTIME/audit-log.conf"
-
 if [ $endpoint = no ]; then
     sed -i '/# @ENDPOINT_BEGIN@/,/# @ENDPOINT_END@/d' "$RUNTIME/nginx.conf"
 fi
