@@ -161,6 +161,20 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       0,
       NULL },
 
+    { ngx_string("sts_assume_role_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_sts_assume_role_limit,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_endpoint_error"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_sts_endpoint_error,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("sts_backend"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_sts_backend,
@@ -459,6 +473,7 @@ ngx_http_sts_create_main_conf(ngx_conf_t *cf)
      *     smcf->nonce_size = 0;
      *     smcf->revoked_file = { 0, NULL };
      *     smcf->revoked = NULL;
+     *     smcf->limits = NULL;
      */
 
     smcf->cache_entries = NGX_CONF_UNSET;
