@@ -362,7 +362,7 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
     req.nonce_data = smcf->nonce_zone;
     req.revoked = smcf->revoked;
     req.limit = ngx_http_sts_limit_check;
-    req.limit_data = smcf->limits;
+    req.limit_data = slcf->limits;
 
     /*
      * The narrow door for @alicloud/sts-sdk 1.0.2 (PROTOCOL.md 5.8): only

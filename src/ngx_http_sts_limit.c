@@ -16,15 +16,19 @@
  * are decided inside the request.  The core calls
  * ngx_http_sts_limit_check (sts_ram_limit_pt) at those two points.
  *
- * Each limit is a leaky bucket per key, as limit_req's: |rate| requests a
- * second or a minute, |burst| more at once; a call over it is refused
+ * As limit_req's, the directive is valid at the http, server and location
+ * levels; a level with none takes those of the level above.  A zone
+ * belongs to one directive: a limit shared by several locations is set
+ * at the level above them.
+ *
+ * Each limit is a leaky bucket per key, as limit_req's: |rate| requests
+ * a second or a minute, |burst| more at once; a call over it is refused
  * with the STS error Throttling.User (HTTP 400), never delayed.  The
- * buckets live in a shared memory zone of the given size, one per
- * directive, for all workers; a reload keeps them.  A bucket that has
- * drained is dropped when room is needed; when the zone holds only
- * buckets that still count, a call whose key has none is refused too
- * (and "zone is full" logged): a full zone never lets calls through
- * uncounted.
+ * buckets live in the zone's shared memory, for all workers; a reload
+ * keeps them.  A bucket that has drained is dropped when room is needed;
+ * when the zone holds only buckets that still count, a call whose key
+ * has none is refused too (and "zone is full" logged): a full zone never
+ * lets calls through uncounted.
  *
  * sts_endpoint_error answers nginx's own errors at the STS endpoint
  * (limit_req's, a body too large ...) in the STS format, so that the
@@ -394,7 +398,7 @@ char *
 ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_http_sts_main_conf_t *smcf = conf;
+    ngx_http_sts_loc_conf_t *slcf = conf;
 
     u_char                 *p;
     size_t                  len;
@@ -556,15 +560,15 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     shm_zone->init = ngx_http_sts_limit_init_zone;
     shm_zone->data = lim;
 
-    if (smcf->limits == NULL) {
-        smcf->limits = ngx_array_create(cf->pool, 2,
+    if (slcf->limits == NULL) {
+        slcf->limits = ngx_array_create(cf->pool, 2,
                                         sizeof(ngx_http_sts_limit_t *));
-        if (smcf->limits == NULL) {
+        if (slcf->limits == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
-    limp = ngx_array_push(smcf->limits);
+    limp = ngx_array_push(slcf->limits);
     if (limp == NULL) {
         return NGX_CONF_ERROR;
     }

@@ -162,9 +162,9 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       NULL },
 
     { ngx_string("sts_assume_role_limit"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
       ngx_http_sts_assume_role_limit,
-      NGX_HTTP_MAIN_CONF_OFFSET,
+      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
@@ -473,7 +473,6 @@ ngx_http_sts_create_main_conf(ngx_conf_t *cf)
      *     smcf->nonce_size = 0;
      *     smcf->revoked_file = { 0, NULL };
      *     smcf->revoked = NULL;
-     *     smcf->limits = NULL;
      */
 
     smcf->cache_entries = NGX_CONF_UNSET;
@@ -661,6 +660,7 @@ ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
      *     slcf->region = { 0, NULL };
      *     slcf->endpoint = 0;
      *     slcf->backend = NULL;
+     *     slcf->limits = NULL;
      */
 
     slcf->enable = NGX_CONF_UNSET;
@@ -691,6 +691,11 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                          prev->endpoint_js_encoding, 1);
     ngx_conf_merge_uint_value(conf->bucket_config, prev->bucket_config,
                               STS_OSS_BUCKET_CONFIG_OFF);
+
+    /* like limit_req: the limits of the nearest level that has any */
+    if (conf->limits == NULL) {
+        conf->limits = prev->limits;
+    }
 
     if (conf->addressing == NGX_CONF_UNSET_UINT) {
         if (prev->addressing == NGX_CONF_UNSET_UINT) {

@@ -35,7 +35,6 @@ typedef struct {
     ngx_int_t                 cache_entries; /* sts_cache, 0: off */
     ngx_str_t                 revoked_file;
     sts_revoked_t            *revoked;       /* sts_revoked, or NULL */
-    ngx_array_t              *limits;        /* sts_assume_role_limit */
 } ngx_http_sts_main_conf_t;
 
 
@@ -51,6 +50,7 @@ typedef struct {
     ngx_flag_t                endpoint_js_encoding;
     ngx_uint_t                bucket_config; /* sts_oss_bucket_config_e */
     ngx_http_sts_backend_conf_t  *backend;   /* sts_backend*, or NULL */
+    ngx_array_t              *limits;        /* sts_assume_role_limit */
 } ngx_http_sts_loc_conf_t;
 
 

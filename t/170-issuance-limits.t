@@ -404,3 +404,28 @@ $::HttpConfig . "    sts_assume_role_limit zone=sts_nonce:1m key=role rate=1r/m;
 --- must_die
 --- error_log eval
 qr{\[emerg\].*zone name "sts_nonce" is reserved}
+
+
+
+=== TEST 16: limits of a location, and of the server for the others
+--- http_config eval: $::HttpConfig
+--- config
+    sts_assume_role_limit zone=srv_keys:1m key=access_key rate=1r/m burst=1;
+
+    location = /sts {
+        sts_endpoint;
+    }
+
+    location = /sts-strict {
+        sts_assume_role_limit zone=loc_keys:1m key=access_key rate=1r/m;
+        sts_endpoint;
+    }
+--- request eval
+[::assume('app', $::ReadOnly, path => '/sts-strict'),
+ ::assume('app', $::ReadOnly, path => '/sts-strict'),
+ ::assume('app', $::ReadOnly), ::assume('app', $::ReadOnly),
+ ::assume('app', $::ReadOnly)]
+--- error_code eval
+[200, 400, 200, 200, 400]
+--- response_body_like eval
+[$::Issued, $::Throttled, $::Issued, $::Issued, $::Throttled]
