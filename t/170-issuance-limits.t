@@ -52,6 +52,19 @@ my $directory = <<'_EOD_';
 }
 _EOD_
 
+# 400 more users who may assume roles, to fill a zone
+our @Fill = map { [sprintf('LTAI5tFill%04d', $_),
+                   sprintf('FillSecret0123456789%04d', $_)] } 1 .. 400;
+{
+    my $users = join '', map {
+        sprintf '      { "UserName": "fill%s", "AccessKeys": [ { '
+                . '"AccessKeyId": "%s", "AccessKeySecret": "%s" } ], '
+                . '"AttachedPolicies": ["AliyunSTSAssumeRoleAccess"] },' . "\n",
+                $_->[0], $_->[0], $_->[1]
+    } @Fill;
+    $directory =~ s/("Users": \[\n)/$1$users/ or die "no Users\n";
+}
+
 {
     my $f = "$tmp/170-directory.json";
     open my $fh, '>', $f or die "$f: $!\n";
@@ -429,3 +442,28 @@ qr{\[emerg\].*zone name "sts_nonce" is reserved}
 [200, 400, 200, 200, 400]
 --- response_body_like eval
 [$::Issued, $::Throttled, $::Issued, $::Issued, $::Throttled]
+
+
+
+=== TEST 17: a full zone refuses new keys rather than counting nothing
+# the smallest zone holds far fewer than 400 buckets, none drains within
+# the test (one call a minute); the keys it holds keep being counted
+--- http_config eval
+$::HttpConfig . <<'_EOC_';
+    sts_assume_role_limit zone=tiny:32k key=access_key rate=1r/m burst=5;
+_EOC_
+--- config eval: $::Config
+--- request eval
+[(map { ::pop_request(key => $_->[0], secret => $_->[1],
+                      params => { Action => 'AssumeRole',
+                                  RoleArn => $::ReadOnly,
+                                  RoleSessionName => 'fill' }) } @::Fill),
+ ::pop_request(key => $::Fill[0][0], secret => $::Fill[0][1],
+               params => { Action => 'AssumeRole', RoleArn => $::ReadOnly,
+                           RoleSessionName => 'fill' }),
+ "GET /_log"]
+--- error_code_like eval
+[(map { qr/^(?:200|400)$/ } @::Fill), qr/^200$/, qr/^200$/]
+--- response_body_like eval
+[(map { qr/"SecurityToken"|"Code":"Throttling\.User"/ } @::Fill), $::Issued,
+ qr/\[error\][^\n]*sts: assume role limit zone "tiny" is full \(\d+ keys within their limit\); the call is refused, enlarge the zone.*Throttling\.User for "LTAI5tFill0400": over the AssumeRole limit of the AccessKey/s]
