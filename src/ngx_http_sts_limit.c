@@ -132,13 +132,12 @@ ngx_http_sts_limit_take(ngx_http_sts_limit_t *lim, sts_str_t key)
 {
     size_t                      size;
     uint32_t                    hash;
-    ngx_int_t                   rc;
+    ngx_int_t                   rc, excess;
     ngx_msec_t                  now;
     ngx_msec_int_t              ms;
     ngx_rbtree_node_t          *node, *sentinel;
     ngx_http_sts_limit_sh_t    *sh;
     ngx_http_sts_limit_node_t  *n;
-    ngx_int_t                   excess;
 
     if (lim->sh == NULL) {
         return NGX_BUSY;
@@ -174,11 +173,17 @@ ngx_http_sts_limit_take(ngx_http_sts_limit_t *lim, sts_str_t key)
                 ms = 0;         /* the clock went back */
             }
 
-            excess = (ngx_int_t) n->excess
-                     - (ngx_int_t) (lim->rate * ms / 1000) + 1000;
-
-            if (excess < 0) {
+            if (ngx_http_sts_limit_drained(lim, n, now)) {
+                /* as a new bucket; and no product of a long pause */
                 excess = 0;
+
+            } else {
+                excess = (ngx_int_t) n->excess
+                         - (ngx_int_t) (lim->rate * ms / 1000) + 1000;
+
+                if (excess < 0) {
+                    excess = 0;
+                }
             }
 
             if ((ngx_uint_t) excess > lim->burst) {
@@ -521,14 +526,14 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    /* the module's other zones share its tag: their names are taken */
-    if ((name.len == sizeof("sts_nonce") - 1
-         && ngx_strncmp(name.data, "sts_nonce", name.len) == 0)
-        || (name.len == sizeof("sts_status") - 1
-            && ngx_strncmp(name.data, "sts_status", name.len) == 0))
-    {
+    /*
+     * The module's own zones (sts_nonce, sts_status, ...) share its tag,
+     * so a limit could take one over: their "sts_" names are reserved.
+     */
+    if (name.len >= 4 && ngx_strncmp(name.data, "sts_", 4) == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "zone name \"%V\" is reserved", &name);
+                           "zone name \"%V\" is reserved: names beginning "
+                           "with \"sts_\" are the module's own", &name);
         return NGX_CONF_ERROR;
     }
 

@@ -128,7 +128,7 @@ __DATA__
 === TEST 1: per key: burst + 1 calls pass, the next is throttled, another key is not
 --- http_config eval
 $::HttpConfig . <<'_EOC_';
-    sts_assume_role_limit zone=sts_keys:1m key=access_key rate=2r/m burst=2;
+    sts_assume_role_limit zone=keys:1m key=access_key rate=2r/m burst=2;
 _EOC_
 --- config eval: $::Config
 --- request eval
@@ -151,7 +151,7 @@ _EOC_
 === TEST 2: per key, XML: the error in the format asked for
 --- http_config eval
 $::HttpConfig . <<'_EOC_';
-    sts_assume_role_limit zone=sts_keys:1m key=access_key rate=1r/m;
+    sts_assume_role_limit zone=keys:1m key=access_key rate=1r/m;
 _EOC_
 --- config eval: $::Config
 --- request eval
@@ -170,7 +170,7 @@ _EOC_
 === TEST 3: forged and unsigned calls do not spend the key's budget
 --- http_config eval
 $::HttpConfig . <<'_EOC_';
-    sts_assume_role_limit zone=sts_keys:1m key=access_key rate=1r/m;
+    sts_assume_role_limit zone=keys:1m key=access_key rate=1r/m;
 _EOC_
 --- config eval: $::Config
 --- request eval
@@ -192,7 +192,7 @@ _EOC_
 === TEST 4: per role: only calls that may assume it count, whatever the key
 --- http_config eval
 $::HttpConfig . <<'_EOC_';
-    sts_assume_role_limit zone=sts_roles:1m key=role rate=1r/m burst=1;
+    sts_assume_role_limit zone=roles:1m key=role rate=1r/m burst=1;
 _EOC_
 --- config eval: $::Config
 --- request eval
@@ -212,8 +212,8 @@ _EOC_
 === TEST 5: both limits, and GetCallerIdentity is never limited
 --- http_config eval
 $::HttpConfig . <<'_EOC_';
-    sts_assume_role_limit zone=sts_keys:1m key=access_key rate=1r/m burst=2;
-    sts_assume_role_limit zone=sts_roles:1m key=role rate=1r/m;
+    sts_assume_role_limit zone=keys:1m key=access_key rate=1r/m burst=2;
+    sts_assume_role_limit zone=roles:1m key=role rate=1r/m;
 _EOC_
 --- config eval: $::Config
 --- request eval
@@ -235,7 +235,7 @@ _EOC_
 # early, the third is a second after the first, the fourth too early again
 --- http_config eval
 $::HttpConfig . <<'_EOC_';
-    sts_assume_role_limit zone=sts_keys:1m key=access_key rate=1r/s;
+    sts_assume_role_limit zone=keys:1m key=access_key rate=1r/s;
 _EOC_
 --- config eval: $::Config
 --- request eval
@@ -323,7 +323,7 @@ _EOC_
 === TEST 9: the metrics count throttled calls by action
 --- http_config eval
 $::HttpConfig . <<'_EOC_';
-    sts_assume_role_limit zone=sts_keys:1m key=access_key rate=1r/m;
+    sts_assume_role_limit zone=keys:1m key=access_key rate=1r/m;
     limit_req_zone $binary_remote_addr zone=sts_ip:1m rate=1r/m;
 _EOC_
 --- config
@@ -416,7 +416,7 @@ $::HttpConfig . "    sts_assume_role_limit zone=sts_nonce:1m key=role rate=1r/m;
 --- config
 --- must_die
 --- error_log eval
-qr{\[emerg\].*zone name "sts_nonce" is reserved}
+qr{\[emerg\].*zone name "sts_nonce" is reserved: names beginning with "sts_" are the module's own}
 
 
 
