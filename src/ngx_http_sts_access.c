@@ -31,7 +31,7 @@
 #include "core/sts_cache.h"
 
 
-#define NGX_HTTP_STS_MAX_CTX_KEYS  12
+#define NGX_HTTP_STS_MAX_CTX_KEYS  16
 
 #define NGX_HTTP_STS_BODY_NONE      0   /* not read by this module */
 #define NGX_HTTP_STS_BODY_READING   1   /* nginx reads it */
@@ -262,9 +262,19 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
     ctx->state = NULL;
 
     if (rc == NGX_OK) {
+        /* N-use presigned URLs, the multipart grace window */
+        rc = ngx_http_sts_state_allow(q->r, &q->auth, &q->op, &q->err,
+                                      &q->reason);
+        rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
+    }
+
+    if (rc == NGX_OK) {
         ngx_str_set(&ctx->decision, "allow");
 
         if (q->slcf->strip && ngx_http_sts_strip(q) != NGX_OK) {
+            rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+        } else if (ngx_http_sts_upload_stamp(q->r) != NGX_OK) {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         } else if (ngx_http_sts_backend_prepare(q->r, &q->op,
@@ -480,6 +490,7 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
 {
     int                        rc;
     char                       err[STS_POLICY_ERR_LEN];
+    int64_t                    now;
     uint64_t                   hits;
     ngx_pool_cleanup_t        *cln;
     sts_cache_t               *cache;
@@ -512,12 +523,16 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
     q->token = token;
     cache = ngx_http_sts_token_cache();
 
+    /* a call on an upload may open a token up to its grace past expiry */
+    now = q->view.now - ngx_http_sts_grace_window(q->r, &q->op,
+                                                  &q->auth.params);
+
     if (cache != NULL) {
         sts_cache_stats(cache, &stats);
         hits = stats.hits;
 
         rc = sts_cache_open(cache, smcf->keyring, token.data, token.len,
-                            q->view.now, &ct, err, sizeof(err));
+                            now, &ct, err, sizeof(err));
 
         sts_cache_stats(cache, &stats);
         if (stats.hits != hits) {
@@ -546,7 +561,7 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
         ngx_str_set(&ctx->token_cache, "off");
 
         rc = sts_token_open(&ctx->allocator, smcf->keyring, token.data,
-                            token.len, q->view.now, &q->session);
+                            token.len, now, &q->session);
 
         if (q->session != NULL) {
             cln = ngx_pool_cleanup_add(q->r->pool, 0);
@@ -612,6 +627,18 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
     if (sts_session_check_akid(q->session, akid.data, akid.len) != STS_OK) {
         q->err = &sts_err_token_mismatch;
         q->reason = "AccessKeyId does not match the token";
+        q->log_level = NGX_LOG_ERR;
+        return NGX_DECLINED;
+    }
+
+    if (q->session->expiration <= q->view.now
+        && ngx_http_sts_grace_check(q->r, &q->op, &q->auth.params, akid,
+                                    (time_t) q->session->expiration)
+           != NGX_OK)
+    {
+        /* opened for its grace, but this upload is not the token's */
+        q->err = &sts_err_token_expired;
+        q->reason = "token expired, no grace for this upload";
         q->log_level = NGX_LOG_ERR;
         return NGX_DECLINED;
     }
@@ -1149,6 +1176,16 @@ ngx_http_sts_post_ready(ngx_http_sts_req_t *q)
         return NGX_DECLINED;
     }
 
+    if (ngx_http_sts_upload_cap(r) >= 0
+        && q->form.file_size > (uint64_t) ngx_http_sts_upload_cap(r))
+    {
+        q->err = &sts_err_entity_too_large;
+        q->reason = "file larger than the policies allow";
+        q->log_level = NGX_LOG_ERR;
+        ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_BODY_CUT);
+        return NGX_DECLINED;
+    }
+
     return NGX_OK;
 }
 
@@ -1180,6 +1217,14 @@ ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     ngx_http_sts_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+
+    if (ctx != NULL && ctx->upload != NULL) {
+        /* a body of unknown size, counted against the policies' limit */
+        rc = ngx_http_sts_upload_body(r, in);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
 
     if (ctx == NULL || ctx->state == NULL) {
         return ngx_http_next_request_body_filter(r, in);
@@ -1280,6 +1325,16 @@ ngx_http_sts_body_feed(ngx_http_sts_req_t *q, u_char *p, size_t n)
 
         if (rc == STS_EINVAL) {
             q->body_err = q->form.err;
+            return NGX_OK;
+        }
+
+        if (rc == STS_OK && q->form_checked
+            && ngx_http_sts_upload_cap(q->r) >= 0
+            && q->form.file_size > (uint64_t) ngx_http_sts_upload_cap(q->r))
+        {
+            /* the file part is over the policies' limit: stop here */
+            q->body_err = &sts_err_entity_too_large;
+            ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_BODY_CUT);
             return NGX_OK;
         }
 
@@ -1507,6 +1562,17 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
 
 #undef ngx_http_sts_kv
 
+    if (ngx_http_sts_upload_keys(r, &q->op,
+                                 q->op.body == STS_OSS_BODY_POST
+                                 ? &q->form : NULL,
+                                 &q->auth.params, q->role, q->num_role,
+                                 q->session_policy, kv, &nkv,
+                                 NGX_HTTP_STS_MAX_CTX_KEYS)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     pctx.kv = kv;
     pctx.num_kv = nkv;
 
@@ -1566,8 +1632,22 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
             q->denial = (res.decision == STS_POLICY_EXPLICIT_DENY)
                         ? "deny" : "implicit-deny";
             q->log_level = NGX_LOG_ERR;
-            return NGX_DECLINED;
+
+            /* EntityTooLarge when only the size was wrong */
+            return ngx_http_sts_upload_decide(r, &q->op, 0, q->role,
+                                              q->num_role, q->session_policy,
+                                              kv, nkv, &q->err, &q->reason)
+                   == NGX_ERROR ? NGX_HTTP_INTERNAL_SERVER_ERROR
+                                : NGX_DECLINED;
         }
+    }
+
+    if (ngx_http_sts_upload_decide(r, &q->op, 1, q->role, q->num_role,
+                                   q->session_policy, kv, nkv, &q->err,
+                                   &q->reason)
+        != NGX_OK)
+    {
+        return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,

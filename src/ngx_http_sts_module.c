@@ -126,6 +126,13 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       offsetof(ngx_http_sts_loc_conf_t, strip),
       NULL },
 
+    { ngx_string("sts_stamp_identity"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, stamp_identity),
+      NULL },
+
     { ngx_string("sts_bucket_config"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -201,6 +208,34 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       ngx_http_sts_backend_host,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("sts_presign_uses_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_state_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sts_main_conf_t, uses_zone),
+      NULL },
+
+    { ngx_string("sts_presign_max_uses"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_presign_max_uses,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, max_uses),
+      NULL },
+
+    { ngx_string("sts_multipart_grace_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_state_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sts_main_conf_t, grace_zone),
+      NULL },
+
+    { ngx_string("sts_multipart_grace"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sts_multipart_grace,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sts_loc_conf_t, grace),
       NULL },
 
       ngx_null_command
@@ -291,6 +326,13 @@ static ngx_http_variable_t  ngx_http_sts_vars[] = {
 
     { ngx_string("sts_backend_uri"), NULL, ngx_http_sts_variable,
       offsetof(ngx_http_sts_ctx_t, backend_uri), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
+
+    { ngx_string("sts_token_id"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, token_id), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sts_upload_limit"), NULL, ngx_http_sts_variable,
+      offsetof(ngx_http_sts_ctx_t, upload_limit), NGX_HTTP_VAR_NOCACHEABLE,
       0 },
 
     { ngx_string("sts_backend_authorization"), NULL,
@@ -669,6 +711,9 @@ ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
     slcf->max_skew = NGX_CONF_UNSET;
     slcf->endpoint_js_encoding = NGX_CONF_UNSET;
     slcf->bucket_config = NGX_CONF_UNSET_UINT;
+    slcf->max_uses = NGX_CONF_UNSET;
+    slcf->grace = NGX_CONF_UNSET;
+    slcf->stamp_identity = NGX_CONF_UNSET;
 
     return slcf;
 }
@@ -691,6 +736,7 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                          prev->endpoint_js_encoding, 1);
     ngx_conf_merge_uint_value(conf->bucket_config, prev->bucket_config,
                               STS_OSS_BUCKET_CONFIG_OFF);
+    ngx_conf_merge_value(conf->stamp_identity, prev->stamp_identity, 0);
 
     /* like limit_req: the limits of the nearest level that has any */
     if (conf->limits == NULL) {
@@ -728,6 +774,10 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_sts_state_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -756,6 +806,10 @@ ngx_http_sts_init(ngx_conf_t *cf)
     }
 
     if (ngx_http_sts_backend_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sts_state_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

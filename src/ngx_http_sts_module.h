@@ -17,6 +17,9 @@
 #include "core/sts_token.h"
 #include "core/sts_ram.h"
 #include "core/sts_revoke.h"
+#include "core/sts_sign.h"
+#include "core/sts_policy.h"
+#include "core/sts_post.h"
 
 
 /* the backend connectors' settings and per-request state (backend.c) */
@@ -35,6 +38,8 @@ typedef struct {
     ngx_int_t                 cache_entries; /* sts_cache, 0: off */
     ngx_str_t                 revoked_file;
     sts_revoked_t            *revoked;       /* sts_revoked, or NULL */
+    ngx_shm_zone_t           *uses_zone;     /* sts_presign_uses_zone */
+    ngx_shm_zone_t           *grace_zone;    /* sts_multipart_grace_zone */
 } ngx_http_sts_main_conf_t;
 
 
@@ -50,6 +55,9 @@ typedef struct {
     ngx_flag_t                endpoint_js_encoding;
     ngx_uint_t                bucket_config; /* sts_oss_bucket_config_e */
     ngx_http_sts_backend_conf_t  *backend;   /* sts_backend*, or NULL */
+    ngx_int_t                 max_uses;      /* sts_presign_max_uses, 0 */
+    time_t                    grace;         /* sts_multipart_grace, 0 */
+    ngx_flag_t                stamp_identity;  /* sts_stamp_identity */
     ngx_array_t              *limits;        /* sts_assume_role_limit */
 } ngx_http_sts_loc_conf_t;
 
@@ -75,6 +83,10 @@ typedef struct {
     ngx_str_t                 backend_uri;   /* $sts_backend_uri */
     void                     *state;         /* undecided: access.c's */
     ngx_http_sts_backend_ctx_t  *backend;    /* after an allow, or NULL */
+    void                     *grace;         /* state.c: an Initiate's */
+    ngx_str_t                 token_id;      /* $sts_token_id */
+    ngx_str_t                 upload_limit;  /* $sts_upload_limit */
+    void                     *upload;        /* upload.c's, or NULL */
 } ngx_http_sts_ctx_t;
 
 
@@ -119,6 +131,43 @@ char *ngx_http_sts_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
  * DeleteMultipleObjects, a ProcessObject, the fields of a PostObject).
  */
 ngx_int_t ngx_http_sts_body_filter_init(ngx_conf_t *cf);
+
+/*
+ * Upload limits and identity stamping (ngx_http_sts_upload.c).
+ *
+ * ngx_http_sts_upload_keys adds the sts:ContentLength, sts:ContentType
+ * and sts:ForbidOverwrite keys of the request (|form|: a PostObject's,
+ * else NULL) to the condition context |kv| (*nkv entries, room for
+ * |cap|) for the policies given; NGX_OK or NGX_ERROR.
+ * ngx_http_sts_upload_decide runs after the grants were evaluated with
+ * that context (|allowed|: all of them were): it tells a refusal caused
+ * by the size (*err = EntityTooLarge), refuses what stamping cannot
+ * cover, and sets the cap a streamed body is counted against.  NGX_OK
+ * to go on as decided, NGX_DECLINED with *err and *reason to refuse,
+ * NGX_ERROR.  ngx_http_sts_upload_cap returns that cap (or -1).
+ * ngx_http_sts_upload_body counts a body as it passes the request body
+ * filter: NGX_OK, or NGX_HTTP_REQUEST_ENTITY_TOO_LARGE once it is over
+ * the cap.  ngx_http_sts_upload_stamp removes the client's stamping
+ * headers and sets the gateway's, after an allow.
+ */
+ngx_int_t ngx_http_sts_upload_keys(ngx_http_request_t *r,
+    const sts_oss_op_t *op, const sts_post_form_t *form,
+    const sts_params_t *params, const sts_policy_t *const *role,
+    size_t num_role, const sts_policy_t *session, sts_policy_kv_t *kv,
+    size_t *nkv, size_t cap);
+ngx_int_t ngx_http_sts_upload_decide(ngx_http_request_t *r,
+    const sts_oss_op_t *op, int allowed, const sts_policy_t *const *role,
+    size_t num_role, const sts_policy_t *session, sts_policy_kv_t *kv,
+    size_t nkv, const sts_oss_error_t **err, const char **reason);
+off_t ngx_http_sts_upload_cap(ngx_http_request_t *r);
+ngx_int_t ngx_http_sts_upload_body(ngx_http_request_t *r, ngx_chain_t *in);
+ngx_int_t ngx_http_sts_upload_stamp(ngx_http_request_t *r);
+
+/* counts a refusal by reason in the status zone (status.c) */
+#define NGX_HTTP_STS_REFUSAL_TOO_LARGE     0  /* declared size over a cap */
+#define NGX_HTTP_STS_REFUSAL_BODY_CUT      1  /* streamed body cut */
+#define NGX_HTTP_STS_REFUSAL_STAMP         2  /* stamping cannot cover it */
+void ngx_http_sts_status_refusal(ngx_uint_t reason);
 
 /* the STS endpoint (ngx_http_sts_endpoint.c) */
 char *ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
@@ -166,6 +215,58 @@ char *ngx_http_sts_backend_host(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_sts_backend_merge(ngx_conf_t *cf,
     ngx_http_sts_loc_conf_t *prev, ngx_http_sts_loc_conf_t *conf);
+
+
+/*
+ * The shared keyed table (ngx_http_sts_shm.c): 32-byte keys, each entry
+ * with an expiry and a use count, in one zone per feature, kept across
+ * reloads of the same size.  ngx_http_sts_shm_charge finds or adds the
+ * entry and counts a use: NGX_OK, NGX_DECLINED when |limit| (0: none)
+ * uses were already counted, NGX_BUSY when the table is full (logged once
+ * until an entry fits again), NGX_ERROR.  ngx_http_sts_shm_find: NGX_OK
+ * with the expiry of a live entry, else NGX_DECLINED.
+ */
+#define NGX_HTTP_STS_SHM_KEY_LEN    32
+#define NGX_HTTP_STS_SHM_COUNTERS   8
+
+ngx_shm_zone_t *ngx_http_sts_shm_add(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *directive, size_t size);
+ngx_int_t ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
+    time_t now, time_t expires, ngx_uint_t limit, ngx_uint_t *uses);
+ngx_int_t ngx_http_sts_shm_find(ngx_shm_zone_t *zone, const u_char *key,
+    time_t now, time_t *expires);
+void ngx_http_sts_shm_count(ngx_shm_zone_t *zone, ngx_uint_t counter);
+ngx_atomic_uint_t ngx_http_sts_shm_counter(ngx_shm_zone_t *zone,
+    ngx_uint_t counter);
+
+/*
+ * N-use presigned URLs and the multipart grace window
+ * (ngx_http_sts_state.c).  ngx_http_sts_state_allow runs on every allow:
+ * it counts a presigned URL's use (NGX_DECLINED with *err to refuse) and
+ * prepares the capture of an InitiateMultipartUpload's UploadId.
+ * ngx_http_sts_grace_window is how far back the token's expiry may lie
+ * for this request; ngx_http_sts_grace_check allows an expired token's
+ * call on an upload it initiated (NGX_OK) or not (NGX_DECLINED).
+ */
+char *ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_presign_max_uses(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_multipart_grace(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_state_merge(ngx_conf_t *cf, ngx_http_sts_loc_conf_t *prev,
+    ngx_http_sts_loc_conf_t *conf);
+ngx_int_t ngx_http_sts_state_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_sts_state_allow(ngx_http_request_t *r,
+    const sts_auth_t *auth, const sts_oss_op_t *op,
+    const sts_oss_error_t **err, const char **reason);
+time_t ngx_http_sts_grace_window(ngx_http_request_t *r,
+    const sts_oss_op_t *op, const sts_params_t *params);
+ngx_int_t ngx_http_sts_grace_check(ngx_http_request_t *r,
+    const sts_oss_op_t *op, const sts_params_t *params, sts_str_t akid,
+    time_t expiration);
+#define NGX_HTTP_STS_STATE_STATUS_SIZE  2048
+u_char *ngx_http_sts_state_status(ngx_http_request_t *r, u_char *p);
 
 
 extern ngx_module_t  ngx_http_sts_module;

@@ -71,6 +71,13 @@ static ngx_str_t  ngx_http_sts_codes[] = {
     ngx_null_string
 };
 
+/* in the order of NGX_HTTP_STS_REFUSAL_* */
+static ngx_str_t  ngx_http_sts_refusal_reasons[] = {
+    ngx_string("entity_too_large"), ngx_string("body_cut"),
+    ngx_string("stamp"),
+    ngx_null_string
+};
+
 static ngx_str_t  ngx_http_sts_actions[] = {
     ngx_string("AssumeRole"), ngx_string("GetCallerIdentity"),
     ngx_null_string
@@ -82,6 +89,7 @@ static ngx_str_t  ngx_http_sts_actions[] = {
 #define NGX_HTTP_STS_N_CACHE      4
 #define NGX_HTTP_STS_N_CODES      26
 #define NGX_HTTP_STS_N_ACTIONS    3
+#define NGX_HTTP_STS_N_REFUSALS   4
 
 
 typedef struct {
@@ -92,6 +100,7 @@ typedef struct {
     ngx_atomic_t  sts_ok[NGX_HTTP_STS_N_ACTIONS];
     ngx_atomic_t  sts_error[NGX_HTTP_STS_N_ACTIONS];
     ngx_atomic_t  sts_throttled[NGX_HTTP_STS_N_ACTIONS];
+    ngx_atomic_t  refusals[NGX_HTTP_STS_N_REFUSALS];
 } ngx_http_sts_counters_t;
 
 
@@ -252,6 +261,27 @@ ngx_http_sts_status_log(ngx_http_request_t *r)
 }
 
 
+void
+ngx_http_sts_status_refusal(ngx_uint_t reason)
+{
+    ngx_http_sts_counters_t  *c;
+
+    if (ngx_http_sts_status_zone == NULL
+        || ngx_http_sts_status_zone->data == NULL)
+    {
+        return;
+    }
+
+    c = ngx_http_sts_status_zone->data;
+
+    if (reason >= NGX_HTTP_STS_N_REFUSALS - 1) {
+        reason = NGX_HTTP_STS_N_REFUSALS - 1;       /* "other" */
+    }
+
+    (void) ngx_atomic_fetch_add(&c->refusals[reason], 1);
+}
+
+
 char *
 ngx_http_sts_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -317,7 +347,8 @@ ngx_http_sts_status_handler(ngx_http_request_t *r)
     /* every line is under 128 bytes */
     size = 128 * (NGX_HTTP_STS_N_DECISIONS + NGX_HTTP_STS_N_AUTH
                   + NGX_HTTP_STS_N_CACHE + NGX_HTTP_STS_N_CODES
-                  + 3 * NGX_HTTP_STS_N_ACTIONS + 20);
+                  + 3 * NGX_HTTP_STS_N_ACTIONS + 20)
+           + NGX_HTTP_STS_STATE_STATUS_SIZE;
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
@@ -354,6 +385,11 @@ ngx_http_sts_status_handler(ngx_http_request_t *r)
                                    "limit or limit_req (also errors).",
                                    "action", ngx_http_sts_actions,
                                    c->sts_throttled);
+    p = ngx_http_sts_state_status(r, p);
+    p = ngx_http_sts_status_family(p, "nginx_sts_refusals_total",
+                                   "Uploads refused by reason.",
+                                   "reason", ngx_http_sts_refusal_reasons,
+                                   c->refusals);
     b->last = p;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;

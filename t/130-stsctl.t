@@ -37,7 +37,7 @@ ok($c && $c->{Credentials}{SecurityToken} =~ /^STS1\./, 'issue: a sealed token')
 like($c->{Credentials}{Expiration} // '', qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
      'issue: Expiration in ISO 8601 UTC');
 is($c->{AssumedRoleUser}{Arn},
-   'acs:ram::1234567890123456:assumed-role/app/cli-test',
+   'acs:ram::1234567890123456:role/app/cli-test',
    'issue: AssumedRoleUser.Arn');
 
 ($rc, $out) = run($stsctl, 'issue', '--keys', $keys, '--role-arn',

@@ -608,8 +608,8 @@ cmd_issue(int argc, char **argv)
     {
         char  buf[512];
 
-        /* acs:ram::<acct>:assumed-role/<role>/<session> */
-        snprintf(buf, sizeof(buf), "acs:ram::%s:assumed-role/%s/%s", acct,
+        /* as AssumeRole says it: acs:ram::<acct>:role/<role>/<session> */
+        snprintf(buf, sizeof(buf), "acs:ram::%s:role/%s/%s", acct,
                  role_name, name);
         json_object_set_new(json_object_get(o, "AssumedRoleUser"), "Arn",
                             json_string(buf));

@@ -207,6 +207,7 @@ static const char  *sts_oss_plain_params[] = {
     "x-oss-signature-version", "x-oss-credential", "x-oss-date",
     "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
     "x-oss-security-token",
+    "x-sts-max-uses",
     NULL
 };
 
@@ -217,6 +218,7 @@ static const char  *sts_oss_auth_params[] = {
     "x-oss-signature-version", "x-oss-credential", "x-oss-date",
     "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
     "x-oss-security-token",
+    "x-sts-max-uses",           /* the gateway's own: N-use URLs */
     NULL
 };
 

@@ -3369,3 +3369,45 @@ sts_policy_to_json(const sts_policy_t *p, int pretty, sts_buf_t *out)
 
     return rc;
 }
+
+
+int
+sts_policy_key_shrinks(const sts_policy_t *p, sts_str_t key)
+{
+    uint32_t           i, j;
+    const sts_op_t    *op;
+    const sts_stmt_t  *s;
+
+    if (p == NULL) {
+        return 1;
+    }
+
+    for (i = 0; i < p->num_stmts; i++) {
+        s = &p->stmts[i];
+
+        for (j = 0; j < s->num_conds; j++) {
+            if (!sts_key_eq(&s->conds[j], key)) {
+                continue;
+            }
+
+            op = s->conds[j].op;
+
+            /*
+             * an Allow may only cap the value from above, a Deny may only
+             * fire above a value: then whatever holds for a value holds
+             * for every smaller one
+             */
+            if (op->type != STS_CT_NUMBER || op->negated) {
+                return 0;
+            }
+
+            if (s->deny ? (op->cmp != STS_CMP_GT && op->cmp != STS_CMP_GE)
+                        : (op->cmp != STS_CMP_LT && op->cmp != STS_CMP_LE))
+            {
+                return 0;
+            }
+        }
+    }
+
+    return 1;
+}

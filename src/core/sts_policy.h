@@ -264,4 +264,16 @@ int sts_policy_to_json(const sts_policy_t *p, int pretty, sts_buf_t *out)
     STS_WUR;
 
 
+/*
+ * sts_policy_key_shrinks is 1 when every condition of |p| on the key
+ * |key| (compared ignoring ASCII case) is a NumericLessThan or
+ * NumericLessThanEquals of an Allow statement, or a NumericGreaterThan or
+ * NumericGreaterThanEquals of a Deny statement, and 0 otherwise.  Then,
+ * other keys unchanged, a value of |key| that |p| lets through lets every
+ * smaller value through too: the allowed values form a range from below.
+ * 1 for a policy without conditions on |key| and for NULL.
+ */
+int sts_policy_key_shrinks(const sts_policy_t *p, sts_str_t key);
+
+
 #endif /* STS_POLICY_H_INCLUDED */

@@ -2043,7 +2043,9 @@ static const char  *sts_v1_auth_params[] = {
 static const char  *sts_v4_auth_params[] = {
     "x-oss-signature-version", "x-oss-credential", "x-oss-date",
     "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
-    "x-oss-security-token", NULL
+    "x-oss-security-token",
+    "x-sts-max-uses",           /* the gateway's own: N-use URLs */
+    NULL
 };
 
 

@@ -72,6 +72,8 @@ fi
 
 printf 'a jpg, in truth\n' > "$dir/store/sample-bucket/2015/01/01/grass.jpg"
 printf 'not a jpg\n' > "$dir/store/sample-bucket/2015/01/01/notes.txt"
+mkdir -p "$dir/store/sample-bucket/once"
+printf 'read me once\n' > "$dir/store/sample-bucket/once/secret.txt"
 
 # as root, workers run as nobody: let them read the store
 user=
@@ -102,6 +104,7 @@ http {
 
     sts_keys $dir/keys;
     sts_directory $dir/directory.json;
+    sts_presign_uses_zone 1m;
     limit_req_zone \$binary_remote_addr zone=e2e_ip:1m rate=1r/m;
 
     # the STS endpoint, plain HTTP and HTTPS
@@ -143,6 +146,15 @@ http {
             sts_auth on;
             sts_addressing bucket sample-bucket;
             sts_account 11223344;
+            proxy_pass http://127.0.0.1:$store_port/sample-bucket\$uri;
+        }
+
+        # single-use presigned URLs (uses.test.js)
+        location /once/ {
+            sts_auth on;
+            sts_addressing bucket sample-bucket;
+            sts_account 11223344;
+            sts_presign_max_uses 1;
             proxy_pass http://127.0.0.1:$store_port/sample-bucket\$uri;
         }
     }

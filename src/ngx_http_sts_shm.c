@@ -1,0 +1,398 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * A keyed table in shared memory, for every worker and kept across
+ * reloads of the same size: the use counts of presigned URLs and the
+ * multipart uploads of the grace window.  Keys are 32-byte digests
+ * (src/core/sts_state.h); each entry holds its expiry and a counter.
+ *
+ * An rbtree finds an entry, a queue orders them from the least recently
+ * touched; both live in a slab pool under its mutex.  Expired entries are
+ * dropped a few at a time on every call, and all of them before the table
+ * is declared full.  A live entry is never evicted: forgetting one would
+ * give back the uses of a URL, so a full table refuses instead.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sts_module.h"
+
+
+#define NGX_HTTP_STS_SHM_EXPIRE_STEP  4
+
+
+typedef struct {
+    ngx_rbtree_t                 rbtree;
+    ngx_rbtree_node_t            sentinel;
+    ngx_queue_t                  queue;        /* least recently touched */
+    ngx_uint_t                   count;
+    ngx_uint_t                   full;         /* "full" was logged */
+    ngx_atomic_t                 counters[NGX_HTTP_STS_SHM_COUNTERS];
+} ngx_http_sts_shm_sh_t;
+
+
+typedef struct {
+    ngx_http_sts_shm_sh_t       *sh;
+    ngx_slab_pool_t             *shpool;
+    ngx_str_t                    directive;    /* named in the logs */
+} ngx_http_sts_shm_ctx_t;
+
+
+typedef struct {
+    ngx_rbtree_node_t            node;         /* key: digest's first bytes */
+    ngx_queue_t                  queue;
+    time_t                       expires;
+    ngx_uint_t                   uses;
+    u_char                       key[NGX_HTTP_STS_SHM_KEY_LEN];
+} ngx_http_sts_shm_node_t;
+
+
+static ngx_http_sts_shm_node_t *ngx_http_sts_shm_lookup(
+    ngx_http_sts_shm_ctx_t *ctx, const u_char *key);
+static void ngx_http_sts_shm_expire(ngx_http_sts_shm_ctx_t *ctx, time_t now,
+    ngx_uint_t all);
+static void ngx_http_sts_shm_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static ngx_int_t ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+
+
+ngx_shm_zone_t *
+ngx_http_sts_shm_add(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *directive,
+    size_t size)
+{
+    ngx_shm_zone_t          *shm_zone;
+    ngx_http_sts_shm_ctx_t  *ctx;
+
+    shm_zone = ngx_shared_memory_add(cf, name, size, &ngx_http_sts_module);
+    if (shm_zone == NULL) {
+        return NULL;
+    }
+
+    if (shm_zone->data == NULL) {
+        ctx = ngx_pcalloc(cf->pool, sizeof(ngx_http_sts_shm_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ctx->directive = *directive;
+        shm_zone->data = ctx;
+        shm_zone->init = ngx_http_sts_shm_init_zone;
+    }
+
+    return shm_zone;
+}
+
+
+ngx_int_t
+ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
+    time_t now, time_t expires, ngx_uint_t limit, ngx_uint_t *uses)
+{
+    ngx_http_sts_shm_ctx_t   *ctx;
+    ngx_http_sts_shm_node_t  *n;
+
+    ctx = zone->data;
+
+    if (ctx == NULL || ctx->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_shmtx_lock(&ctx->shpool->mutex);
+
+    ngx_http_sts_shm_expire(ctx, now, 0);
+
+    n = ngx_http_sts_shm_lookup(ctx, key);
+
+    if (n != NULL && n->expires <= now) {
+        /* expired but not dropped yet: as if it were not there */
+        n->uses = 0;
+    }
+
+    if (n != NULL) {
+        if (limit && n->uses >= limit) {
+            *uses = n->uses;
+            ngx_shmtx_unlock(&ctx->shpool->mutex);
+            return NGX_DECLINED;
+        }
+
+        n->uses++;
+        n->expires = ngx_max(n->expires, expires);
+        ngx_queue_remove(&n->queue);
+        ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
+
+        *uses = n->uses;
+        ngx_shmtx_unlock(&ctx->shpool->mutex);
+        return NGX_OK;
+    }
+
+    n = ngx_slab_alloc_locked(ctx->shpool, sizeof(ngx_http_sts_shm_node_t));
+
+    if (n == NULL) {
+        /* every expired entry goes before the table is called full */
+        ngx_http_sts_shm_expire(ctx, now, 1);
+        n = ngx_slab_alloc_locked(ctx->shpool,
+                                  sizeof(ngx_http_sts_shm_node_t));
+    }
+
+    if (n == NULL) {
+        if (!ctx->sh->full) {
+            ctx->sh->full = 1;
+            ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                          "sts: the table of \"%V\" is full (%ui live "
+                          "entries), refusing what it cannot record; "
+                          "enlarge it", &ctx->directive, ctx->sh->count);
+        }
+
+        ngx_shmtx_unlock(&ctx->shpool->mutex);
+        return NGX_BUSY;
+    }
+
+    ctx->sh->full = 0;
+
+    ngx_memcpy(&n->node.key, key, sizeof(ngx_rbtree_key_t));
+    ngx_memcpy(n->key, key, NGX_HTTP_STS_SHM_KEY_LEN);
+    n->expires = expires;
+    n->uses = 1;
+
+    ngx_rbtree_insert(&ctx->sh->rbtree, &n->node);
+    ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
+    ctx->sh->count++;
+
+    *uses = 1;
+    ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_shm_find(ngx_shm_zone_t *zone, const u_char *key, time_t now,
+    time_t *expires)
+{
+    ngx_int_t                 rc;
+    ngx_http_sts_shm_ctx_t   *ctx;
+    ngx_http_sts_shm_node_t  *n;
+
+    ctx = zone->data;
+
+    if (ctx == NULL || ctx->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_shmtx_lock(&ctx->shpool->mutex);
+
+    ngx_http_sts_shm_expire(ctx, now, 0);
+
+    n = ngx_http_sts_shm_lookup(ctx, key);
+
+    if (n != NULL && n->expires > now) {
+        *expires = n->expires;
+        rc = NGX_OK;
+
+    } else {
+        rc = NGX_DECLINED;
+    }
+
+    ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    return rc;
+}
+
+
+void
+ngx_http_sts_shm_count(ngx_shm_zone_t *zone, ngx_uint_t counter)
+{
+    ngx_http_sts_shm_ctx_t  *ctx;
+
+    if (zone == NULL || counter >= NGX_HTTP_STS_SHM_COUNTERS) {
+        return;
+    }
+
+    ctx = zone->data;
+
+    if (ctx != NULL && ctx->sh != NULL) {
+        (void) ngx_atomic_fetch_add(&ctx->sh->counters[counter], 1);
+    }
+}
+
+
+ngx_atomic_uint_t
+ngx_http_sts_shm_counter(ngx_shm_zone_t *zone, ngx_uint_t counter)
+{
+    ngx_http_sts_shm_ctx_t  *ctx;
+
+    if (zone == NULL || counter >= NGX_HTTP_STS_SHM_COUNTERS) {
+        return 0;
+    }
+
+    ctx = zone->data;
+
+    if (ctx == NULL || ctx->sh == NULL) {
+        return 0;
+    }
+
+    return ctx->sh->counters[counter];
+}
+
+
+static ngx_http_sts_shm_node_t *
+ngx_http_sts_shm_lookup(ngx_http_sts_shm_ctx_t *ctx, const u_char *key)
+{
+    ngx_int_t                 rc;
+    ngx_rbtree_key_t          k;
+    ngx_rbtree_node_t        *node, *sentinel;
+    ngx_http_sts_shm_node_t  *n;
+
+    ngx_memcpy(&k, key, sizeof(ngx_rbtree_key_t));
+
+    node = ctx->sh->rbtree.root;
+    sentinel = ctx->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+        if (k != node->key) {
+            node = (k < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        n = (ngx_http_sts_shm_node_t *) node;
+        rc = ngx_memcmp(key, n->key, NGX_HTTP_STS_SHM_KEY_LEN);
+
+        if (rc == 0) {
+            return n;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+/*
+ * Drops expired entries from the least recently touched end: a few of
+ * them, or all of them when |all|.  Entries expire at different times, so
+ * a live one does not stop the walk.
+ */
+static void
+ngx_http_sts_shm_expire(ngx_http_sts_shm_ctx_t *ctx, time_t now,
+    ngx_uint_t all)
+{
+    ngx_uint_t                seen;
+    ngx_queue_t              *q, *next;
+    ngx_http_sts_shm_node_t  *n;
+
+    seen = 0;
+
+    for (q = ngx_queue_head(&ctx->sh->queue);
+         q != ngx_queue_sentinel(&ctx->sh->queue);
+         q = next)
+    {
+        if (!all && seen++ >= NGX_HTTP_STS_SHM_EXPIRE_STEP) {
+            break;
+        }
+
+        next = ngx_queue_next(q);
+        n = ngx_queue_data(q, ngx_http_sts_shm_node_t, queue);
+
+        if (n->expires > now) {
+            continue;
+        }
+
+        ngx_queue_remove(q);
+        ngx_rbtree_delete(&ctx->sh->rbtree, &n->node);
+        ngx_slab_free_locked(ctx->shpool, n);
+        ctx->sh->count--;
+    }
+}
+
+
+static void
+ngx_http_sts_shm_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t        **p;
+    ngx_http_sts_shm_node_t   *n, *t;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            n = (ngx_http_sts_shm_node_t *) node;
+            t = (ngx_http_sts_shm_node_t *) temp;
+
+            p = (ngx_memcmp(n->key, t->key, NGX_HTTP_STS_SHM_KEY_LEN) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+static ngx_int_t
+ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_sts_shm_ctx_t  *octx = data;
+
+    size_t                   len;
+    ngx_http_sts_shm_ctx_t  *ctx;
+
+    ctx = shm_zone->data;
+
+    if (octx != NULL) {
+        /* a reload with the same size: keep every entry and counter */
+        ctx->sh = octx->sh;
+        ctx->shpool = octx->shpool;
+        return NGX_OK;
+    }
+
+    ctx->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        ctx->sh = ctx->shpool->data;
+        return NGX_OK;
+    }
+
+    ctx->sh = ngx_slab_calloc(ctx->shpool, sizeof(ngx_http_sts_shm_sh_t));
+    if (ctx->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->shpool->data = ctx->sh;
+
+    ngx_rbtree_init(&ctx->sh->rbtree, &ctx->sh->sentinel,
+                    ngx_http_sts_shm_insert);
+    ngx_queue_init(&ctx->sh->queue);
+
+    len = sizeof(" in sts zone \"\"") + shm_zone->shm.name.len;
+
+    ctx->shpool->log_ctx = ngx_slab_alloc(ctx->shpool, len);
+    if (ctx->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(ctx->shpool->log_ctx, " in sts zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    /* a full table is logged once by ngx_http_sts_shm_charge */
+    ctx->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}

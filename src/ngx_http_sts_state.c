@@ -1,0 +1,641 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * Two features that need state shared by the workers, each over its own
+ * table (ngx_http_sts_shm.c):
+ *
+ *     sts_presign_uses_zone 1m;            # http
+ *     sts_presign_max_uses 1;              # http, server, location
+ *
+ * N-use presigned URLs.  A presigned URL (V1 or V4) may be used at most
+ * sts_presign_max_uses times, or fewer when a V4 URL names
+ * x-sts-max-uses (signed with the rest of its query; only lowers the
+ * limit).  A use is counted when the gateway allows the request, so a
+ * refused attempt costs none; entries expire with the URL.
+ *
+ *     sts_multipart_grace_zone 1m;         # http
+ *     sts_multipart_grace 30m;             # http, server, location
+ *
+ * The multipart grace window.  An InitiateMultipartUpload allowed with a
+ * token records the UploadId the store answers (a response body filter)
+ * with the token's AccessKeyId, the bucket and the key.  Until the token's
+ * expiry plus the grace, the calls on that upload (UploadPart, Complete,
+ * Abort, ListParts) are accepted with that token even after it expired;
+ * the signature and the policies are checked as always.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sts_module.h"
+#include "core/sts_state.h"
+
+
+#define NGX_HTTP_STS_GRACE_MAX         43200          /* 12h */
+#define NGX_HTTP_STS_STATE_MIN_ZONE    (32 * 1024)
+#define NGX_HTTP_STS_GRACE_BODY_MAX    8192
+
+/* the counters of the uses table */
+#define NGX_HTTP_STS_USES_COUNTED      0
+#define NGX_HTTP_STS_USES_USED_UP      1
+#define NGX_HTTP_STS_USES_FULL         2
+#define NGX_HTTP_STS_USES_BAD_PARAM    3
+#define NGX_HTTP_STS_USES_N            4
+
+/* the counters of the grace table */
+#define NGX_HTTP_STS_GRACE_RECORDED    0
+#define NGX_HTTP_STS_GRACE_NOT_RECORDED 1
+#define NGX_HTTP_STS_GRACE_FULL        2
+#define NGX_HTTP_STS_GRACE_ALLOWED     3
+#define NGX_HTTP_STS_GRACE_REFUSED     4
+#define NGX_HTTP_STS_GRACE_N           5
+
+
+/* an allowed InitiateMultipartUpload, its answer being read */
+typedef struct {
+    ngx_str_t                    access_key_id;
+    ngx_str_t                    bucket;
+    ngx_str_t                    key;
+    time_t                       expires;      /* token expiry + grace */
+    u_char                      *body;
+    size_t                       len;
+    unsigned                     done:1;
+} ngx_http_sts_grace_ctx_t;
+
+
+static ngx_int_t ngx_http_sts_grace_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static void ngx_http_sts_grace_record(ngx_http_request_t *r,
+    ngx_http_sts_grace_ctx_t *g);
+static ngx_int_t ngx_http_sts_grace_prepare(ngx_http_request_t *r,
+    ngx_http_sts_ctx_t *ctx, ngx_http_sts_loc_conf_t *slcf,
+    const sts_oss_op_t *op);
+static ngx_int_t ngx_http_sts_state_dup(ngx_http_request_t *r, ngx_str_t *dst,
+    const char *src, size_t len);
+
+
+static ngx_http_output_body_filter_pt  ngx_http_next_body_filter;
+
+static ngx_str_t  ngx_http_sts_uses_labels[] = {
+    ngx_string("counted"), ngx_string("used_up"), ngx_string("table_full"),
+    ngx_string("bad_parameter")
+};
+
+static ngx_str_t  ngx_http_sts_grace_labels[] = {
+    ngx_string("recorded"), ngx_string("not_recorded"),
+    ngx_string("table_full"), ngx_string("allowed"), ngx_string("refused")
+};
+
+
+/* the access phase: every allowed request */
+
+ngx_int_t
+ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
+    const sts_oss_op_t *op, const sts_oss_error_t **err, const char **reason)
+{
+    int                        rc;
+    u_char                     key[STS_STATE_KEY_LEN];
+    time_t                     now;
+    ngx_int_t                  nrc;
+    ngx_uint_t                 uses;
+    unsigned long              limit, n;
+    const sts_param_t         *p;
+    ngx_http_sts_ctx_t        *ctx;
+    ngx_http_sts_loc_conf_t   *slcf;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+
+    p = sts_params_get(&auth->params, STS_STATE_MAX_USES_PARAM);
+
+    if (p != NULL) {
+        /* the signer's own limit: only where it is signed and enforced */
+
+        if (auth->kind != STS_AUTH_V4_PRESIGN) {
+            *err = &sts_err_max_uses_unsigned;
+            *reason = "x-sts-max-uses outside a V4 presigned URL";
+            ngx_http_sts_shm_count(smcf->uses_zone,
+                                   NGX_HTTP_STS_USES_BAD_PARAM);
+            return NGX_DECLINED;
+        }
+
+        if (smcf->uses_zone == NULL) {
+            *err = &sts_err_max_uses_no_zone;
+            *reason = "x-sts-max-uses without sts_presign_uses_zone";
+            return NGX_DECLINED;
+        }
+
+        if (sts_state_max_uses(p->value, &n) != STS_OK) {
+            *err = &sts_err_max_uses_invalid;
+            *reason = "x-sts-max-uses is not a valid limit";
+            ngx_http_sts_shm_count(smcf->uses_zone,
+                                   NGX_HTTP_STS_USES_BAD_PARAM);
+            return NGX_DECLINED;
+        }
+
+    } else {
+        n = 0;
+    }
+
+    if (auth->kind == STS_AUTH_V1_PRESIGN
+        || auth->kind == STS_AUTH_V4_PRESIGN)
+    {
+        limit = (unsigned long) slcf->max_uses;
+
+        if (n && (limit == 0 || n < limit)) {
+            limit = n;
+        }
+
+        if (limit && smcf->uses_zone != NULL) {
+            rc = sts_state_uses_key(key, auth->access_key_id,
+                                    auth->signature);
+            if (rc != STS_OK) {
+                return NGX_ERROR;
+            }
+
+            now = ngx_time();
+
+            nrc = ngx_http_sts_shm_charge(smcf->uses_zone, key, now,
+                                          (time_t) auth->expires,
+                                          (ngx_uint_t) limit, &uses);
+            ngx_explicit_memzero(key, sizeof(key));
+
+            switch (nrc) {
+
+            case NGX_OK:
+                ngx_http_sts_shm_count(smcf->uses_zone,
+                                       NGX_HTTP_STS_USES_COUNTED);
+                ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                               "sts: presigned URL use %ui of %ul",
+                               uses, limit);
+                break;
+
+            case NGX_DECLINED:
+                ngx_http_sts_shm_count(smcf->uses_zone,
+                                       NGX_HTTP_STS_USES_USED_UP);
+                *err = &sts_err_presign_used_up;
+                *reason = "presigned URL used the maximum number of times";
+                return NGX_DECLINED;
+
+            case NGX_BUSY:
+                ngx_http_sts_shm_count(smcf->uses_zone,
+                                       NGX_HTTP_STS_USES_FULL);
+                *err = &sts_err_presign_table_full;
+                *reason = "the table of presigned URL uses is full";
+                return NGX_DECLINED;
+
+            default:
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    if (ctx != NULL && slcf->grace > 0 && smcf->grace_zone != NULL
+        && op->api != NULL
+        && ngx_strcmp(op->api, "InitiateMultipartUpload") == 0)
+    {
+        return ngx_http_sts_grace_prepare(r, ctx, slcf, op);
+    }
+
+    return NGX_OK;
+}
+
+
+/* an allowed Initiate with a token: its answer's UploadId is recorded */
+static ngx_int_t
+ngx_http_sts_grace_prepare(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
+    ngx_http_sts_loc_conf_t *slcf, const sts_oss_op_t *op)
+{
+    ngx_http_sts_grace_ctx_t  *g;
+
+    if (ctx->expiration == 0 || ctx->access_key_id.len < 4
+        || ngx_strncmp(ctx->access_key_id.data, "STS.", 4) != 0)
+    {
+        /* a long-term key does not expire: nothing to extend */
+        return NGX_OK;
+    }
+
+    g = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_grace_ctx_t));
+    if (g == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sts_state_dup(r, &g->access_key_id,
+                               (const char *) ctx->access_key_id.data,
+                               ctx->access_key_id.len) != NGX_OK
+        || ngx_http_sts_state_dup(r, &g->bucket, op->bucket.data,
+                                  op->bucket.len) != NGX_OK
+        || ngx_http_sts_state_dup(r, &g->key, op->key.data, op->key.len)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    g->expires = ctx->expiration + slcf->grace;
+    ctx->grace = g;
+
+    return NGX_OK;
+}
+
+
+/*
+ * How far past the token's expiry this request may be opened: the grace
+ * of its location for a call on an upload, with a grace table, else 0.
+ */
+time_t
+ngx_http_sts_grace_window(ngx_http_request_t *r, const sts_oss_op_t *op,
+    const sts_params_t *params)
+{
+    ngx_http_sts_loc_conf_t   *slcf;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+
+    if (slcf->grace <= 0 || smcf->grace_zone == NULL
+        || !sts_state_grace_api(op->api)
+        || sts_params_get(params, "uploadId") == NULL)
+    {
+        return 0;
+    }
+
+    return slcf->grace;
+}
+
+
+ngx_int_t
+ngx_http_sts_grace_check(ngx_http_request_t *r, const sts_oss_op_t *op,
+    const sts_params_t *params, sts_str_t akid, time_t expiration)
+{
+    u_char                     key[STS_STATE_KEY_LEN];
+    time_t                     now, until;
+    ngx_int_t                  rc;
+    const sts_param_t         *p;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+    now = ngx_time();
+
+    p = sts_params_get(params, "uploadId");
+
+    if (p == NULL || smcf->grace_zone == NULL
+        || now >= expiration + ngx_http_sts_grace_window(r, op, params))
+    {
+        ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_REFUSED);
+        return NGX_DECLINED;
+    }
+
+    if (sts_state_grace_key(key, p->value, akid, op->bucket, op->key)
+        != STS_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sts_shm_find(smcf->grace_zone, key, now, &until);
+    ngx_explicit_memzero(key, sizeof(key));
+
+    if (rc != NGX_OK || now >= until) {
+        ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_REFUSED);
+        return NGX_DECLINED;
+    }
+
+    ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_ALLOWED);
+
+    ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
+                  "sts: %s with the expired token of \"%V\" in the "
+                  "multipart grace window, %T s left", op->api, &akid,
+                  until - now);
+
+    return NGX_OK;
+}
+
+
+/* the answer of an allowed InitiateMultipartUpload */
+
+static ngx_int_t
+ngx_http_sts_grace_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    size_t                     n;
+    ngx_buf_t                 *b;
+    ngx_chain_t               *cl;
+    ngx_http_sts_ctx_t        *ctx;
+    ngx_http_sts_grace_ctx_t  *g;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+
+    if (ctx == NULL || ctx->grace == NULL || r != r->main) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    g = ctx->grace;
+
+    if (g->done) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    if (r->headers_out.status != NGX_HTTP_OK) {
+        g->done = 1;
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    if (g->body == NULL) {
+        g->body = ngx_pnalloc(r->pool, NGX_HTTP_STS_GRACE_BODY_MAX);
+        if (g->body == NULL) {
+            g->done = 1;
+            return ngx_http_next_body_filter(r, in);
+        }
+    }
+
+    /* a copy of the answer's start; the answer itself passes unchanged */
+
+    for (cl = in; cl != NULL && !g->done; cl = cl->next) {
+        b = cl->buf;
+
+        if (ngx_buf_in_memory(b)) {
+            n = ngx_min((size_t) (b->last - b->pos),
+                        NGX_HTTP_STS_GRACE_BODY_MAX - g->len);
+            ngx_memcpy(g->body + g->len, b->pos, n);
+            g->len += n;
+
+        } else if (ngx_buf_size(b)) {
+            /* in a file: too large for an Initiate answer, no grace */
+            g->len = 0;
+            ngx_http_sts_grace_record(r, g);
+            g->done = 1;
+            break;
+        }
+
+        if (b->last_buf || g->len == NGX_HTTP_STS_GRACE_BODY_MAX) {
+            ngx_http_sts_grace_record(r, g);
+            g->done = 1;
+        }
+    }
+
+    return ngx_http_next_body_filter(r, in);
+}
+
+
+static void
+ngx_http_sts_grace_record(ngx_http_request_t *r, ngx_http_sts_grace_ctx_t *g)
+{
+    u_char                     key[STS_STATE_KEY_LEN];
+    ngx_int_t                  rc;
+    sts_str_t                  id, akid, bucket, object;
+    ngx_uint_t                 uses;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+
+    if (sts_state_upload_id((const char *) g->body, g->len, &id) != STS_OK) {
+        ngx_http_sts_shm_count(smcf->grace_zone,
+                               NGX_HTTP_STS_GRACE_NOT_RECORDED);
+        ngx_log_error(NGX_LOG_WARN, ngx_http_sts_log(r), 0,
+                      "sts: no UploadId in the answer to the "
+                      "InitiateMultipartUpload of \"%V\": no grace window",
+                      &g->access_key_id);
+        return;
+    }
+
+    akid.data = (const char *) g->access_key_id.data;
+    akid.len = g->access_key_id.len;
+    bucket.data = (const char *) g->bucket.data;
+    bucket.len = g->bucket.len;
+    object.data = (const char *) g->key.data;
+    object.len = g->key.len;
+
+    if (sts_state_grace_key(key, id, akid, bucket, object) != STS_OK) {
+        ngx_http_sts_shm_count(smcf->grace_zone,
+                               NGX_HTTP_STS_GRACE_NOT_RECORDED);
+        return;
+    }
+
+    rc = ngx_http_sts_shm_charge(smcf->grace_zone, key, ngx_time(),
+                                 g->expires, 0, &uses);
+    ngx_explicit_memzero(key, sizeof(key));
+
+    if (rc == NGX_OK) {
+        ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_RECORDED);
+        return;
+    }
+
+    /* the Initiate has succeeded at the store: it stands, without grace */
+    ngx_http_sts_shm_count(smcf->grace_zone,
+                           rc == NGX_BUSY ? NGX_HTTP_STS_GRACE_FULL
+                                          : NGX_HTTP_STS_GRACE_NOT_RECORDED);
+}
+
+
+/* metrics, appended to sts_status */
+
+u_char *
+ngx_http_sts_state_status(ngx_http_request_t *r, u_char *p)
+{
+    ngx_uint_t                 i;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+
+    p = ngx_sprintf(p, "# HELP nginx_sts_presign_uses_total Presigned URL "
+                    "uses counted, and refused by reason.\n"
+                    "# TYPE nginx_sts_presign_uses_total counter\n");
+
+    for (i = 0; i < NGX_HTTP_STS_USES_N; i++) {
+        p = ngx_sprintf(p, "nginx_sts_presign_uses_total{result=\"%V\"} "
+                        "%uA\n", &ngx_http_sts_uses_labels[i],
+                        ngx_http_sts_shm_counter(smcf->uses_zone, i));
+    }
+
+    p = ngx_sprintf(p, "# HELP nginx_sts_multipart_grace_total Uploads "
+                    "recorded for the grace window, and calls with an "
+                    "expired token allowed or refused.\n"
+                    "# TYPE nginx_sts_multipart_grace_total counter\n");
+
+    for (i = 0; i < NGX_HTTP_STS_GRACE_N; i++) {
+        p = ngx_sprintf(p, "nginx_sts_multipart_grace_total{result=\"%V\"} "
+                        "%uA\n", &ngx_http_sts_grace_labels[i],
+                        ngx_http_sts_shm_counter(smcf->grace_zone, i));
+    }
+
+    return p;
+}
+
+
+/* configuration */
+
+char *
+ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ssize_t           size;
+    ngx_str_t        *value, name;
+    ngx_shm_zone_t  **zone;
+
+    zone = (ngx_shm_zone_t **) (p + cmd->offset);
+
+    if (*zone != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    size = ngx_parse_size(&value[1]);
+
+    if (size == NGX_ERROR || size < NGX_HTTP_STS_STATE_MIN_ZONE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid size \"%V\" of \"%V\" (at least 32k)",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    /* the zone is named as the directive, less its "_zone" */
+    name.data = cmd->name.data;
+    name.len = cmd->name.len - (sizeof("_zone") - 1);
+
+    *zone = ngx_http_sts_shm_add(cf, &name, &cmd->name, (size_t) size);
+    if (*zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_sts_presign_max_uses(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *p = conf;
+
+    sts_str_t       v;
+    ngx_str_t      *value;
+    ngx_int_t      *np;
+    unsigned long   n;
+
+    np = (ngx_int_t *) (p + cmd->offset);
+
+    if (*np != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        *np = 0;
+        return NGX_CONF_OK;
+    }
+
+    v.data = (const char *) value[1].data;
+    v.len = value[1].len;
+
+    if (sts_state_max_uses(v, &n) != STS_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\": a number from 1 to %d, "
+                           "or \"off\"", &value[1], STS_STATE_MAX_USES);
+        return NGX_CONF_ERROR;
+    }
+
+    *np = (ngx_int_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_sts_multipart_grace(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    time_t     *tp, t;
+    ngx_str_t  *value;
+
+    tp = (time_t *) (p + cmd->offset);
+
+    if (*tp != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        *tp = 0;
+        return NGX_CONF_OK;
+    }
+
+    t = ngx_parse_time(&value[1], 1);
+
+    if (t == (time_t) NGX_ERROR || t < 1 || t > NGX_HTTP_STS_GRACE_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\": a time from 1s to 12h, "
+                           "or \"off\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    *tp = t;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_sts_state_merge(ngx_conf_t *cf, ngx_http_sts_loc_conf_t *prev,
+    ngx_http_sts_loc_conf_t *conf)
+{
+    ngx_http_sts_main_conf_t  *smcf;
+
+    ngx_conf_merge_value(conf->max_uses, prev->max_uses, 0);
+    ngx_conf_merge_sec_value(conf->grace, prev->grace, 0);
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_sts_module);
+
+    if (conf->max_uses > 0 && smcf->uses_zone == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"sts_presign_max_uses\" requires "
+                           "\"sts_presign_uses_zone\" at the http level");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->grace > 0 && smcf->grace_zone == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"sts_multipart_grace\" requires "
+                           "\"sts_multipart_grace_zone\" at the http level");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_state_init(ngx_conf_t *cf)
+{
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_sts_grace_body_filter;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_state_dup(ngx_http_request_t *r, ngx_str_t *dst,
+    const char *src, size_t len)
+{
+    dst->len = len;
+
+    if (len == 0) {
+        dst->data = (u_char *) "";
+        return NGX_OK;
+    }
+
+    dst->data = ngx_pnalloc(r->pool, len);
+    if (dst->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(dst->data, src, len);
+
+    return NGX_OK;
+}
