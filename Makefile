@@ -74,7 +74,7 @@ $(STSCTL): $(CLI_SRCS) $(CLI_HDRS) $(BUILD)/libstscore.a
 	$(CC) $(CORE_CFLAGS) -Isrc/core -o $@ $(CLI_SRCS) \
 	    $(BUILD)/libstscore.a $(CORE_LIBS)
 
-$(BUILD)/t/%: t/unit/%.c t/unit/tap.h $(BUILD)/libstscore.a
+$(BUILD)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(BUILD)/libstscore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -Isrc/core -It/unit -o $@ $< \
 	    $(BUILD)/libstscore.a $(CORE_LIBS)

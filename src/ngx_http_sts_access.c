@@ -87,6 +87,7 @@ static ngx_int_t ngx_http_sts_start(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_resume(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc);
 static ngx_int_t ngx_http_sts_build_view(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_same_host(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sts_classify(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_open_token(ngx_http_sts_req_t *q,
@@ -1394,6 +1395,21 @@ ngx_http_sts_build_view(ngx_http_sts_req_t *q)
         q->view.host.data = "";
     }
 
+    /*
+     * An absolute request target ("GET http://host/key"): nginx picks the
+     * server by its host, the gateway reads the bucket from the Host
+     * header; they must be one host, or the bucket authorised and
+     * forwarded would not be the one the target names.
+     */
+    if (r->host_start != NULL && r->host_end != NULL
+        && ngx_http_sts_same_host(r) != NGX_OK)
+    {
+        q->err = &sts_err_invalid_argument_host;
+        q->reason = "the request target names another host than the Host "
+                    "header";
+        return NGX_DECLINED;
+    }
+
     /* the raw request target, exactly as the client sent and signed it */
     p = r->unparsed_uri.data;
     last = p + r->unparsed_uri.len;
@@ -1434,6 +1450,46 @@ ngx_http_sts_build_view(ngx_http_sts_req_t *q)
     q->view.secure = r->connection->ssl != NULL;
 #endif
     q->view.now = ngx_time();
+
+    return NGX_OK;
+}
+
+
+/*
+ * The host of an absolute request target against the Host header, ignoring
+ * case and ports: a port selects no bucket, and host_start..host_end never
+ * holds one (nginx parses the target's port apart).
+ */
+static ngx_int_t
+ngx_http_sts_same_host(ngx_http_request_t *r)
+{
+    u_char  *p, *last;
+    size_t   len;
+
+    if (r->headers_in.host == NULL) {
+        return NGX_DECLINED;
+    }
+
+    p = r->headers_in.host->value.data;
+    last = p + r->headers_in.host->value.len;
+
+    if (p < last && *p == '[') {
+        p = ngx_strlchr(p, last, ']');
+        p = (p != NULL) ? p + 1 : last;
+
+    } else {
+        p = ngx_strlchr(p, last, ':');
+        p = (p != NULL) ? p : last;
+    }
+
+    len = p - r->headers_in.host->value.data;
+
+    if (len != (size_t) (r->host_end - r->host_start)
+        || ngx_strncasecmp(r->host_start, r->headers_in.host->value.data,
+                           len) != 0)
+    {
+        return NGX_DECLINED;
+    }
 
     return NGX_OK;
 }

@@ -360,6 +360,9 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
                                                   sizeof("user-agent") - 1);
     req.nonce = ngx_http_sts_nonce_check;
     req.nonce_data = smcf->nonce_zone;
+    req.revoked = smcf->revoked;
+    req.limit = ngx_http_sts_limit_check;
+    req.limit_data = slcf->limits;
 
     /*
      * The narrow door for @alicloud/sts-sdk 1.0.2 (PROTOCOL.md 5.8): only
@@ -421,6 +424,9 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
                 ngx_str_set(&ctx->layer, "caller-policies");
             }
 
+        } else if (res.fault.error == &sts_pop_err_throttling) {
+            ngx_str_set(&ctx->decision, "throttled");
+
         } else {
             ngx_str_set(&ctx->decision, "error");
         }
@@ -432,7 +438,8 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
         level = (res.http_status >= 500
                  || res.fault.error == &sts_pop_err_signature
                  || res.fault.error == &sts_pop_err_no_permission
-                 || res.fault.error == &sts_pop_err_nonce_used)
+                 || res.fault.error == &sts_pop_err_nonce_used
+                 || res.fault.error == &sts_pop_err_throttling)
                 ? NGX_LOG_ERR : NGX_LOG_INFO;
 
         ngx_log_error(level, ngx_http_sts_log(r), 0,
@@ -557,7 +564,13 @@ ngx_http_sts_endpoint_fault(ngx_http_request_t *r, const sts_pop_error_t *e,
 
     ctx = ngx_http_sts_endpoint_ctx(r);
     if (ctx != NULL) {
-        ngx_str_set(&ctx->decision, "error");
+        if (e == &sts_pop_err_throttling) {
+            ngx_str_set(&ctx->decision, "throttled");
+
+        } else {
+            ngx_str_set(&ctx->decision, "error");
+        }
+
         (void) ngx_http_sts_endpoint_set(r, &ctx->error_code, code);
     }
 
@@ -567,6 +580,16 @@ ngx_http_sts_endpoint_fault(ngx_http_request_t *r, const sts_pop_error_t *e,
 
     return ngx_http_sts_endpoint_send(r, e->http_status, 0, (u_char *) b.data,
                                       b.len, request_id);
+}
+
+
+/* the same, for sts_endpoint_error (ngx_http_sts_limit.c) */
+
+ngx_int_t
+ngx_http_sts_endpoint_answer(ngx_http_request_t *r, const sts_pop_error_t *e,
+    const char *why)
+{
+    return ngx_http_sts_endpoint_fault(r, e, NULL, why);
 }
 
 

@@ -6,7 +6,8 @@
  * allowed, upstream failures ...) with an OSS error document, so an OSS
  * client always sees a Code it can map.  Used through error_page:
  *
- *     error_page 400 404 405 408 413 414 494 500 502 503 504 /_oss_error;
+ *     error_page 400 404 405 408 413 414 494 500 501 502 503 504 505
+ *                /_oss_error;
  *     location = /_oss_error { internal; sts_error_document; }
  *
  * (a URI, not a named location: a request whose request line could not be
@@ -55,6 +56,15 @@ static ngx_http_sts_errdoc_map_t  ngx_http_sts_errdoc_map[] = {
 
     { NGX_HTTP_REQUEST_URI_TOO_LARGE,
       { 400, "InvalidURI", "The request URI is too long." } },
+
+    /* nginx's 5xx for what is the client's fault: an OSS 400 */
+    { NGX_HTTP_NOT_IMPLEMENTED,
+      { 400, "InvalidArgument",
+        "The Transfer-Encoding of the request is not supported." } },
+
+    { NGX_HTTP_VERSION_NOT_SUPPORTED,
+      { 400, "InvalidArgument",
+        "The HTTP version of the request is not supported." } },
 
     { NGX_HTTP_BAD_GATEWAY,
       { 502, "InternalError", "The storage backend failed to answer." } },

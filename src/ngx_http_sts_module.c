@@ -175,6 +175,20 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       0,
       NULL },
 
+    { ngx_string("sts_assume_role_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_sts_assume_role_limit,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_endpoint_error"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_sts_endpoint_error,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("sts_backend"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_sts_backend,
@@ -726,6 +740,7 @@ ngx_http_sts_create_loc_conf(ngx_conf_t *cf)
      *     slcf->region = { 0, NULL };
      *     slcf->endpoint = 0;
      *     slcf->backend = NULL;
+     *     slcf->limits = NULL;
      */
 
     slcf->enable = NGX_CONF_UNSET;
@@ -762,6 +777,11 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               STS_OSS_BUCKET_CONFIG_OFF);
     ngx_conf_merge_value(conf->stamp_identity, prev->stamp_identity, 0);
     ngx_conf_merge_value(conf->explain, prev->explain, 0);
+
+    /* like limit_req: the limits of the nearest level that has any */
+    if (conf->limits == NULL) {
+        conf->limits = prev->limits;
+    }
 
     if (conf->addressing == NGX_CONF_UNSET_UINT) {
         if (prev->addressing == NGX_CONF_UNSET_UINT) {

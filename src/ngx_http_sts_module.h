@@ -59,6 +59,7 @@ typedef struct {
     time_t                    grace;         /* sts_multipart_grace, 0 */
     ngx_flag_t                stamp_identity;  /* sts_stamp_identity */
     ngx_flag_t                explain;       /* sts_explain */
+    ngx_array_t              *limits;        /* sts_assume_role_limit */
 } ngx_http_sts_loc_conf_t;
 
 
@@ -211,6 +212,15 @@ char *ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_sts_endpoint_init(ngx_conf_t *cf);
 char *ngx_http_sts_endpoint_check(ngx_conf_t *cf,
     ngx_http_sts_loc_conf_t *conf);
+ngx_int_t ngx_http_sts_endpoint_answer(ngx_http_request_t *r,
+    const sts_pop_error_t *e, const char *why);
+
+/* issuance limits and sts_endpoint_error (ngx_http_sts_limit.c) */
+char *ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_sts_endpoint_error(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+int ngx_http_sts_limit_check(void *data, int kind, sts_str_t key);
 
 
 /*

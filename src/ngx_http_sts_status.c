@@ -10,7 +10,7 @@
  *
  * The counters: decisions by result, refusals by error code, requests by
  * authentication form, token cache hits and misses, and STS API calls by
- * action and result.
+ * action and result (success, error, and among the errors throttled).
  */
 
 #include <ngx_config.h>
@@ -67,6 +67,7 @@ static ngx_str_t  ngx_http_sts_codes[] = {
     ngx_string("InvalidTimeStamp.Expired"),
     ngx_string("NoPermission"),
     ngx_string("SignatureNonceUsed"),
+    ngx_string("Throttling.User"),
     ngx_null_string
 };
 
@@ -86,7 +87,7 @@ static ngx_str_t  ngx_http_sts_actions[] = {
 #define NGX_HTTP_STS_N_DECISIONS  6     /* + other */
 #define NGX_HTTP_STS_N_AUTH       7
 #define NGX_HTTP_STS_N_CACHE      4
-#define NGX_HTTP_STS_N_CODES      25
+#define NGX_HTTP_STS_N_CODES      26
 #define NGX_HTTP_STS_N_ACTIONS    3
 #define NGX_HTTP_STS_N_REFUSALS   4
 
@@ -98,6 +99,7 @@ typedef struct {
     ngx_atomic_t  codes[NGX_HTTP_STS_N_CODES];
     ngx_atomic_t  sts_ok[NGX_HTTP_STS_N_ACTIONS];
     ngx_atomic_t  sts_error[NGX_HTTP_STS_N_ACTIONS];
+    ngx_atomic_t  sts_throttled[NGX_HTTP_STS_N_ACTIONS];
     ngx_atomic_t  refusals[NGX_HTTP_STS_N_REFUSALS];
 } ngx_http_sts_counters_t;
 
@@ -193,7 +195,7 @@ ngx_http_sts_status_zone_init(ngx_shm_zone_t *shm_zone, void *data)
 static ngx_int_t
 ngx_http_sts_status_log(ngx_http_request_t *r)
 {
-    ngx_uint_t                i;
+    ngx_uint_t                i, throttled;
     ngx_http_sts_ctx_t       *ctx;
     ngx_http_sts_counters_t  *c;
     ngx_http_sts_loc_conf_t  *slcf;
@@ -212,9 +214,18 @@ ngx_http_sts_status_log(ngx_http_request_t *r)
     c = ngx_http_sts_status_zone->data;
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
 
-    if (slcf->endpoint) {
+    /* sts_endpoint_error answers limit_req's refusals: STS calls too */
+    throttled = ctx->decision.len == sizeof("throttled") - 1
+                && ngx_strncmp(ctx->decision.data, "throttled",
+                               ctx->decision.len) == 0;
+
+    if (slcf->endpoint || throttled) {
         /* an STS API call: by action and result */
         i = ngx_http_sts_label(ngx_http_sts_actions, &ctx->api);
+
+        if (throttled) {
+            (void) ngx_atomic_fetch_add(&c->sts_throttled[i], 1);
+        }
 
         if (ctx->error_code.len) {
             (void) ngx_atomic_fetch_add(&c->sts_error[i], 1);
@@ -336,8 +347,7 @@ ngx_http_sts_status_handler(ngx_http_request_t *r)
     /* every line is under 128 bytes */
     size = 128 * (NGX_HTTP_STS_N_DECISIONS + NGX_HTTP_STS_N_AUTH
                   + NGX_HTTP_STS_N_CACHE + NGX_HTTP_STS_N_CODES
-                  + 2 * NGX_HTTP_STS_N_ACTIONS
-                  + NGX_HTTP_STS_N_REFUSALS + 24)
+                  + 3 * NGX_HTTP_STS_N_ACTIONS + 20)
            + NGX_HTTP_STS_STATE_STATUS_SIZE;
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -370,6 +380,11 @@ ngx_http_sts_status_handler(ngx_http_request_t *r)
                                    "STS API calls answered with an error.",
                                    "action", ngx_http_sts_actions,
                                    c->sts_error);
+    p = ngx_http_sts_status_family(p, "nginx_sts_api_throttled_total",
+                                   "STS API calls refused by an issuance "
+                                   "limit or limit_req (also errors).",
+                                   "action", ngx_http_sts_actions,
+                                   c->sts_throttled);
     p = ngx_http_sts_state_status(r, p);
     p = ngx_http_sts_status_family(p, "nginx_sts_refusals_total",
                                    "Uploads refused by reason.",

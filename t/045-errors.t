@@ -18,7 +18,7 @@ our $HttpConfig = <<'_EOC_';
 _EOC_
 
 our $Config = <<'_EOC_';
-    error_page 400 404 405 408 413 414 494 500 502 503 504 /_oss_error;
+    error_page 400 404 405 408 413 414 494 500 501 502 503 504 505 /_oss_error;
     location / {
         sts_auth on;
         client_max_body_size 16;
@@ -266,3 +266,29 @@ $u =~ s/\n$//;
 qr{sts: GetObject AccessDenied for "STS\.\w+": ImplicitDeny, request id [0-9A-F]{24}, client: 127\.0\.0\.1, host: "localhost", request: "GET /other-bucket/a\.txt\?\.\.\."}
 --- no_error_log eval
 ['Signature=', 'security-token=', $::rw->{token}]
+
+
+
+=== TEST 16: an unknown Transfer-Encoding (nginx's 501): OSS InvalidArgument 400
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- raw_request eval
+"PUT /demo-bucket/a.txt HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nabc"
+--- error_code: 400
+--- response_headers_like
+Content-Type: application/xml
+--- response_body_like eval
+qr{\A<\?xml version="1\.0" encoding="UTF-8"\?>\n<Error>\n  <Code>InvalidArgument</Code>\n  <Message>The Transfer-Encoding of the request is not supported\.</Message>}
+
+
+
+=== TEST 17: an HTTP/2.0 request line (nginx's 505): OSS InvalidArgument 400
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- raw_request eval
+"GET /demo-bucket/a.txt HTTP/2.0\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+--- error_code: 400
+--- response_headers_like
+Content-Type: application/xml
+--- response_body_like eval
+qr{\A<\?xml version="1\.0" encoding="UTF-8"\?>\n<Error>\n  <Code>InvalidArgument</Code>\n  <Message>The HTTP version of the request is not supported\.</Message>}

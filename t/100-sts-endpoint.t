@@ -114,6 +114,10 @@ $ENV{TEST_NGINX_STS_BAD_DIRECTORY} = write_file('endpoint-bad.json', $bad);
 $ENV{TEST_NGINX_STS_BAD_DIRECTORY2} = write_file('endpoint-bad2.json',
                                                  $bad2);
 
+# sts_revoked applies to STS callers of the endpoint too
+$ENV{TEST_NGINX_STS_REVOKED_100} = write_file('endpoint-revoked.txt',
+    "session acs:ram::11223344:role/oss-readonly gone\n", 0644);
+
 our $AppKey = 'LTAI5tAppServer0001';
 our $AppSecret = 'AppServerSecret0123456789abcdef';
 our $ReadOnly = 'acs:ram::11223344:role/oss-readonly';
@@ -991,3 +995,30 @@ the trust policy of acs:ram::11223344:role/partner does not allow acs:ram::11223
 X-STS-Layer:
 --- no_error_log
 [error]
+
+
+
+=== TEST 43: a revoked session can neither tell who it is nor chain roles
+--- http_config eval
+$::HttpConfig . "    sts_revoked $ENV{TEST_NGINX_STS_REVOKED_100};\n"
+--- config eval: $::Config
+--- request eval
+[ map { my ($session, $params) = @$_;
+        Lazy->new(sub {
+            my $c = ::assume_role(session => $session);
+            return "GET /sts?" . ::pop_params(method => 'GET',
+                key => $c->{id}, secret => $c->{secret},
+                params => { %$params, SecurityToken => $c->{token} });
+        }) }
+  ['gone', { Action => 'GetCallerIdentity' }],
+  ['gone', { Action => 'AssumeRole', RoleArn => $::ReadOnly,
+             RoleSessionName => 'chained' }],
+  ['kept', { Action => 'GetCallerIdentity' }],
+  ['kept', { Action => 'AssumeRole', RoleArn => $::ReadOnly,
+             RoleSessionName => 'chained' }] ]
+--- error_code eval
+[400, 400, 200, 403]
+--- response_body_like eval
+['"Code":"InvalidSecurityToken.Expired"',
+ '"Code":"InvalidSecurityToken.Expired"',
+ '"IdentityType":"AssumedRoleUser"', '"Code":"NoPermission"']

@@ -383,6 +383,18 @@ for my $case (['Host of another bucket', 'GET /a.txt',
     add('duplicates', "virtual host: $name", $req, "Host: $host\n" . $HV);
 }
 
+# an absolute request target naming another host than the Host header:
+# nginx would pick the server by the one, the gateway the bucket by the
+# other
+add('duplicates', 'absolute target of another bucket',
+    'GET http://other-bucket.oss.example.com/a.txt', "Host: $vh\n" . $HV,
+    'InvalidArgument');
+add('duplicates', 'absolute target of another host',
+    'GET http://evil.example/a.txt', "Host: $vh\n" . $HV, 'InvalidArgument');
+add('duplicates', 'absolute target of a longer host',
+    "GET http://$vh.evil.example/a.txt", "Host: $vh\n" . $HV,
+    'InvalidArgument');
+
 # ---------------------------------------------------------------------
 # 5. paths and object keys
 
@@ -816,13 +828,12 @@ our @Controls = (
     # an encoded bucket name or separator: decoded once, forwarded canonical
     ['GET /%64emo-bucket/a.txt', $H, 'ALLOWED /demo-bucket/a.txt'],
     ['GET /demo-bucket%2Fa.txt', $H, 'ALLOWED /demo-bucket/a.txt'],
-    # an absolute request target naming another bucket or host than the
-    # Host header: the bucket of the Host header is the one authorised,
-    # and the one the store receives
-    ['GET http://other-bucket.oss.example.com/a.txt', "Host: $vh\n" . $HV,
+    # an absolute request target naming the Host header's host (case and
+    # port aside: they select no bucket) is that request
+    ['GET http://demo-bucket.oss.example.com/a.txt', "Host: $vh\n" . $HV,
      'ALLOWED /demo-bucket/a.txt'],
-    ['GET http://evil.example/a.txt', "Host: $vh\n" . $HV,
-     'ALLOWED /demo-bucket/a.txt'],
+    ['GET http://Demo-Bucket.OSS.example.com:8080/a.txt',
+     "Host: $vh:8080\n" . $HV, 'ALLOWED /demo-bucket/a.txt'],
 );
 
 # ---------------------------------------------------------------------

@@ -110,6 +110,11 @@ const sts_oss_error_t  sts_err_invalid_argument_header = {
     400, "InvalidArgument", "The value of a request header is invalid."
 };
 
+const sts_oss_error_t  sts_err_invalid_argument_host = {
+    400, "InvalidArgument",
+    "The request target names another host than the Host header."
+};
+
 const sts_oss_error_t  sts_err_malformed_xml = {
     400, "MalformedXML",
     "The XML you provided was not well-formed or did not validate against "

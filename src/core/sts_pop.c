@@ -165,6 +165,11 @@ const sts_pop_error_t  sts_pop_err_unavailable = {
     "The request has failed due to a temporary failure of the server."
 };
 
+/* flow control: Alibaba answers it with 400 (PROTOCOL.md 5.4) */
+const sts_pop_error_t  sts_pop_err_throttling = {
+    400, "Throttling.User", "Request was denied due to user flow control."
+};
+
 const sts_pop_error_t  sts_pop_err_internal = {
     500, "InternalError",
     "STS Server Internal Error happened, please send the RequestId to us."

@@ -162,6 +162,7 @@ extern const sts_pop_error_t  sts_pop_err_external_id;         /* 400 */
 extern const sts_pop_error_t  sts_pop_err_source_identity;     /* 400 */
 extern const sts_pop_error_t  sts_pop_err_token_size;          /* 400 */
 extern const sts_pop_error_t  sts_pop_err_unavailable;         /* 503 */
+extern const sts_pop_error_t  sts_pop_err_throttling;          /* 400 */
 extern const sts_pop_error_t  sts_pop_err_internal;            /* 500 */
 
 

@@ -2457,6 +2457,8 @@ sts_ram_rpc(const sts_allocator_t *a, const sts_ram_rpc_t *req,
     sts_pop_common_t      c;
     sts_ram_principal_t   p;
     unsigned char         digest[STS_POP_DIGEST_LEN];
+    sts_revoke_match_t    revoked;
+    char                  rule[200];
     const sts_pop_error_t  *err;
 
     memset(res, 0, sizeof(sts_ram_rpc_result_t));
@@ -2543,6 +2545,16 @@ sts_ram_rpc(const sts_allocator_t *a, const sts_ram_rpc_t *req,
             goto answer;
         }
 
+        /* a revoked session is refused like an expired one */
+        if (sts_revoked_check(req->revoked, session, &revoked) != STS_OK) {
+            res->fault.error = &sts_pop_err_token_expired;
+            (void) sts_revoke_describe(&revoked, session, rule,
+                                       sizeof(rule));
+            snprintf(res->why, sizeof(res->why), "revoked by sts_revoked "
+                     "%s", rule);
+            goto answer;
+        }
+
         p.secret.data = session->access_key_secret;
         p.secret.len = strlen(session->access_key_secret);
 
@@ -2610,6 +2622,17 @@ sts_ram_rpc(const sts_allocator_t *a, const sts_ram_rpc_t *req,
                      "remember more nonces");
             goto answer;
         }
+    }
+
+    /* the caller's issuance limit: only an authentic call counts */
+
+    if (assume && req->limit != NULL
+        && req->limit(req->limit_data, STS_RAM_LIMIT_KEY, akid) != STS_OK)
+    {
+        res->fault.error = &sts_pop_err_throttling;
+        snprintf(res->why, sizeof(res->why), "over the AssumeRole limit "
+                 "of the AccessKey");
+        goto answer;
     }
 
     /* who calls */
@@ -2733,6 +2756,20 @@ sts_ram_rpc(const sts_allocator_t *a, const sts_ram_rpc_t *req,
     if (rc != STS_OK) {
         res->fault.error = err;
         goto answer;
+    }
+
+    /* the role's issuance limit: only a call that may assume it counts */
+
+    if (req->limit != NULL) {
+        tok.data = issued->role_arn;
+        tok.len = strlen(issued->role_arn);
+
+        if (req->limit(req->limit_data, STS_RAM_LIMIT_ROLE, tok) != STS_OK) {
+            res->fault.error = &sts_pop_err_throttling;
+            snprintf(res->why, sizeof(res->why), "over the AssumeRole "
+                     "limit of %s", issued->role_arn);
+            goto answer;
+        }
     }
 
     rc = sts_token_seal(a, req->keyring, issued, &token, &token_len);

@@ -63,6 +63,7 @@
 #include "sts_policy.h"
 #include "sts_pop.h"
 #include "sts_token.h"
+#include "sts_revoke.h"
 
 
 #define STS_RAM_FILE_MAX            (16 * 1024 * 1024)
@@ -290,6 +291,22 @@ typedef int (*sts_ram_nonce_pt)(void *data,
     const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires);
 
 
+/*
+ * sts_ram_limit_pt: the issuance limits.  For an AssumeRole call it is
+ * called twice: with STS_RAM_LIMIT_KEY and the caller's AccessKeyId once
+ * the signature and the nonce have checked (so nobody spends the budget
+ * of a key he does not hold), and with STS_RAM_LIMIT_ROLE and the role's
+ * ARN (lower-case name) once the call is allowed, just before the token
+ * is sealed (so nobody spends the budget of a role he may not assume).
+ * It returns STS_OK to go on; anything else refuses the call with
+ * Throttling.User.  GetCallerIdentity is not limited.
+ */
+#define STS_RAM_LIMIT_KEY           1
+#define STS_RAM_LIMIT_ROLE          2
+
+typedef int (*sts_ram_limit_pt)(void *data, int kind, sts_str_t key);
+
+
 /* sts_ram_rpc_t: one STS API request. */
 typedef struct {
     const sts_ram_t        *ram;
@@ -306,6 +323,9 @@ typedef struct {
     sts_str_t               host;           /* HostId of errors */
     sts_ram_nonce_pt        nonce;          /* NULL: no replay check */
     void                   *nonce_data;
+    const sts_revoked_t    *revoked;        /* sts_revoked, or NULL */
+    sts_ram_limit_pt        limit;          /* NULL: no issuance limit */
+    void                   *limit_data;
 } sts_ram_rpc_t;
 
 /*
@@ -333,9 +353,10 @@ typedef struct {
  * sts_ram_rpc serves one request of the STS RPC API: Format, the common
  * parameters and Timestamp skew, the Action (AssumeRole,
  * GetCallerIdentity), the caller's key (a long-term key of the directory,
- * or STS credentials whose SecurityToken opens with |keyring|), the POP
+ * or STS credentials whose SecurityToken opens with |keyring| and that
+ * |revoked| does not revoke: InvalidSecurityToken.Expired), the POP
  * signature, the nonce (after the signature, so only authentic requests
- * use one up), then the action.
+ * use one up), the issuance limits (|limit|), then the action.
  *
  * Whatever the outcome it fills |res|: the HTTP status and the JSON or
  * XML document in |res->body| (from |a|), success or STS error.  Returns

@@ -429,83 +429,23 @@ int
 sts_revoked_load(const sts_allocator_t *a, const char *path,
     sts_revoked_t **out, char *err, size_t err_len)
 {
-    int          fd, rc;
-    char        *buf;
-    char         why[256];
-    size_t       got;
-    ssize_t      n;
-    struct stat  st;
+    int      rc;
+    char    *buf;
+    char     why[256];
+    size_t   len;
 
     *out = NULL;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd == -1) {
-        snprintf(err, err_len, "cannot open revocation list \"%s\": %s",
-                 path, strerror(errno));
-        return STS_EIO;
+    /* no secret in it: anyone may read it, but only its owners change it */
+    rc = sts_read_file(a, path, "revocation list", S_IWOTH,
+                       "is writable by others",
+                       ", who could lift a revocation", "o-w",
+                       STS_REVOKE_FILE_MAX, &buf, &len, err, err_len);
+    if (rc != STS_OK) {
+        return rc;
     }
 
-    if (fstat(fd, &st) == -1) {
-        snprintf(err, err_len, "cannot stat revocation list \"%s\": %s",
-                 path, strerror(errno));
-        close(fd);
-        return STS_EIO;
-    }
-
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "revocation list \"%s\" is not a regular "
-                 "file", path);
-        close(fd);
-        return STS_EIO;
-    }
-
-    if (st.st_mode & S_IWOTH) {
-        snprintf(err, err_len, "revocation list \"%s\" is writable by "
-                 "others (mode %04o), who could lift a revocation; run "
-                 "\"chmod o-w %s\"", path, (unsigned) (st.st_mode & 07777),
-                 path);
-        close(fd);
-        return STS_EPERM;
-    }
-
-    if (st.st_size > STS_REVOKE_FILE_MAX) {
-        snprintf(err, err_len, "revocation list \"%s\" is larger than %d "
-                 "bytes", path, STS_REVOKE_FILE_MAX);
-        close(fd);
-        return STS_ETOOBIG;
-    }
-
-    buf = sts_alloc(a, (size_t) st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return STS_ENOMEM;
-    }
-
-    got = 0;
-    while (got < (size_t) st.st_size) {
-        n = read(fd, buf + got, (size_t) st.st_size - got);
-        if (n == -1 && errno == EINTR) {
-            continue;
-        }
-
-        if (n == -1) {
-            snprintf(err, err_len, "cannot read revocation list \"%s\": %s",
-                     path, strerror(errno));
-            close(fd);
-            sts_free(a, buf);
-            return STS_EIO;
-        }
-
-        if (n == 0) {
-            break;
-        }
-
-        got += (size_t) n;
-    }
-
-    close(fd);
-
-    rc = sts_revoked_parse(a, buf, got, out, why, sizeof(why));
+    rc = sts_revoked_parse(a, buf, len, out, why, sizeof(why));
     if (rc != STS_OK) {
         snprintf(err, err_len, "revocation list \"%s\": %s", path, why);
     }

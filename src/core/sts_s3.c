@@ -1504,7 +1504,15 @@ sts_s3_hmac(unsigned char out[32], const void *key, size_t key_len,
 }
 
 
-/* XML character data: the five entities and &#N; / &#xN; decoded */
+/*
+ * XML character data: the five entities and &#N; / &#xN; decoded.  The
+ * control characters XML does not allow (all below 0x20 but tab, line
+ * feed and carriage return), raw or as references, are refused: a NUL
+ * would cut the C strings the text becomes.
+ */
+#define sts_s3_xml_control(c)                                               \
+    ((c) < 0x20 && (c) != '\t' && (c) != '\n' && (c) != '\r')
+
 static int
 sts_s3_xml_text(sts_buf_t *out, const char *p, size_t len)
 {
@@ -1514,6 +1522,10 @@ sts_s3_xml_text(sts_buf_t *out, const char *p, size_t len)
     unsigned char  u[4];
 
     for (i = 0; i < len; i++) {
+        if (sts_s3_xml_control((unsigned char) p[i])) {
+            return STS_EINVAL;
+        }
+
         if (p[i] != '&') {
             sts_buf_append_char(out, p[i]);
             continue;
@@ -1560,8 +1572,8 @@ sts_s3_xml_text(sts_buf_t *out, const char *p, size_t len)
                 }
             }
 
-            if (*endp != '\0' || errno != 0 || c == 0 || c > 0x10ffff
-                || (c >= 0xd800 && c <= 0xdfff))
+            if (*endp != '\0' || errno != 0 || sts_s3_xml_control(c)
+                || c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
             {
                 return STS_EINVAL;
             }

@@ -487,6 +487,20 @@ sts_session_from_claims(const sts_allocator_t *a, json_t *o,
     s->issued_at = json_integer_value(json_object_get(o, "iat"));
     s->expiration = json_integer_value(json_object_get(o, "exp"));
 
+    /*
+     * No STS issues credentials for longer than STS_DURATION_MAX: a token
+     * that claims to live longer was not made by one (defence in depth,
+     * should a sealing key be used by anything else).  The difference is
+     * taken only once both ends are known to be sane.
+     */
+    if (s->expiration <= s->issued_at
+        || s->issued_at < 0
+        || s->expiration - s->issued_at > STS_DURATION_MAX)
+    {
+        sts_free(a, s);
+        return STS_ETOKEN_CLAIMS;
+    }
+
     rc = sts_claim_str(a, o, "ak", 1, &s->access_key_id);
     if (rc == STS_OK) {
         rc = sts_claim_str(a, o, "sk", 1, &s->access_key_secret);

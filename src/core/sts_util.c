@@ -1078,7 +1078,23 @@ sts_read_private_file(const sts_allocator_t *a, const char *path,
     const char *what, const char *note, size_t max, char **out,
     size_t *out_len, char *err, size_t err_len)
 {
-    int          fd;
+    char  problem[128];
+
+    snprintf(problem, sizeof(problem), "%sis accessible by group or others",
+             note);
+
+    return sts_read_file(a, path, what, S_IRWXG | S_IRWXO, problem, "",
+                         "600", max, out, out_len, err, err_len);
+}
+
+
+int
+sts_read_file(const sts_allocator_t *a, const char *path, const char *what,
+    unsigned forbid, const char *problem, const char *consequence,
+    const char *fix, size_t max, char **out, size_t *out_len, char *err,
+    size_t err_len)
+{
+    int          fd, saved;
     char        *buf;
     size_t       got;
     ssize_t      n;
@@ -1108,10 +1124,10 @@ sts_read_private_file(const sts_allocator_t *a, const char *path,
         return STS_EIO;
     }
 
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, err_len, "%s \"%s\" %sis accessible by group or "
-                 "others (mode %04o); run \"chmod 600 %s\"", what, path,
-                 note, (unsigned) (st.st_mode & 07777), path);
+    if (st.st_mode & forbid) {
+        snprintf(err, err_len, "%s \"%s\" %s (mode %04o)%s; run \"chmod "
+                 "%s %s\"", what, path, problem,
+                 (unsigned) (st.st_mode & 07777), consequence, fix, path);
         close(fd);
         return STS_EPERM;
     }
@@ -1136,8 +1152,18 @@ sts_read_private_file(const sts_allocator_t *a, const char *path,
             continue;
         }
 
-        if (n <= 0) {
-            break;
+        if (n == -1) {
+            saved = errno;
+            snprintf(err, err_len, "cannot read %s \"%s\": %s", what, path,
+                     strerror(saved));
+            close(fd);
+            sts_wipe(buf, got);
+            sts_free(a, buf);
+            return STS_EIO;
+        }
+
+        if (n == 0) {
+            break;      /* the file shrank: what there is */
         }
 
         got += (size_t) n;

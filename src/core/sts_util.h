@@ -217,6 +217,22 @@ int sts_read_private_file(const sts_allocator_t *a, const char *path,
     const char *what, const char *note, size_t max, char **out,
     size_t *out_len, char *err, size_t err_len) STS_WUR;
 
+/*
+ * sts_read_file is the reader behind sts_read_private_file, for a file
+ * with another rule on its permissions: one with any of the mode bits
+ * |forbid| is refused (STS_EPERM) with the message
+ *   <what> "<path>" <problem> (mode NNNN)<consequence>; run "chmod <fix>
+ *   <path>"
+ * The rest is the same: a regular file of at most |max| bytes, read
+ * whole into a NUL-terminated buffer from |a| (the caller frees
+ * *out_len + 1 bytes); STS_EIO, STS_ETOOBIG, STS_ENOMEM with a message
+ * naming the file.
+ */
+int sts_read_file(const sts_allocator_t *a, const char *path,
+    const char *what, unsigned forbid, const char *problem,
+    const char *consequence, const char *fix, size_t max, char **out,
+    size_t *out_len, char *err, size_t err_len) STS_WUR;
+
 /* sts_parse_uint64 parses a non-empty decimal string; STS_EINVAL else. */
 int sts_parse_uint64(const char *s, size_t len, uint64_t *out) STS_WUR;
 

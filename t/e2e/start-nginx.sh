@@ -108,6 +108,7 @@ http {
     sts_directory $dir/directory.json;
     sts_presign_uses_zone 1m;
     include $root/conf/audit-log.conf;
+    limit_req_zone \$binary_remote_addr zone=e2e_ip:1m rate=1r/m;
 
     # the STS endpoint, plain HTTP and HTTPS
     server {
@@ -118,6 +119,25 @@ http {
 
         location = / {
             sts_endpoint;
+        }
+
+        # issuance limits, each location for its own test only: per
+        # AccessKey, and per client address with limit_req
+        location = /limited/ {
+            sts_assume_role_limit zone=e2e_keys:1m key=access_key
+                                  rate=1r/m burst=1;
+            sts_endpoint;
+        }
+
+        location = /limited-ip/ {
+            limit_req zone=e2e_ip burst=1 nodelay;
+            limit_req_status 429;
+            error_page 429 @sts_error;
+            sts_endpoint;
+        }
+
+        location @sts_error {
+            sts_endpoint_error;
         }
     }
 

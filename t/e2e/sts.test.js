@@ -261,6 +261,40 @@ test('@alicloud/pop-core: the errors it throws carry STS codes', async () => {
   }), { code: 'InvalidParameter.DurationSeconds' });
 });
 
+test('@alicloud/pop-core: over an issuance limit, Throttling.User', async () => {
+  const limited = (p) => new RPCClient({
+    endpoint: `http://127.0.0.1:${ports.http}/${p}`,
+    apiVersion: '2015-04-01',
+    ...APP,
+  });
+  const assume = () => limited('limited').request('AssumeRole', {
+    RoleArn: READONLY, RoleSessionName: 'limited',
+  });
+
+  // per AccessKey: burst=1, so two calls pass and the third is refused
+  for (let i = 0; i < 2; i++) {
+    const r = await assume();
+    assert.match(r.Credentials.AccessKeyId, /^STS\./);
+  }
+  await assert.rejects(assume(), (err) => {
+    assert.equal(err.code, 'Throttling.User');
+    assert.equal(err.name, 'Throttling.UserError');
+    assert.match(err.message, /Request was denied due to user flow control/);
+    return true;
+  });
+
+  // the same key elsewhere is not limited
+  await popCore().request('AssumeRole', {
+    RoleArn: READONLY, RoleSessionName: 'limited',
+  });
+
+  // per client address: limit_req, answered by sts_endpoint_error
+  const who = () => limited('limited-ip').request('GetCallerIdentity', {});
+  await who();
+  await who();
+  await assert.rejects(who(), { code: 'Throttling.User' });
+});
+
 test('ali-oss OSS.STS: AssumeRole, then OSS through the gateway', async () => {
   const sts = new OSS.STS({
     ...APP,

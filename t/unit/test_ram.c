@@ -4,7 +4,8 @@
  * test_ram: the RAM directory (loading, validation messages that name
  * the entry, lookups, system policies, derived ids), the AssumeRole
  * decision in every branch, and whole STS API requests through sts_ram_rpc
- * (signatures, nonces, STS callers, errors, JSON and XML).
+ * (signatures, nonces, STS callers, errors, JSON and XML, the issuance
+ * limit hook, sts_revoked).
  */
 
 #include <stdio.h>
@@ -865,7 +866,28 @@ typedef struct {
     sts_keyring_t   *kr;
     seen_t           seen;
     int              nonce_seq;
+    sts_revoked_t   *revoked;
+    int              limits;         /* install the limit hook */
+    int              refuse;         /* the kind it refuses, or 0 */
+    int              calls;          /* calls of the hook */
+    char             seen_key[512];  /* "kind:key;" for each call */
 } env_t;
+
+
+/* the issuance limit hook: records its calls, refuses |refuse| */
+static int
+limit_check(void *data, int kind, sts_str_t key)
+{
+    env_t   *env = data;
+    size_t   n;
+
+    env->calls++;
+    n = strlen(env->seen_key);
+    snprintf(env->seen_key + n, sizeof(env->seen_key) - n, "%d:%.*s;",
+             kind, (int) key.len, key.data);
+
+    return kind == env->refuse ? STS_EDENIED : STS_OK;
+}
 
 
 /*
@@ -972,6 +994,12 @@ rpc(env_t *env, const char *method, const char *secret,
     req.host = S("sts.example.com");
     req.nonce = nonce_check;
     req.nonce_data = &env->seen;
+    req.revoked = env->revoked;
+
+    if (env->limits) {
+        req.limit = limit_check;
+        req.limit_data = env;
+    }
 
     rc = sts_ram_rpc(A, &req, res);
     sts_free(A, parsed.items);
@@ -1370,6 +1398,198 @@ test_rpc(void)
 }
 
 
+/* a call through the hooks: its code ("" on success) */
+static void
+hook_call(env_t *env, const char *method, const char *secret,
+    const char *const *kv, int tamper, char *code, size_t len)
+{
+    json_t                *j;
+    sts_ram_rpc_result_t   res;
+
+    env->calls = 0;
+    env->seen_key[0] = '\0';
+
+    j = rpc(env, method, secret, kv, tamper, NOW, &res, NULL);
+    snprintf(code, len, "%s", res.code);
+
+    if (res.http_status == 200 && j != NULL) {
+        code[0] = '\0';
+    }
+
+    sts_ram_rpc_result_free(&res);
+    json_decref(j);
+}
+
+
+/*
+ * The issuance limits (called for an authentic AssumeRole, with the key
+ * and, once allowed, the role) and sts_revoked at the endpoint.
+ */
+static void
+test_rpc_hooks(void)
+{
+    char                   err[STS_RAM_ERR_LEN];
+    char                   code[64], akid[80], tok[9000], secret[80];
+    json_t                *j;
+    env_t                  env;
+    sts_ram_rpc_result_t   res;
+    const char            *rules;
+
+    static const char  *assume_ro[] = {
+        "Action=AssumeRole", "AccessKeyId=LTAIappserver0001",
+        "RoleArn=acs:ram::11223344:role/OSS-ReadOnly",
+        "RoleSessionName=limits", NULL
+    };
+
+    static const char  *reader_ro[] = {
+        "Action=AssumeRole", "AccessKeyId=LTAIreader000001",
+        "RoleArn=acs:ram::11223344:role/oss-readonly",
+        "RoleSessionName=limits", NULL
+    };
+
+    static const char  *identity[] = {
+        "Action=GetCallerIdentity", "AccessKeyId=LTAIappserver0001", NULL
+    };
+
+    memset(&env, 0, sizeof(env));
+    env.ram = load_dir(directory, err, sizeof(err));
+
+    if (sts_keyring_parse(A, K1, strlen(K1), &env.kr, err, sizeof(err))
+        != STS_OK || env.ram == NULL)
+    {
+        ok(0, "environment");
+        return;
+    }
+
+    env.limits = 1;
+
+    hook_call(&env, "POST", "AppServerSecret000000001", assume_ro, 0, code,
+              sizeof(code));
+    is_str(code, "", "limits: an AssumeRole within them is answered");
+    is_str(env.seen_key, "1:LTAIappserver0001;"
+           "2:acs:ram::11223344:role/oss-readonly;",
+           "limits: the key, then the role's normalised ARN");
+
+    env.refuse = STS_RAM_LIMIT_KEY;
+    env.seen_key[0] = '\0';
+    j = rpc(&env, "POST", "AppServerSecret000000001", assume_ro, 0, NOW,
+            &res, NULL);
+    is_int(res.http_status, 400, "limits: over the key's: 400");
+    is_str(jget(j, "Code", NULL), "Throttling.User", "Throttling.User");
+    is_str(jget(j, "Message", NULL),
+           "Request was denied due to user flow control.", "its message");
+    is_str(env.seen_key, "1:LTAIappserver0001;",
+           "limits: the role is not counted when the key refuses");
+    sts_ram_rpc_result_free(&res);
+    json_decref(j);
+
+    hook_call(&env, "POST", "AppServerSecret000000001", assume_ro, 1, code,
+              sizeof(code));
+    is_str(code, "SignatureDoesNotMatch", "limits: a forged call");
+    is_int(env.calls, 0, "limits: is not counted");
+
+    env.refuse = STS_RAM_LIMIT_ROLE;
+    hook_call(&env, "POST", "AppServerSecret000000001", assume_ro, 0, code,
+              sizeof(code));
+    is_str(code, "Throttling.User", "limits: over the role's");
+
+    hook_call(&env, "POST", "ReaderSecret000000000001", reader_ro, 0, code,
+              sizeof(code));
+    is_str(code, "NoPermission", "limits: a call that may not assume");
+    is_str(env.seen_key, "1:LTAIreader000001;",
+           "limits: counts for the key, not for the role");
+
+    env.refuse = STS_RAM_LIMIT_KEY;
+    hook_call(&env, "GET", "AppServerSecret000000001", identity, 0, code,
+              sizeof(code));
+    is_str(code, "", "limits: GetCallerIdentity");
+    is_int(env.calls, 0, "limits: is never counted");
+
+    env.refuse = 0;
+    env.limits = 0;
+
+    /* sts_revoked: credentials of the chainer role, then revoked */
+    {
+        static const char  *chain[] = {
+            "Action=AssumeRole", "AccessKeyId=LTAIappserver0001",
+            "RoleArn=acs:ram::11223344:role/chainer",
+            "RoleSessionName=chain-one", NULL
+        };
+
+        const char  *id[] = { "Action=GetCallerIdentity", akid, tok, NULL };
+        const char  *again[] = {
+            "Action=AssumeRole", akid, tok,
+            "RoleArn=acs:ram::11223344:role/chained",
+            "RoleSessionName=chained-one", NULL
+        };
+
+        j = rpc(&env, "POST", "AppServerSecret000000001", chain, 0, NOW,
+                &res, NULL);
+        is_int(res.http_status, 200, "revoked: credentials of chainer");
+        snprintf(akid, sizeof(akid), "AccessKeyId=%s",
+                 jget(j, "Credentials", "AccessKeyId")
+                 ? jget(j, "Credentials", "AccessKeyId") : "");
+        snprintf(tok, sizeof(tok), "SecurityToken=%s",
+                 jget(j, "Credentials", "SecurityToken")
+                 ? jget(j, "Credentials", "SecurityToken") : "");
+        snprintf(secret, sizeof(secret), "%s",
+                 jget(j, "Credentials", "AccessKeySecret")
+                 ? jget(j, "Credentials", "AccessKeySecret") : "");
+        sts_ram_rpc_result_free(&res);
+        json_decref(j);
+
+        hook_call(&env, "POST", secret, id, 0, code, sizeof(code));
+        is_str(code, "", "revoked: not yet, GetCallerIdentity answers");
+        hook_call(&env, "POST", secret, again, 0, code, sizeof(code));
+        is_str(code, "", "revoked: not yet, the chained role is assumed");
+
+        rules = "session acs:ram::11223344:role/Chainer chain-one\n";
+        if (sts_revoked_parse(A, rules, strlen(rules), &env.revoked, err,
+                              sizeof(err))
+            != STS_OK)
+        {
+            ok(0, "revocation list: %s", err);
+            return;
+        }
+
+        j = rpc(&env, "POST", secret, id, 0, NOW, &res, NULL);
+        is_int(res.http_status, 400, "revoked: GetCallerIdentity 400");
+        is_str(jget(j, "Code", NULL), "InvalidSecurityToken.Expired",
+               "InvalidSecurityToken.Expired");
+        ok(strstr(res.why, "revoked by sts_revoked line 1: session "
+                  "acs:ram::11223344:role/chainer chain-one") != NULL,
+           "the log names the rule: %s", res.why);
+        sts_ram_rpc_result_free(&res);
+        json_decref(j);
+
+        hook_call(&env, "POST", secret, again, 0, code, sizeof(code));
+        is_str(code, "InvalidSecurityToken.Expired",
+               "revoked: no role chaining either");
+
+        sts_revoked_free(A, env.revoked);
+        env.revoked = NULL;
+
+        rules = "akid STS.NotThisOne\n";
+        if (sts_revoked_parse(A, rules, strlen(rules), &env.revoked, err,
+                              sizeof(err))
+            != STS_OK)
+        {
+            ok(0, "revocation list: %s", err);
+            return;
+        }
+
+        hook_call(&env, "POST", secret, id, 0, code, sizeof(code));
+        is_str(code, "", "revoked: another key's rule leaves it alone");
+
+        sts_revoked_free(A, env.revoked);
+        env.revoked = NULL;
+    }
+
+    sts_keyring_free(A, env.kr);
+    sts_ram_free(A, env.ram);
+}
+
+
 int
 main(void)
 {
@@ -1379,6 +1599,7 @@ main(void)
     test_role_arn();
     test_assume();
     test_rpc();
+    test_rpc_hooks();
 
     return tap_done();
 }

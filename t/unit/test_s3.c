@@ -585,6 +585,20 @@ test_errors(void)
        == STS_EINVAL, "unknown entity refused");
     ok(sts_s3_error_parse(a, "<Error><Code>X</Code></Error>trailing", 37,
                           &e) == STS_EINVAL, "bytes after the root refused");
+    ok(sts_s3_error_parse(a, "<Error><Code>\0Bad</Code></Error>", 32, &e)
+       == STS_EINVAL, "a NUL in the text refused (it would cut the Code)");
+    ok(sts_s3_error_parse(a, "<Error><Code>X&#1;</Code></Error>", 33, &e)
+       == STS_EINVAL, "a control character by reference refused");
+    if (sts_s3_error_parse(a, "<Error><Code>X</Code><Message>a\tb\r\nc"
+                           "&#10;</Message></Error>", 59, &e) == STS_OK)
+    {
+        is_str(e.message.data, "a\tb\r\nc\n",
+               "tab, line feed and carriage return are text");
+        sts_s3_error_free(a, &e);
+
+    } else {
+        ok(0, "tab, line feed and carriage return are text");
+    }
 
     ok(sts_s3_status_error(404) != NULL
        && strcmp(sts_s3_status_error(404)->code, "NoSuchKey") == 0,

@@ -211,6 +211,49 @@ test_seal_open(void)
     ok(rc == STS_OK, "one second before exp is valid");
     sts_session_free(A, o);
 
+    /*
+     * a lifetime over STS_DURATION_MAX, sealed with the keyring's own
+     * key: the tag verifies, the claims are refused
+     */
+    {
+        char           *longer;
+        sts_session_t   l;
+
+        session_init(&l, rp, NULL, now);
+        l.expiration = now + STS_DURATION_MAX;
+        rc = sts_token_seal(A, kr, &l, &longer, &len);
+        ok(rc == STS_OK, "a token of exactly 43200 s seals");
+        rc = rc == STS_OK
+             ? sts_token_open(A, kr, longer, strlen(longer), now, &o)
+             : STS_EINVAL;
+        ok(rc == STS_OK, "and opens");
+        if (rc == STS_OK) {
+            sts_session_free(A, o);
+        }
+        free(longer);
+
+        l.expiration = now + STS_DURATION_MAX + 1;
+        rc = sts_token_seal(A, kr, &l, &longer, &len);
+        ok(rc == STS_OK, "a token of 43201 s seals");
+        o = NULL;
+        rc = rc == STS_OK
+             ? sts_token_open(A, kr, longer, strlen(longer), now, &o)
+             : STS_EINVAL;
+        ok(rc == STS_ETOKEN_CLAIMS && o == NULL,
+           "but does not open: its lifetime is over 43200 s (%d)", rc);
+        free(longer);
+
+        l.issued_at = now - 365 * 86400;
+        l.expiration = now + 60;
+        rc = sts_token_seal(A, kr, &l, &longer, &len);
+        rc = rc == STS_OK
+             ? sts_token_open(A, kr, longer, strlen(longer), now, &o)
+             : STS_EINVAL;
+        ok(rc == STS_ETOKEN_CLAIMS,
+           "nor one issued a year ago that is still valid (%d)", rc);
+        free(longer);
+    }
+
     /* distinct errors */
     rc = sts_token_open(A, kr, "CAIS" "xyz", 7, now, &o);
     ok(rc == STS_ETOKEN_PREFIX && o == NULL, "prefix");
