@@ -141,7 +141,8 @@ fuzz_is_auth_param(sts_str_t name)
         "OSSAccessKeyId", "Expires", "Signature", "security-token",
         "x-oss-signature-version", "x-oss-credential", "x-oss-date",
         "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
-        "x-oss-security-token"
+        "x-oss-security-token",
+        "x-sts-max-uses"            /* the gateway's own, never forwarded */
     };
 
     for (i = 0; i < sizeof(auth) / sizeof(auth[0]); i++) {
