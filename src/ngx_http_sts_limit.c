@@ -53,6 +53,11 @@
 #define NGX_HTTP_STS_LIMIT_KEY_MAX   1024
 
 
+#if (STS_SHA256_LEN != NGX_HTTP_STS_SHM_KEY_LEN)
+#error "a SHA-256 digest is not a key of the shared table"
+#endif
+
+
 typedef struct {
     ngx_shm_zone_t              *shm_zone;
     ngx_uint_t                   kind;         /* STS_RAM_LIMIT_KEY, _ROLE */
