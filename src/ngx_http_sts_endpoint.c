@@ -18,10 +18,11 @@
  * every endpoint location, so a request replayed to another worker is
  * caught too.  It remembers SHA-256(AccessKeyId, nonce) of each
  * authentic request until its Timestamp leaves the skew window (after
- * that the Timestamp check refuses the replay anyway), oldest first.
- * When it is full and nothing has expired, new requests are refused with
- * 503 ServiceUnavailable rather than remembered badly.  Several nginx
- * servers behind a balancer each have their own cache.
+ * that the Timestamp check refuses the replay anyway), in the module's
+ * shared table (ngx_http_sts_shm.c).  When it is full and nothing has
+ * expired, new requests are refused with 503 ServiceUnavailable rather
+ * than remembered badly.  Several nginx servers behind a balancer each
+ * have their own cache.
  */
 
 #include <ngx_config.h>
@@ -37,26 +38,9 @@
 #define NGX_HTTP_STS_NONCE_SIZE      (4 * 1024 * 1024)
 
 
-typedef struct {
-    ngx_rbtree_t                 rbtree;
-    ngx_rbtree_node_t            sentinel;
-    ngx_queue_t                  queue;        /* oldest first */
-    ngx_uint_t                   count;
-} ngx_http_sts_nonce_sh_t;
-
-
-typedef struct {
-    ngx_http_sts_nonce_sh_t     *sh;
-    ngx_slab_pool_t             *shpool;
-} ngx_http_sts_nonce_ctx_t;
-
-
-typedef struct {
-    ngx_rbtree_node_t            node;         /* key: digest's first bytes */
-    ngx_queue_t                  queue;
-    time_t                       expires;
-    u_char                       digest[STS_POP_DIGEST_LEN];
-} ngx_http_sts_nonce_node_t;
+#if (STS_POP_DIGEST_LEN != NGX_HTTP_STS_SHM_KEY_LEN)
+#error "a nonce digest is not a key of the shared table"
+#endif
 
 
 static ngx_int_t ngx_http_sts_endpoint_handler(ngx_http_request_t *r);
@@ -80,17 +64,14 @@ static sts_str_t ngx_http_sts_endpoint_header(ngx_http_request_t *r,
 
 static int ngx_http_sts_nonce_check(void *data,
     const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires);
-static void ngx_http_sts_nonce_expire(ngx_http_sts_nonce_ctx_t *ctx,
-    time_t now, ngx_uint_t all);
-static void ngx_http_sts_nonce_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
-static ngx_int_t ngx_http_sts_nonce_init_zone(ngx_shm_zone_t *shm_zone,
-    void *data);
-static ngx_shm_zone_t *ngx_http_sts_nonce_zone(ngx_conf_t *cf, size_t size);
+static ngx_int_t ngx_http_sts_nonce_handler(ngx_http_sts_shm_value_t *v,
+    time_t now, void *data);
 static void ngx_http_sts_directory_cleanup(void *data);
 
 
 static ngx_str_t  ngx_http_sts_nonce_zone_name = ngx_string("sts_nonce");
+static ngx_str_t  ngx_http_sts_nonce_directive =
+    ngx_string("sts_nonce_cache");
 
 
 /* the content handler */
@@ -698,235 +679,62 @@ ngx_http_sts_endpoint_wipe(void *data)
 }
 
 
-/* the replay cache */
+/* the replay cache, in the module's shared table */
 
 static int
 ngx_http_sts_nonce_check(void *data,
     const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires)
 {
-    time_t                      now;
-    ngx_int_t                   rc;
-    ngx_shm_zone_t             *shm_zone;
-    ngx_rbtree_key_t            key;
-    ngx_rbtree_node_t          *node, *sentinel;
-    ngx_http_sts_nonce_ctx_t   *ctx;
-    ngx_http_sts_nonce_node_t  *n;
+    time_t                    until;
+    ngx_int_t                 rc;
+    ngx_http_sts_shm_value_t  v;
 
-    shm_zone = data;
-    if (shm_zone == NULL || shm_zone->data == NULL) {
-        return STS_ENOMEM;
-    }
+    /*
+     * A nonce counts until its Timestamp leaves the skew window, that
+     * second included; the table drops an entry at its expiry.
+     */
+    until = (time_t) expires + 1;
 
-    ctx = shm_zone->data;
-    now = ngx_time();
+    rc = ngx_http_sts_shm_update(data, digest, ngx_time(),
+                                 ngx_http_sts_nonce_handler, &until, &v);
 
-    ngx_memcpy(&key, digest, sizeof(ngx_rbtree_key_t));
+    switch (rc) {
 
-    ngx_shmtx_lock(&ctx->shpool->mutex);
+    case NGX_OK:
+        return STS_OK;
 
-    ngx_http_sts_nonce_expire(ctx, now, 0);
+    case NGX_DECLINED:
+        return STS_EDUP;
 
-    node = ctx->sh->rbtree.root;
-    sentinel = ctx->sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-        if (key != node->key) {
-            node = (key < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        n = (ngx_http_sts_nonce_node_t *) node;
-        rc = ngx_memcmp(digest, n->digest, STS_POP_DIGEST_LEN);
-
-        if (rc == 0) {
-            if (n->expires >= now) {
-                ngx_shmtx_unlock(&ctx->shpool->mutex);
-                return STS_EDUP;
-            }
-
-            /* seen long ago: remember it again, from now */
-            n->expires = (time_t) expires;
-            ngx_queue_remove(&n->queue);
-            ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
-
-            ngx_shmtx_unlock(&ctx->shpool->mutex);
-            return STS_OK;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
-    }
-
-    n = ngx_slab_alloc_locked(ctx->shpool, sizeof(ngx_http_sts_nonce_node_t));
-
-    if (n == NULL) {
-        ngx_shmtx_unlock(&ctx->shpool->mutex);
-
+    case NGX_BUSY:
         ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
                       "sts: the nonce cache is full (%ui nonces within the "
                       "skew window); enlarge \"sts_nonce_cache\"",
-                      ctx->sh->count);
+                      v.count);
+        return STS_ENOMEM;
+
+    default:
         return STS_ENOMEM;
     }
-
-    n->node.key = key;
-    n->expires = (time_t) expires;
-    ngx_memcpy(n->digest, digest, STS_POP_DIGEST_LEN);
-
-    ngx_rbtree_insert(&ctx->sh->rbtree, &n->node);
-    ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
-    ctx->sh->count++;
-
-    ngx_shmtx_unlock(&ctx->shpool->mutex);
-
-    return STS_OK;
 }
 
 
-/* drops expired nonces from the oldest end (all of them if |all|) */
-static void
-ngx_http_sts_nonce_expire(ngx_http_sts_nonce_ctx_t *ctx, time_t now,
-    ngx_uint_t all)
-{
-    ngx_queue_t                *q, *next;
-    ngx_http_sts_nonce_node_t  *n;
-
-    for (q = ngx_queue_head(&ctx->sh->queue);
-         q != ngx_queue_sentinel(&ctx->sh->queue);
-         q = next)
-    {
-        next = ngx_queue_next(q);
-        n = ngx_queue_data(q, ngx_http_sts_nonce_node_t, queue);
-
-        if (n->expires >= now) {
-            if (!all) {
-                break;
-            }
-
-            continue;
-        }
-
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&ctx->sh->rbtree, &n->node);
-        ngx_slab_free_locked(ctx->shpool, n);
-        ctx->sh->count--;
-    }
-}
-
-
-static void
-ngx_http_sts_nonce_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t          **p;
-    ngx_http_sts_nonce_node_t   *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else {
-            n = (ngx_http_sts_nonce_node_t *) node;
-            t = (ngx_http_sts_nonce_node_t *) temp;
-
-            p = (ngx_memcmp(n->digest, t->digest, STS_POP_DIGEST_LEN) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
-}
-
+/* remembers a nonce not seen within the skew window */
 
 static ngx_int_t
-ngx_http_sts_nonce_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+ngx_http_sts_nonce_handler(ngx_http_sts_shm_value_t *v, time_t now,
+    void *data)
 {
-    ngx_http_sts_nonce_ctx_t  *octx = data;
+    time_t  *until = data;
 
-    size_t                     len;
-    ngx_http_sts_nonce_ctx_t  *ctx;
-
-    ctx = shm_zone->data;
-
-    if (octx != NULL) {
-        /* a reload: keep what the previous configuration remembered */
-        ctx->sh = octx->sh;
-        ctx->shpool = octx->shpool;
-        return NGX_OK;
+    if (v->count) {
+        return NGX_DECLINED;
     }
 
-    ctx->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-
-    if (shm_zone->shm.exists) {
-        ctx->sh = ctx->shpool->data;
-        return NGX_OK;
-    }
-
-    ctx->sh = ngx_slab_alloc(ctx->shpool, sizeof(ngx_http_sts_nonce_sh_t));
-    if (ctx->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx->shpool->data = ctx->sh;
-
-    ngx_rbtree_init(&ctx->sh->rbtree, &ctx->sh->sentinel,
-                    ngx_http_sts_nonce_insert);
-    ngx_queue_init(&ctx->sh->queue);
-    ctx->sh->count = 0;
-
-    len = sizeof(" in sts nonce cache \"\"") + shm_zone->shm.name.len;
-
-    ctx->shpool->log_ctx = ngx_slab_alloc(ctx->shpool, len);
-    if (ctx->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(ctx->shpool->log_ctx, " in sts nonce cache \"%V\"%Z",
-                &shm_zone->shm.name);
-
-    /* a full cache is reported once per request by the check itself */
-    ctx->shpool->log_nomem = 0;
+    v->count = 1;
+    v->expires = *until;
 
     return NGX_OK;
-}
-
-
-static ngx_shm_zone_t *
-ngx_http_sts_nonce_zone(ngx_conf_t *cf, size_t size)
-{
-    ngx_shm_zone_t            *shm_zone;
-    ngx_http_sts_nonce_ctx_t  *ctx;
-
-    shm_zone = ngx_shared_memory_add(cf, &ngx_http_sts_nonce_zone_name, size,
-                                     &ngx_http_sts_module);
-    if (shm_zone == NULL) {
-        return NULL;
-    }
-
-    if (shm_zone->data == NULL) {
-        ctx = ngx_pcalloc(cf->pool, sizeof(ngx_http_sts_nonce_ctx_t));
-        if (ctx == NULL) {
-            return NULL;
-        }
-
-        shm_zone->data = ctx;
-        shm_zone->init = ngx_http_sts_nonce_init_zone;
-    }
-
-    return shm_zone;
 }
 
 
@@ -946,7 +754,9 @@ ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_sts_module);
 
-    smcf->nonce_zone = ngx_http_sts_nonce_zone(cf, 0);
+    smcf->nonce_zone = ngx_http_sts_shm_add(cf,
+                                            &ngx_http_sts_nonce_zone_name,
+                                            &ngx_http_sts_nonce_directive, 0);
     if (smcf->nonce_zone == NULL) {
         return NGX_CONF_ERROR;
     }

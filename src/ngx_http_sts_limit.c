@@ -24,11 +24,13 @@
  * Each limit is a leaky bucket per key, as limit_req's: |rate| requests
  * a second or a minute, |burst| more at once; a call over it is refused
  * with the STS error Throttling.User (HTTP 400), never delayed.  The
- * buckets live in the zone's shared memory, for all workers; a reload
- * keeps them.  A bucket that has drained is dropped when room is needed;
- * when the zone holds only buckets that still count, a call whose key
- * has none is refused too (and "zone is full" logged): a full zone never
- * lets calls through uncounted.
+ * buckets live in the zone's shared memory, for all workers, in the
+ * module's shared table (ngx_http_sts_shm.c), keyed by the SHA-256 of
+ * the AccessKeyId or the role; a reload keeps them.  A bucket that has
+ * drained is dropped when room is needed; when the zone holds only
+ * buckets that still count, a call whose key has none is refused too
+ * (and "zone is full" logged): a full zone never lets calls through
+ * uncounted.
  *
  * sts_endpoint_error answers nginx's own errors at the STS endpoint
  * (limit_req's, a body too large ...) in the STS format, so that the
@@ -45,22 +47,18 @@
 
 #include "ngx_http_sts_module.h"
 #include "core/sts_pop.h"
+#include "core/sts_util.h"
 
 
 #define NGX_HTTP_STS_LIMIT_KEY_MAX   1024
 
 
-typedef struct {
-    ngx_rbtree_t                 rbtree;
-    ngx_rbtree_node_t            sentinel;
-    ngx_queue_t                  queue;        /* least recently used first */
-    ngx_uint_t                   count;
-} ngx_http_sts_limit_sh_t;
+#if (STS_SHA256_LEN != NGX_HTTP_STS_SHM_KEY_LEN)
+#error "a SHA-256 digest is not a key of the shared table"
+#endif
 
 
 typedef struct {
-    ngx_http_sts_limit_sh_t     *sh;
-    ngx_slab_pool_t             *shpool;
     ngx_shm_zone_t              *shm_zone;
     ngx_uint_t                   kind;         /* STS_RAM_LIMIT_KEY, _ROLE */
     ngx_uint_t                   rate;         /* requests per 1000 s */
@@ -68,26 +66,10 @@ typedef struct {
 } ngx_http_sts_limit_t;
 
 
-typedef struct {
-    ngx_rbtree_node_t            node;         /* key: crc32 of the key */
-    ngx_queue_t                  queue;
-    ngx_msec_t                   last;         /* the last call taken */
-    ngx_uint_t                   excess;       /* requests * 1000 */
-    u_short                      len;
-    u_char                       data[1];
-} ngx_http_sts_limit_node_t;
-
-
 static ngx_int_t ngx_http_sts_limit_take(ngx_http_sts_limit_t *lim,
     sts_str_t key);
-static ngx_uint_t ngx_http_sts_limit_drained(ngx_http_sts_limit_t *lim,
-    ngx_http_sts_limit_node_t *n, ngx_msec_t now);
-static void ngx_http_sts_limit_expire(ngx_http_sts_limit_t *lim,
-    ngx_msec_t now, ngx_uint_t max);
-static void ngx_http_sts_limit_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
-static ngx_int_t ngx_http_sts_limit_init_zone(ngx_shm_zone_t *shm_zone,
-    void *data);
+static ngx_int_t ngx_http_sts_limit_handler(ngx_http_sts_shm_value_t *v,
+    time_t now, void *data);
 static ngx_int_t ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r);
 
 
@@ -125,271 +107,77 @@ ngx_http_sts_limit_check(void *data, int kind, sts_str_t key)
 }
 
 
-/* one call for |key|: NGX_OK, or NGX_BUSY when over the limit or full */
+/*
+ * One call for |key|: NGX_OK, or NGX_BUSY when over the limit or full.
+ * The zone's time is ngx_current_msec; the value of a bucket is its
+ * excess (count), the last call taken (last), and the time it has
+ * drained (expires), after which it holds nothing a new one would not.
+ */
 
 static ngx_int_t
 ngx_http_sts_limit_take(ngx_http_sts_limit_t *lim, sts_str_t key)
 {
-    size_t                      size;
-    uint32_t                    hash;
-    ngx_int_t                   rc, excess;
-    ngx_msec_t                  now;
-    ngx_msec_int_t              ms;
-    ngx_rbtree_node_t          *node, *sentinel;
-    ngx_http_sts_limit_sh_t    *sh;
-    ngx_http_sts_limit_node_t  *n;
+    u_char                    digest[STS_SHA256_LEN];
+    ngx_int_t                 rc;
+    ngx_http_sts_shm_value_t  v;
 
-    if (lim->sh == NULL) {
+    if (sts_digest(STS_HASH_SHA256, key.data, key.len, digest) != STS_OK) {
         return NGX_BUSY;
     }
 
-    sh = lim->sh;
-    now = ngx_current_msec;
-    hash = ngx_crc32_short((u_char *) key.data, key.len);
+    rc = ngx_http_sts_shm_update(lim->shm_zone, digest,
+                                 (time_t) ngx_current_msec,
+                                 ngx_http_sts_limit_handler, lim, &v);
 
-    ngx_shmtx_lock(&lim->shpool->mutex);
-
-    ngx_http_sts_limit_expire(lim, now, 2);
-
-    node = sh->rbtree.root;
-    sentinel = sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-
-        if (hash != node->key) {
-            node = (hash < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        n = (ngx_http_sts_limit_node_t *) node;
-
-        rc = ngx_memn2cmp((u_char *) key.data, n->data, key.len,
-                          (size_t) n->len);
-
-        if (rc == 0) {
-            ms = (ngx_msec_int_t) (now - n->last);
-
-            if (ms < 0) {
-                ms = 0;         /* the clock went back */
-            }
-
-            if (ngx_http_sts_limit_drained(lim, n, now)) {
-                /* as a new bucket; and no product of a long pause */
-                excess = 0;
-
-            } else {
-                excess = (ngx_int_t) n->excess
-                         - (ngx_int_t) (lim->rate * ms / 1000) + 1000;
-
-                if (excess < 0) {
-                    excess = 0;
-                }
-            }
-
-            if ((ngx_uint_t) excess > lim->burst) {
-                ngx_shmtx_unlock(&lim->shpool->mutex);
-                return NGX_BUSY;
-            }
-
-            n->excess = excess;
-            n->last = now;
-
-            ngx_queue_remove(&n->queue);
-            ngx_queue_insert_tail(&sh->queue, &n->queue);
-
-            ngx_shmtx_unlock(&lim->shpool->mutex);
-            return NGX_OK;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
+    if (rc == NGX_BUSY) {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "sts: assume role limit zone \"%V\" is full "
+                      "(%ui keys within their limit); the call is "
+                      "refused, enlarge the zone",
+                      &lim->shm_zone->shm.name, v.count);
     }
 
-    /* the first call of this key: a bucket with this call in it */
-
-    size = offsetof(ngx_http_sts_limit_node_t, data) + key.len;
-
-    n = ngx_slab_alloc_locked(lim->shpool, size);
-
-    if (n == NULL) {
-        /* room from every bucket that has drained, and only from those */
-        ngx_http_sts_limit_expire(lim, now, 0);
-
-        n = ngx_slab_alloc_locked(lim->shpool, size);
-
-        if (n == NULL) {
-            ngx_shmtx_unlock(&lim->shpool->mutex);
-
-            ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                          "sts: assume role limit zone \"%V\" is full "
-                          "(%ui keys within their limit); the call is "
-                          "refused, enlarge the zone",
-                          &lim->shm_zone->shm.name, sh->count);
-            return NGX_BUSY;
-        }
-    }
-
-    n->node.key = hash;
-    n->len = (u_short) key.len;
-    n->excess = 0;
-    n->last = now;
-    ngx_memcpy(n->data, key.data, key.len);
-
-    ngx_rbtree_insert(&sh->rbtree, &n->node);
-    ngx_queue_insert_tail(&sh->queue, &n->queue);
-    sh->count++;
-
-    ngx_shmtx_unlock(&lim->shpool->mutex);
-
-    return NGX_OK;
+    return (rc == NGX_OK) ? NGX_OK : NGX_BUSY;
 }
 
 
-/* a bucket that has drained holds nothing a new one would not */
-
-static ngx_uint_t
-ngx_http_sts_limit_drained(ngx_http_sts_limit_t *lim,
-    ngx_http_sts_limit_node_t *n, ngx_msec_t now)
-{
-    ngx_msec_int_t  ms;
-
-    ms = (ngx_msec_int_t) (now - n->last);
-
-    if (ms < 0) {
-        return 0;
-    }
-
-    return (ngx_uint_t) ms >= 1000 * (n->excess + 1000) / lim->rate;
-}
-
-
-/*
- * Drops drained buckets: at most |max| from the least recently used end
- * (stopping at the first that still counts), or, with 0, every one.
- */
-static void
-ngx_http_sts_limit_expire(ngx_http_sts_limit_t *lim, ngx_msec_t now,
-    ngx_uint_t max)
-{
-    ngx_uint_t                  dropped;
-    ngx_queue_t                *q, *next;
-    ngx_http_sts_limit_node_t  *n;
-
-    dropped = 0;
-
-    for (q = ngx_queue_head(&lim->sh->queue);
-         q != ngx_queue_sentinel(&lim->sh->queue);
-         q = next)
-    {
-        next = ngx_queue_next(q);
-        n = ngx_queue_data(q, ngx_http_sts_limit_node_t, queue);
-
-        if (!ngx_http_sts_limit_drained(lim, n, now)) {
-            if (max) {
-                return;
-            }
-
-            continue;
-        }
-
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&lim->sh->rbtree, &n->node);
-        ngx_slab_free_locked(lim->shpool, n);
-        lim->sh->count--;
-
-        if (max && ++dropped == max) {
-            return;
-        }
-    }
-}
-
-
-static void
-ngx_http_sts_limit_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t          **p;
-    ngx_http_sts_limit_node_t   *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else {
-            n = (ngx_http_sts_limit_node_t *) node;
-            t = (ngx_http_sts_limit_node_t *) temp;
-
-            p = (ngx_memn2cmp(n->data, t->data, n->len, t->len) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
-}
-
+/* the leaky bucket; a new or drained one takes its first call as free */
 
 static ngx_int_t
-ngx_http_sts_limit_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+ngx_http_sts_limit_handler(ngx_http_sts_shm_value_t *v, time_t now,
+    void *data)
 {
-    ngx_http_sts_limit_t  *olim = data;
+    ngx_http_sts_limit_t  *lim = data;
 
-    size_t                 len;
-    ngx_http_sts_limit_t  *lim;
+    ngx_int_t              excess;
+    ngx_msec_int_t         ms;
 
-    lim = shm_zone->data;
+    if (v->expires == 0) {
+        /* as a new bucket; and no product of a long pause */
+        excess = 0;
 
-    if (olim != NULL) {
-        /* a reload: the buckets go on counting */
-        lim->sh = olim->sh;
-        lim->shpool = olim->shpool;
-        return NGX_OK;
+    } else {
+        ms = (ngx_msec_int_t) (now - v->last);
+
+        if (ms < 0) {
+            ms = 0;         /* the clock went back */
+        }
+
+        excess = (ngx_int_t) v->count
+                 - (ngx_int_t) (lim->rate * ms / 1000) + 1000;
+
+        if (excess < 0) {
+            excess = 0;
+        }
     }
 
-    lim->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-
-    if (shm_zone->shm.exists) {
-        lim->sh = lim->shpool->data;
-        return NGX_OK;
+    if ((ngx_uint_t) excess > lim->burst) {
+        return NGX_DECLINED;
     }
 
-    lim->sh = ngx_slab_alloc(lim->shpool, sizeof(ngx_http_sts_limit_sh_t));
-    if (lim->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    lim->shpool->data = lim->sh;
-
-    ngx_rbtree_init(&lim->sh->rbtree, &lim->sh->sentinel,
-                    ngx_http_sts_limit_insert);
-    ngx_queue_init(&lim->sh->queue);
-    lim->sh->count = 0;
-
-    len = sizeof(" in sts assume role limit zone \"\"")
-          + shm_zone->shm.name.len;
-
-    lim->shpool->log_ctx = ngx_slab_alloc(lim->shpool, len);
-    if (lim->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(lim->shpool->log_ctx, " in sts assume role limit zone "
-                "\"%V\"%Z", &shm_zone->shm.name);
-
-    /* a full zone is reported by the check itself */
-    lim->shpool->log_nomem = 0;
+    v->count = excess;
+    v->last = now;
+    v->expires = now + (time_t) (1000 * (excess + 1000) / lim->rate);
 
     return NGX_OK;
 }
@@ -553,7 +341,11 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    lim->shm_zone = shm_zone;
+    lim->shm_zone = ngx_http_sts_shm_add(cf, &name, &cmd->name, size);
+    if (lim->shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
     lim->kind = kind;
     lim->rate = rate * 1000 / scale;
     lim->burst = burst * 1000;
@@ -561,9 +353,6 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     if (lim->rate == 0) {
         lim->rate = 1;
     }
-
-    shm_zone->init = ngx_http_sts_limit_init_zone;
-    shm_zone->data = lim;
 
     if (slcf->limits == NULL) {
         slcf->limits = ngx_array_create(cf->pool, 2,

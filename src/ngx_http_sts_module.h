@@ -253,18 +253,32 @@ char *ngx_http_sts_backend_merge(ngx_conf_t *cf,
 
 /*
  * The shared keyed table (ngx_http_sts_shm.c): 32-byte keys, each entry
- * with an expiry and a use count, in one zone per feature, kept across
- * reloads of the same size.  ngx_http_sts_shm_charge finds or adds the
- * entry and counts a use: NGX_OK, NGX_DECLINED when |limit| (0: none)
- * uses were already counted, NGX_BUSY when the table is full (logged once
- * until an entry fits again), NGX_ERROR.  ngx_http_sts_shm_find: NGX_OK
- * with the expiry of a live entry, else NGX_DECLINED.
+ * with a small value, in one zone per feature, kept across reloads of the
+ * same size.  ngx_http_sts_shm_update finds or adds an entry and lets a
+ * handler change its value under the lock (see there).
+ * ngx_http_sts_shm_charge finds or adds the entry and counts a use:
+ * NGX_OK, NGX_DECLINED when |limit| (0: none) uses were already counted,
+ * NGX_BUSY when the table is full (logged once until an entry fits
+ * again), NGX_ERROR.  ngx_http_sts_shm_find: NGX_OK with the expiry of a
+ * live entry, else NGX_DECLINED.
  */
 #define NGX_HTTP_STS_SHM_KEY_LEN    32
 #define NGX_HTTP_STS_SHM_COUNTERS   8
 
+typedef struct {
+    time_t                    expires;       /* dropped once <= now */
+    time_t                    last;          /* the caller's own */
+    ngx_uint_t                count;         /* uses, a bucket's excess */
+} ngx_http_sts_shm_value_t;
+
+typedef ngx_int_t (*ngx_http_sts_shm_handler_pt)(
+    ngx_http_sts_shm_value_t *v, time_t now, void *data);
+
 ngx_shm_zone_t *ngx_http_sts_shm_add(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *directive, size_t size);
+ngx_int_t ngx_http_sts_shm_update(ngx_shm_zone_t *zone, const u_char *key,
+    time_t now, ngx_http_sts_shm_handler_pt handler, void *data,
+    ngx_http_sts_shm_value_t *v);
 ngx_int_t ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
     time_t now, time_t expires, ngx_uint_t limit, ngx_uint_t *uses);
 ngx_int_t ngx_http_sts_shm_find(ngx_shm_zone_t *zone, const u_char *key,

@@ -2,15 +2,19 @@
  * Copyright (C) nginx-sts authors
  *
  * A keyed table in shared memory, for every worker and kept across
- * reloads of the same size: the use counts of presigned URLs and the
- * multipart uploads of the grace window.  Keys are 32-byte digests
- * (src/core/sts_state.h); each entry holds its expiry and a counter.
+ * reloads of the same size: the use counts of presigned URLs, the
+ * multipart uploads of the grace window, the STS endpoint's nonces and
+ * the buckets of the issuance limits.  Keys are 32-byte digests; each
+ * entry holds a small value (ngx_http_sts_shm_value_t): its expiry, a
+ * counter and a time of the caller's own.  A zone has one unit of time,
+ * its callers': seconds, or milliseconds for the issuance limits.
  *
  * An rbtree finds an entry, a queue orders them from the least recently
  * touched; both live in a slab pool under its mutex.  Expired entries are
  * dropped a few at a time on every call, and all of them before the table
  * is declared full.  A live entry is never evicted: forgetting one would
- * give back the uses of a URL, so a full table refuses instead.
+ * give back the uses of a URL, a nonce or a limit, so a full table
+ * refuses instead.
  */
 
 #include <ngx_config.h>
@@ -43,12 +47,22 @@ typedef struct {
 typedef struct {
     ngx_rbtree_node_t            node;         /* key: digest's first bytes */
     ngx_queue_t                  queue;
-    time_t                       expires;
-    ngx_uint_t                   uses;
+    ngx_http_sts_shm_value_t     value;
     u_char                       key[NGX_HTTP_STS_SHM_KEY_LEN];
 } ngx_http_sts_shm_node_t;
 
 
+typedef struct {
+    time_t                       expires;
+    ngx_uint_t                   limit;
+} ngx_http_sts_shm_charge_t;
+
+
+static ngx_int_t ngx_http_sts_shm_update_locked(ngx_http_sts_shm_ctx_t *ctx,
+    const u_char *key, time_t now, ngx_http_sts_shm_handler_pt handler,
+    void *data, ngx_http_sts_shm_value_t *v);
+static ngx_int_t ngx_http_sts_shm_charge_handler(ngx_http_sts_shm_value_t *v,
+    time_t now, void *data);
 static ngx_http_sts_shm_node_t *ngx_http_sts_shm_lookup(
     ngx_http_sts_shm_ctx_t *ctx, const u_char *key);
 static void ngx_http_sts_shm_expire(ngx_http_sts_shm_ctx_t *ctx, time_t now,
@@ -86,45 +100,75 @@ ngx_http_sts_shm_add(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *directive,
 }
 
 
+/*
+ * Finds or adds the entry of |key| and lets |handler| change a copy of its
+ * value, under the zone's lock; a new entry, or an expired one not dropped
+ * yet, comes with a zeroed value.  The handler's NGX_OK keeps the copy and
+ * makes the entry the most recently touched; any other code leaves the
+ * table as it was and is returned.  NGX_BUSY when a new entry does not
+ * fit (*v then holds the number of live entries in v->count), NGX_ERROR
+ * without a zone.
+ */
 ngx_int_t
-ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
-    time_t now, time_t expires, ngx_uint_t limit, ngx_uint_t *uses)
+ngx_http_sts_shm_update(ngx_shm_zone_t *zone, const u_char *key, time_t now,
+    ngx_http_sts_shm_handler_pt handler, void *data,
+    ngx_http_sts_shm_value_t *v)
 {
-    ngx_http_sts_shm_ctx_t   *ctx;
-    ngx_http_sts_shm_node_t  *n;
+    ngx_int_t                rc;
+    ngx_http_sts_shm_ctx_t  *ctx;
 
-    ctx = zone->data;
+    ctx = (zone != NULL) ? zone->data : NULL;
 
     if (ctx == NULL || ctx->sh == NULL) {
         return NGX_ERROR;
     }
 
     ngx_shmtx_lock(&ctx->shpool->mutex);
+    rc = ngx_http_sts_shm_update_locked(ctx, key, now, handler, data, v);
+    ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_sts_shm_update_locked(ngx_http_sts_shm_ctx_t *ctx,
+    const u_char *key, time_t now, ngx_http_sts_shm_handler_pt handler,
+    void *data, ngx_http_sts_shm_value_t *v)
+{
+    ngx_int_t                 rc;
+    ngx_http_sts_shm_node_t  *n;
 
     ngx_http_sts_shm_expire(ctx, now, 0);
 
     n = ngx_http_sts_shm_lookup(ctx, key);
 
-    if (n != NULL && n->expires <= now) {
-        /* expired but not dropped yet: as if it were not there */
-        n->uses = 0;
-    }
-
     if (n != NULL) {
-        if (limit && n->uses >= limit) {
-            *uses = n->uses;
-            ngx_shmtx_unlock(&ctx->shpool->mutex);
-            return NGX_DECLINED;
+        if (n->value.expires > now) {
+            *v = n->value;
+
+        } else {
+            /* expired but not dropped yet: as if it were not there */
+            ngx_memzero(v, sizeof(ngx_http_sts_shm_value_t));
         }
 
-        n->uses++;
-        n->expires = ngx_max(n->expires, expires);
-        ngx_queue_remove(&n->queue);
-        ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
+        rc = handler(v, now, data);
 
-        *uses = n->uses;
-        ngx_shmtx_unlock(&ctx->shpool->mutex);
-        return NGX_OK;
+        if (rc == NGX_OK) {
+            n->value = *v;
+            ngx_queue_remove(&n->queue);
+            ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
+        }
+
+        return rc;
+    }
+
+    ngx_memzero(v, sizeof(ngx_http_sts_shm_value_t));
+
+    rc = handler(v, now, data);
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     n = ngx_slab_alloc_locked(ctx->shpool, sizeof(ngx_http_sts_shm_node_t));
@@ -137,15 +181,8 @@ ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
     }
 
     if (n == NULL) {
-        if (!ctx->sh->full) {
-            ctx->sh->full = 1;
-            ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                          "sts: the table of \"%V\" is full (%ui live "
-                          "entries), refusing what it cannot record; "
-                          "enlarge it", &ctx->directive, ctx->sh->count);
-        }
-
-        ngx_shmtx_unlock(&ctx->shpool->mutex);
+        ngx_memzero(v, sizeof(ngx_http_sts_shm_value_t));
+        v->count = ctx->sh->count;
         return NGX_BUSY;
     }
 
@@ -153,15 +190,78 @@ ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
 
     ngx_memcpy(&n->node.key, key, sizeof(ngx_rbtree_key_t));
     ngx_memcpy(n->key, key, NGX_HTTP_STS_SHM_KEY_LEN);
-    n->expires = expires;
-    n->uses = 1;
+    n->value = *v;
 
     ngx_rbtree_insert(&ctx->sh->rbtree, &n->node);
     ngx_queue_insert_tail(&ctx->sh->queue, &n->queue);
     ctx->sh->count++;
 
-    *uses = 1;
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
+    time_t now, time_t expires, ngx_uint_t limit, ngx_uint_t *uses)
+{
+    ngx_int_t                   rc;
+    ngx_uint_t                  log;
+    ngx_http_sts_shm_ctx_t     *ctx;
+    ngx_http_sts_shm_value_t    v;
+    ngx_http_sts_shm_charge_t   c;
+
+    ctx = zone->data;
+
+    if (ctx == NULL || ctx->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    c.expires = expires;
+    c.limit = limit;
+    log = 0;
+
+    ngx_shmtx_lock(&ctx->shpool->mutex);
+
+    rc = ngx_http_sts_shm_update_locked(ctx, key, now,
+                                        ngx_http_sts_shm_charge_handler,
+                                        &c, &v);
+
+    if (rc == NGX_BUSY && !ctx->sh->full) {
+        ctx->sh->full = 1;
+        log = 1;
+    }
+
     ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    if (log) {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "sts: the table of \"%V\" is full (%ui live "
+                      "entries), refusing what it cannot record; "
+                      "enlarge it", &ctx->directive, v.count);
+    }
+
+    if (rc == NGX_OK || rc == NGX_DECLINED) {
+        *uses = v.count;
+    }
+
+    return rc;
+}
+
+
+/* one use more, unless |limit| (0: none) uses were counted already */
+
+static ngx_int_t
+ngx_http_sts_shm_charge_handler(ngx_http_sts_shm_value_t *v, time_t now,
+    void *data)
+{
+    ngx_http_sts_shm_charge_t  *c = data;
+
+    if (c->limit && v->count >= c->limit) {
+        return NGX_DECLINED;
+    }
+
+    v->count++;
+    v->expires = ngx_max(v->expires, c->expires);
 
     return NGX_OK;
 }
@@ -187,8 +287,8 @@ ngx_http_sts_shm_find(ngx_shm_zone_t *zone, const u_char *key, time_t now,
 
     n = ngx_http_sts_shm_lookup(ctx, key);
 
-    if (n != NULL && n->expires > now) {
-        *expires = n->expires;
+    if (n != NULL && n->value.expires > now) {
+        *expires = n->value.expires;
         rc = NGX_OK;
 
     } else {
@@ -296,7 +396,7 @@ ngx_http_sts_shm_expire(ngx_http_sts_shm_ctx_t *ctx, time_t now,
         next = ngx_queue_next(q);
         n = ngx_queue_data(q, ngx_http_sts_shm_node_t, queue);
 
-        if (n->expires > now) {
+        if (n->value.expires > now) {
             continue;
         }
 

@@ -4,10 +4,10 @@
 # policy for sample-bucket/2015/01/01/*.jpg, and the token it gets reads
 # one jpg through the gateway and nothing else.
 #
-# Requests are signed here, in Perl, independently of the C code, the way
-# the official clients do: pop-core (GET query or POST form, strict
-# encoding) and @alicloud/sts-sdk 1.0.2 (POST, parameters in the query, no
-# Content-Type, JS-component encoding).  A request is built when it is
+# Requests are signed in Perl (t/lib/StsPop.pm), independently of the C
+# code, the way the official clients do: pop-core (GET query or POST form,
+# strict encoding) and @alicloud/sts-sdk 1.0.2 (POST, parameters in the
+# query, no Content-Type, JS-component encoding).  A request is built when it is
 # sent (fresh Timestamp and SignatureNonce each time, so repetitions are
 # not replays); requests that need credentials from the endpoint first
 # obtain them from the running nginx.
@@ -15,11 +15,10 @@
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
+use StsPop qw(pop_lazy);
 
-use Digest::SHA qw(hmac_sha1_base64);
 use IO::Socket::INET;
 use JSON::PP;
-use POSIX qw(strftime);
 
 repeat_each(2);
 no_shuffle();
@@ -125,71 +124,19 @@ our $SeedsPolicy = '{"Version":"1","Statement":[{"Effect":"Allow",'
     . '"Action":["oss:GetObject"],"Resource":'
     . '["acs:oss:*:*:sample-bucket/2015/01/01/*.jpg"]}]}';
 
-# A value that stringifies by running code: requests built when sent.
-package Lazy {
-    use overload '""' => sub { $_[0]->() }, fallback => 1;
-    sub new { my ($class, $code) = @_; return bless $code, $class }
-}
-
-sub pop_enc {
-    my ($s, $js) = @_;
-    if ($js) {
-        $s =~ s/([^A-Za-z0-9\-_.~!'()*])/sprintf('%%%02X', ord $1)/ge;
-    } else {
-        $s =~ s/([^A-Za-z0-9\-_.~])/sprintf('%%%02X', ord $1)/ge;
-    }
-    return $s;
-}
-
-sub pop_sign {
-    my ($method, $p, $secret, $js) = @_;
-    my $cq = join '&', map { pop_enc($_, $js) . '=' . pop_enc($p->{$_}, $js) }
-                       sort keys %$p;
-    my $sts = "$method&%2F&" . pop_enc($cq, $js);
-    my $sig = hmac_sha1_base64($sts, "$secret&");
-    $sig .= '=' while length($sig) % 4;
-    return $sig;
-}
-
-# pop_params(key => ID, secret => S, params => {...}, drop => [names],
-#            set => {after signing}, js => 1, skew => seconds)
+# POP requests signed by StsPop.pm, as the appserver unless told
 sub pop_params {
     my (%o) = @_;
-    my %p = (
-        Format => 'JSON', Version => '2015-04-01',
-        AccessKeyId => $o{key} // $AppKey,
-        SignatureMethod => 'HMAC-SHA1', SignatureVersion => '1.0',
-        SignatureNonce => join('', map { sprintf '%02x', int rand 256 }
-                                       1 .. 16),
-        Timestamp => strftime('%Y-%m-%dT%H:%M:%SZ',
-                              gmtime(time + ($o{skew} // 0))),
-        %{ $o{params} || {} },
-    );
-    delete $p{$_} for @{ $o{drop} || [] };
-    $p{Signature} = pop_sign($o{method} // 'GET', \%p,
-                             $o{secret} // $AppSecret, $o{js});
-    %p = (%p, %{ $o{set} || {} });
-    delete $p{Signature} if $o{unsigned};
-    return join '&', map { pop_enc($_, $o{js}) . '=' . pop_enc($p{$_}, $o{js}) }
-                     sort keys %p;
+    $o{key} //= $AppKey;
+    $o{secret} //= $AppSecret;
+    return StsPop::pop_params(%o);
 }
 
-# pop_request(shape => 'get' | 'form' | 'sdk', path => '/sts', ...):
-# the text of "--- request", built anew each time it is sent
 sub pop_request {
     my (%o) = @_;
-    my $shape = $o{shape} // 'get';
-    my $path = $o{path} // '/sts';
-    return Lazy->new(sub {
-        if ($shape eq 'get') {
-            return "GET $path?" . pop_params(%o, method => 'GET');
-        }
-        if ($shape eq 'sdk') {
-            return "POST $path?" . pop_params(%o, method => 'POST', js => 1);
-        }
-        return "POST $path" . ($o{query} ? "?$o{query}" : '') . "\n"
-               . pop_params(%o, method => 'POST');
-    });
+    $o{key} //= $AppKey;
+    $o{secret} //= $AppSecret;
+    return StsPop::pop_request(%o);
 }
 
 # the same request twice, for the replay test
@@ -197,8 +144,8 @@ sub pop_twice {
     my (%o) = @_;
     my $last;
     my $first = pop_request(%o);
-    return (Lazy->new(sub { $last = "$first" }),
-            Lazy->new(sub { $last }));
+    return (pop_lazy(sub { $last = "$first" }),
+            pop_lazy(sub { $last }));
 }
 
 # An AssumeRole against the running nginx, from Perl: the credentials.
@@ -230,7 +177,7 @@ sub assume_role {
 # OSS-signed headers for the gateway, with credentials from the endpoint
 sub gateway_headers {
     my ($method, $path, %o) = @_;
-    return Lazy->new(sub {
+    return pop_lazy(sub {
         my $c = assume_role(%o);
         return ::sts_sign($c, $method, $path);
     });
@@ -239,7 +186,7 @@ sub gateway_headers {
 # a request made with STS credentials obtained just before
 sub sts_caller_request {
     my (%o) = @_;
-    return Lazy->new(sub {
+    return pop_lazy(sub {
         my $c = assume_role(policy => $o{policy});
         my %params = (Action => 'GetCallerIdentity', %{ $o{params} || {} });
         $params{SecurityToken} = $c->{token} unless $o{token_header};
@@ -252,14 +199,14 @@ sub sts_caller_request {
 # the same credentials for the request and for its x-acs-security-token
 sub sts_caller_pair {
     my $c;
-    my $req = Lazy->new(sub {
+    my $req = pop_lazy(sub {
         $c = assume_role();
         my $q = pop_params(method => 'GET', key => $c->{id},
                            secret => $c->{secret},
                            params => { Action => 'GetCallerIdentity' });
         return "GET /sts?$q";
     });
-    my $hdr = Lazy->new(sub { "x-acs-security-token: $c->{token}\n" });
+    my $hdr = pop_lazy(sub { "x-acs-security-token: $c->{token}\n" });
     return ($req, $hdr);
 }
 
@@ -424,7 +371,7 @@ qr{"IdentityType":"AssumedRoleUser","AccountId":"11223344","Arn":"acs:ram::11223
 --- request eval
 ::sts_caller_request(token_header => 1)
 --- more_headers eval
-::Lazy->new(sub { "x-acs-security-token: " . ::assume_role()->{token} })
+::pop_lazy(sub { "x-acs-security-token: " . ::assume_role()->{token} })
 --- error_code: 400
 --- response_body_like: "Code":"InvalidSecurityToken.MismatchWithAccessKey"
 --- no_error_log
@@ -1004,7 +951,7 @@ $::HttpConfig . "    sts_revoked $ENV{TEST_NGINX_STS_REVOKED_100};\n"
 --- config eval: $::Config
 --- request eval
 [ map { my ($session, $params) = @$_;
-        Lazy->new(sub {
+        ::pop_lazy(sub {
             my $c = ::assume_role(session => $session);
             return "GET /sts?" . ::pop_params(method => 'GET',
                 key => $c->{id}, secret => $c->{secret},

@@ -1,0 +1,93 @@
+# The STS endpoint's SignatureNonce replay cache (sts_nonce_cache) when it
+# is full: a new nonce is refused with 503 ServiceUnavailable and the
+# cache's own message, never let through unremembered, while a nonce the
+# cache holds is still caught as a replay.
+#
+# The smallest cache (eight pages) holds far fewer than 400 nonces, and
+# none of them leaves the skew window within the test.
+
+use lib 't/lib';
+use Test::Nginx::Socket 'no_plan';
+use StsTest;
+use StsPop;
+
+repeat_each(1);
+no_shuffle();
+no_root_location();
+
+my $tmp = "$ENV{TEST_NGINX_STS_DATA}/../tmp";
+
+{
+    my $f = "$tmp/175-directory.json";
+    open my $fh, '>', $f or die "$f: $!\n";
+    print $fh <<'_EOD_';
+{
+  "Accounts": [ {
+    "AccountId": "11223344",
+    "Users": [
+      { "UserName": "appserver",
+        "AccessKeys": [ { "AccessKeyId": "LTAI5tAppServer0001",
+            "AccessKeySecret": "AppServerSecret0123456789abcdef" } ],
+        "AttachedPolicies": ["AliyunSTSAssumeRoleAccess"] }
+    ]
+  } ]
+}
+_EOD_
+    close $fh;
+    chmod 0600, $f;
+    $ENV{TEST_NGINX_STS_DIRECTORY_175} = $f;
+}
+
+our @App = ('LTAI5tAppServer0001', 'AppServerSecret0123456789abcdef');
+our $Fill = 400;
+
+sub identity {
+    return pop_request(key => $App[0], secret => $App[1],
+                       params => { Action => 'GetCallerIdentity' });
+}
+
+# the first request, then the very same text again
+our $First;
+our $Once = pop_lazy(sub { $First = '' . identity() });
+our $Again = pop_lazy(sub { $First });
+
+our $Identity = qr{"IdentityType":"RAMUser"};
+our $Full = qr{^\{"RequestId":"[0-9A-F-]{36}","HostId":"localhost","Code":"ServiceUnavailable","Message":"The request has failed due to a temporary failure of the server\."\}$};
+our $Used = qr{"Code":"SignatureNonceUsed"};
+
+our $HttpConfig = <<'_EOC_';
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_directory $TEST_NGINX_STS_DIRECTORY_175;
+_EOC_
+
+our $Config = <<'_EOC_';
+    location = /sts {
+        sts_endpoint;
+        add_header X-STS-Code $sts_error_code always;
+    }
+
+    location = /_log {
+        default_type text/plain;
+        alias $TEST_NGINX_SERVER_ROOT/logs/error.log;
+    }
+_EOC_
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a full nonce cache refuses new nonces and still knows the old ones
+--- http_config eval
+$::HttpConfig . "    sts_nonce_cache 32k;\n"
+--- config eval: $::Config
+--- request eval
+[$::Once, (map { ::identity() } 1 .. $::Fill), $::Again, ::identity(),
+ "GET /_log"]
+--- error_code_like eval
+[qr/^200$/, (map { qr/^200$/ } 1 .. 20),
+ (map { qr/^(?:200|503)$/ } 21 .. $::Fill), qr/^400$/, qr/^503$/,
+ qr/^200$/]
+--- response_body_like eval
+[$::Identity, (map { $::Identity } 1 .. 20),
+ (map { qr/$::Identity|$::Full/ } 21 .. $::Fill), $::Used, $::Full,
+ qr/\[error\][^\n]*sts: the nonce cache is full \(\d+ nonces within the skew window\); enlarge "sts_nonce_cache".*ServiceUnavailable/s]
