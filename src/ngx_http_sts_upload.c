@@ -27,7 +27,8 @@
  * gateway's: x-oss-meta-sts-session-name, -role-arn, -token-id and
  * -source-ip.  This runs after the signature was checked on the headers
  * as sent and before the backend connectors map and sign the headers, so
- * the stamps are forwarded and signed like any x-oss-meta-* header.
+ * the stamps are forwarded and signed like any x-oss-meta-* header.  A
+ * PostObject form gets them as form fields (ngx_http_sts_poststamp.c).
  */
 
 #include <ngx_config.h>
