@@ -177,6 +177,14 @@ off_t ngx_http_sts_upload_cap(ngx_http_request_t *r);
 ngx_int_t ngx_http_sts_upload_body(ngx_http_request_t *r, ngx_chain_t *in);
 ngx_int_t ngx_http_sts_upload_stamp(ngx_http_request_t *r);
 
+/*
+ * ngx_http_sts_poststamp puts the identity stamps into the body of an
+ * allowed PostObject, read whole, before its file part, and sets the new
+ * length (ngx_http_sts_poststamp.c).  NGX_OK or NGX_ERROR.
+ */
+ngx_int_t ngx_http_sts_poststamp(ngx_http_request_t *r,
+    const sts_post_form_t *form);
+
 /* counts a refusal by reason in the status zone (status.c) */
 #define NGX_HTTP_STS_REFUSAL_TOO_LARGE     0  /* declared size over a cap */
 #define NGX_HTTP_STS_REFUSAL_BODY_CUT      1  /* streamed body cut */

@@ -27,7 +27,8 @@
  * gateway's: x-oss-meta-sts-session-name, -role-arn, -token-id and
  * -source-ip.  This runs after the signature was checked on the headers
  * as sent and before the backend connectors map and sign the headers, so
- * the stamps are forwarded and signed like any x-oss-meta-* header.
+ * the stamps are forwarded and signed like any x-oss-meta-* header.  A
+ * PostObject form gets them as form fields (ngx_http_sts_poststamp.c).
  */
 
 #include <ngx_config.h>
@@ -250,8 +251,8 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
         }
 
         /*
-         * a form is proxied as it is: the gateway cannot add its stamps
-         * to it, but it refuses a form that would set them itself
+         * a form gets the stamps as fields (ngx_http_sts_poststamp):
+         * one of the client's own under such a name would be a second
          */
         for (i = 0; u->form != NULL && i < u->form->num_fields; i++) {
             if (sts_upload_stamp_header(u->form->fields[i].name)) {
@@ -431,6 +432,12 @@ ngx_http_sts_upload_stamp(ngx_http_request_t *r)
     }
 
     u = ctx->upload;
+
+    if (u != NULL && u->desc.form && u->form != NULL) {
+        /* PostObject: the stamps go into the form */
+        return ngx_http_sts_poststamp(r, u->form);
+    }
+
     if (u == NULL || !u->desc.stamp) {
         return NGX_OK;
     }

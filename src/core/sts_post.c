@@ -430,6 +430,7 @@ sts_post_part_headers(sts_post_form_t *f)
         f->in_file = 1;
         f->stage = STS_POST_FILE;
         f->file_offset = f->consumed;
+        f->file_part = f->part_start;
 
         return STS_OK;
     }
@@ -523,6 +524,7 @@ sts_post_form_feed(sts_post_form_t *f, const void *data, size_t len)
 
             if (++f->match == f->delim_len) {
                 f->match = 0;
+                f->part_start = 0;
                 f->state = STS_POST_S_AFTER;
             }
 
@@ -644,6 +646,7 @@ sts_post_form_feed(sts_post_form_t *f, const void *data, size_t len)
                 f->consumed++;
 
                 if (++f->match == f->delim_len) {
+                    f->part_start = f->consumed - f->delim_len;
                     rc = sts_post_end_part(f);
                     if (rc != STS_OK) {
                         return rc;

@@ -60,6 +60,10 @@ typedef struct {
     sts_str_t                filename;       /* STS_POST_FILE, may be "" */
     uint64_t                 file_offset;    /* STS_POST_FILE: body bytes
                                                 before the file content */
+    uint64_t                 file_part;      /* STS_POST_FILE: body bytes
+                                                before the file part's
+                                                delimiter (its CR LF, or
+                                                0 for the first part) */
     uint64_t                 file_size;      /* STS_POST_END */
     uint64_t                 consumed;       /* body bytes fed so far */
 
@@ -69,6 +73,7 @@ typedef struct {
     char                     delim[4 + STS_POST_MAX_BOUNDARY];
     size_t                   delim_len;
     size_t                   match;
+    uint64_t                 part_start;
     size_t                   total;
     size_t                   epilogue;
     int                      in_file;

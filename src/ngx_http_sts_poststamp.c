@@ -1,0 +1,230 @@
+/*
+ * Copyright (C) nginx-sts authors
+ *
+ * Identity stamping of a PostObject form (sts_stamp_identity on).
+ *
+ * OSS takes an object's user metadata from the form, not from headers.
+ * The access phase reads the whole form before it decides (it checks the
+ * file's size against the policy), so when a PostObject is allowed its
+ * body lies complete in r->request_body->bufs, in memory, in a temporary
+ * file, or both.  The stamps go into that chain as one memory buffer of
+ * form parts (src/core/sts_formstamp.h), inserted where the file part's
+ * delimiter starts: the buffer that holds that byte is split in two, a
+ * memory one by its pointers, a file one by its file range.  Then the
+ * declared length grows by as much (r->headers_in.content_length_n,
+ * which the proxy module sends as Content-Length, and the Content-Length
+ * header for $content_length), so the length sent is always the length
+ * of the bytes sent.
+ *
+ * This holds whatever proxy_request_buffering says: the body was read
+ * before the content phase, and nginx then proxies it as a buffered one.
+ * A chunked or HTTP/2 body without a length has content_length_n set by
+ * nginx once it is read.  The split keeps what ngx_http_upstream_reinit
+ * expects for a retry: memory buffers start at their first byte, and the
+ * file ranges follow each other in the chain's order.
+ *
+ * The policy of the form was checked on the client's fields and file
+ * before this, and the client's fields of a stamped name were refused
+ * (ngx_http_sts_upload_decide), so each stamp is in the form once.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sts_module.h"
+#include "core/sts_formstamp.h"
+
+
+static ngx_int_t ngx_http_sts_poststamp_insert(ngx_http_request_t *r,
+    off_t at, ngx_buf_t *ins);
+
+
+ngx_int_t
+ngx_http_sts_poststamp(ngx_http_request_t *r, const sts_post_form_t *form)
+{
+    int                       rc;
+    off_t                     total;
+    size_t                    stamped;
+    u_char                   *p;
+    sts_buf_t                 parts;
+    ngx_buf_t                *ins;
+    ngx_chain_t              *cl;
+    sts_allocator_t           a;
+    sts_formstamp_t           st[4];
+    ngx_http_sts_ctx_t       *ctx;
+    ngx_http_request_body_t  *rb;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    rb = r->request_body;
+
+    if (ctx == NULL || rb == NULL || !rb->last_saved
+        || r->request_body_no_buffering || form->stage != STS_POST_END)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: a PostObject to stamp without its whole form");
+        return NGX_ERROR;
+    }
+
+    /* the body kept for the proxy must be the form that was read */
+
+    total = 0;
+
+    for (cl = rb->bufs; cl; cl = cl->next) {
+        total += ngx_buf_size(cl->buf);
+    }
+
+    if ((uint64_t) total != form->consumed
+        || (r->headers_in.content_length_n >= 0
+            && r->headers_in.content_length_n != total))
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: PostObject body of %O bytes, %uL read, %O "
+                      "declared", total, form->consumed,
+                      r->headers_in.content_length_n);
+        return NGX_ERROR;
+    }
+
+    st[0].name = "x-oss-meta-sts-session-name";
+    st[0].value.data = (char *) ctx->session_name.data;
+    st[0].value.len = ctx->session_name.len;
+    st[1].name = "x-oss-meta-sts-role-arn";
+    st[1].value.data = (char *) ctx->role_arn.data;
+    st[1].value.len = ctx->role_arn.len;
+    st[2].name = "x-oss-meta-sts-token-id";
+    st[2].value.data = (char *) ctx->token_id.data;
+    st[2].value.len = ctx->token_id.len;
+    st[3].name = "x-oss-meta-sts-source-ip";
+    st[3].value.data = (char *) r->connection->addr_text.data;
+    st[3].value.len = r->connection->addr_text.len;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+    sts_buf_init(&parts, &a, 0);
+
+    rc = sts_formstamp_parts(form, st, 4, &parts, &stamped);
+    if (rc != STS_OK) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: the form's stamps could not be built (%d)", rc);
+        return NGX_ERROR;
+    }
+
+    if (stamped == 0) {
+        return NGX_OK;
+    }
+
+    ins = ngx_create_temp_buf(r->pool, parts.len);
+    if (ins == NULL) {
+        return NGX_ERROR;
+    }
+
+    ins->last = ngx_cpymem(ins->pos, parts.data, parts.len);
+
+    if (ngx_http_sts_poststamp_insert(r, (off_t) form->file_part, ins)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    total += (off_t) parts.len;
+    r->headers_in.content_length_n = total;
+
+    if (r->headers_in.content_length != NULL) {
+        p = ngx_pnalloc(r->pool, NGX_OFF_T_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        r->headers_in.content_length->value.data = p;
+        r->headers_in.content_length->value.len = ngx_sprintf(p, "%O", total)
+                                                  - p;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: %uz stamp(s) in the form at byte %uL, "
+                   "body now %O bytes", stamped, form->file_part, total);
+
+    return NGX_OK;
+}
+
+
+/* puts |ins| into the body chain before its byte |at| */
+static ngx_int_t
+ngx_http_sts_poststamp_insert(ngx_http_request_t *r, off_t at,
+    ngx_buf_t *ins)
+{
+    off_t         pos, size, k;
+    ngx_buf_t    *b, *tail;
+    ngx_chain_t  *cl, *icl, *tcl, **ll;
+
+    icl = ngx_alloc_chain_link(r->pool);
+    if (icl == NULL) {
+        return NGX_ERROR;
+    }
+
+    icl->buf = ins;
+
+    pos = 0;
+    ll = &r->request_body->bufs;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+        size = ngx_buf_size(b);
+
+        if (at == pos) {
+            /* on a boundary between buffers */
+            icl->next = cl;
+            *ll = icl;
+            return NGX_OK;
+        }
+
+        if (at < pos + size) {
+            break;
+        }
+
+        pos += size;
+        ll = &cl->next;
+    }
+
+    if (cl == NULL) {
+        /* the file part's delimiter is always followed by more */
+        return NGX_ERROR;
+    }
+
+    /* split b at k: b keeps the head, tail has the rest */
+
+    k = at - pos;
+
+    tail = ngx_alloc_buf(r->pool);
+    if (tail == NULL) {
+        return NGX_ERROR;
+    }
+
+    *tail = *b;
+
+    if (ngx_buf_in_memory(b)) {
+        b->last = b->pos + k;
+        tail->pos = tail->pos + k;
+        tail->start = tail->pos;
+    }
+
+    if (b->in_file) {
+        b->file_last = b->file_pos + k;
+        tail->file_pos = tail->file_pos + k;
+    }
+
+    b->last_buf = 0;
+    b->last_in_chain = 0;
+    b->flush = 0;
+
+    tcl = ngx_alloc_chain_link(r->pool);
+    if (tcl == NULL) {
+        return NGX_ERROR;
+    }
+
+    tcl->buf = tail;
+    tcl->next = cl->next;
+    icl->next = tcl;
+    cl->next = icl;
+
+    return NGX_OK;
+}
