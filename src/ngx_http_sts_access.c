@@ -130,7 +130,7 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx != NULL) {
         if (ctx->state != NULL) {
             /* the phases run again: a body the decision waits for */
@@ -138,10 +138,16 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
         }
 
         /*
-         * The access phase ran again for this request in this location
-         * (another access module asked to be called again): repeat the
-         * decision; anything but an earlier allow is a denial.
+         * The access phase ran again for this request, in this location
+         * (another access module asked to be called again) or in the one
+         * of an internal redirect (error_page ...): repeat the decision;
+         * anything but an earlier allow is a denial, except that the
+         * error document of a refusal may be sent.
          */
+        if (ctx->rc != NGX_OK && ngx_http_sts_is_error_document(r)) {
+            return NGX_OK;
+        }
+
         return ctx->rc == NGX_OK ? NGX_OK : NGX_HTTP_FORBIDDEN;
     }
 
@@ -159,6 +165,12 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
     ctx->rc = NGX_HTTP_FORBIDDEN;
     ctx->state = q;
     ngx_http_set_ctx(r, ctx, ngx_http_sts_module);
+
+    /* found again after an internal redirect (ngx_http_sts_ctx.c) */
+    if (ngx_http_sts_keep_ctx(r, ctx) != NGX_OK) {
+        ctx->state = NULL;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     q->r = r;
     q->ctx = ctx;
@@ -310,6 +322,33 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
     ngx_http_sts_req_cleanup(q);
 
     return rc;
+}
+
+
+/*
+ * nginx answered the request with an error (a body over
+ * client_max_body_size, a timeout ...) and redirected it while the
+ * decision waited for the body: the decision is not made, and what it
+ * needed is wiped.
+ */
+void
+ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx)
+{
+    ngx_http_sts_req_t  *q;
+
+    q = ctx->state;
+    if (q == NULL) {
+        return;
+    }
+
+    ctx->state = NULL;
+    ctx->rc = NGX_HTTP_FORBIDDEN;
+
+    if (ctx->decision.len == 0) {
+        ngx_str_set(&ctx->decision, "error");
+    }
+
+    ngx_http_sts_req_cleanup(q);
 }
 
 
@@ -1054,7 +1093,7 @@ ngx_http_sts_body_read(ngx_http_request_t *r)
     ngx_http_sts_req_t  *q;
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->state == NULL) {
         return;
     }
@@ -1236,7 +1275,7 @@ ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     ngx_http_sts_req_t  *q;
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     if (ctx != NULL && ctx->upload != NULL) {
         /* a body of unknown size, counted against the policies' limit */

@@ -151,7 +151,7 @@ ngx_http_sts_backend_prepare(ngx_http_request_t *r, sts_oss_op_t *op,
         return NGX_OK;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL) {
         return NGX_ERROR;
     }
@@ -189,7 +189,7 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
     sts_s3_creds_t       *creds;
     char                  date[STS_ISO8601_BASIC_LEN + 1];
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     creds = bctx->conf->creds;
 
     ngx_http_sts_pool_allocator(&a, r->pool);
@@ -581,7 +581,7 @@ ngx_http_sts_backend_refuse(ngx_http_request_t *r,
 {
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     bctx->refused = 1;
     bctx->refused_header = header;
@@ -612,7 +612,7 @@ ngx_http_sts_backend_refused_handler(ngx_http_request_t *r)
     const sts_oss_error_t       *e;
     ngx_http_sts_backend_ctx_t  *bctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->backend == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -761,7 +761,7 @@ ngx_http_sts_backend_variable(ngx_http_request_t *r,
 
     v->not_found = 1;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->backend == NULL) {
         return NGX_OK;
     }
@@ -928,7 +928,7 @@ ngx_http_sts_backend_header_filter(ngx_http_request_t *r)
     ngx_http_sts_backend_ctx_t  *bctx;
     char                         id[STS_REQUEST_ID_LEN + 1];
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     if (ctx == NULL || ctx->backend == NULL || r != r->main
         || r->upstream == NULL)
@@ -1049,7 +1049,7 @@ ngx_http_sts_backend_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     ngx_http_sts_ctx_t          *ctx;
     ngx_http_sts_backend_ctx_t  *bctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     if (ctx == NULL || ctx->backend == NULL || !ctx->backend->hold) {
         return ngx_http_next_body_filter(r, in);

@@ -470,7 +470,7 @@ ngx_http_sts_endpoint_ctx(ngx_http_request_t *r)
 {
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx != NULL) {
         return ctx;
     }

@@ -28,6 +28,9 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_sts_errdoc_handler(ngx_http_request_t *r);
+static void ngx_http_sts_errdoc_ctx(ngx_http_request_t *r,
+    ngx_http_sts_ctx_t *ctx, ngx_http_sts_errdoc_map_t **m,
+    char *request_id);
 
 
 static ngx_http_sts_errdoc_map_t  ngx_http_sts_errdoc_map[] = {
@@ -98,6 +101,7 @@ ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
 {
     ngx_uint_t                  status;
     sts_str_t                   host;
+    ngx_http_sts_ctx_t         *ctx;
     const sts_oss_error_t      *e;
     ngx_http_sts_errdoc_map_t  *m;
     char                        request_id[STS_REQUEST_ID_LEN + 1];
@@ -114,9 +118,17 @@ ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
         m = ngx_http_sts_errdoc_map;    /* other client errors */
     }
 
-    e = &m->error;
+    /* the state of the gateway, kept across the redirect to here */
+    ctx = ngx_http_sts_get_ctx(r);
 
-    sts_request_id(request_id);
+    if (ctx != NULL) {
+        ngx_http_sts_errdoc_ctx(r, ctx, &m, request_id);
+
+    } else {
+        sts_request_id(request_id);
+    }
+
+    e = &m->error;
 
     if (r->headers_in.host != NULL) {
         host.data = (char *) r->headers_in.host->value.data;
@@ -134,6 +146,80 @@ ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
     r->err_status = 0;
 
     return ngx_http_sts_send_error(r, e, host, request_id, NULL, 0);
+}
+
+
+/*
+ * The error of a request the gateway saw first: the refusal it recorded
+ * (a body cut at the policies' limit: EntityTooLarge, whatever status
+ * nginx ends up with) wins, the request id it logged is the one sent,
+ * $sts_error_code and $sts_request_id name what the client gets, and a
+ * request refused before the decision was made counts as an "error".
+ */
+static void
+ngx_http_sts_errdoc_ctx(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
+    ngx_http_sts_errdoc_map_t **m, char *request_id)
+{
+    u_char                     *p;
+    size_t                      len;
+    ngx_http_sts_errdoc_map_t  *o;
+
+    len = ngx_strlen((*m)->error.code);
+
+    if (ctx->error_code.len
+        && (len != ctx->error_code.len
+            || ngx_strncmp(ctx->error_code.data, (*m)->error.code, len) != 0))
+    {
+        for (o = ngx_http_sts_errdoc_map; o->status; o++) {
+            len = ngx_strlen(o->error.code);
+
+            if (len == ctx->error_code.len
+                && ngx_strncmp(ctx->error_code.data, o->error.code, len)
+                   == 0)
+            {
+                *m = o;
+                break;
+            }
+        }
+    }
+
+    /* the Code sent */
+    ctx->error_code.data = (u_char *) (*m)->error.code;
+    ctx->error_code.len = ngx_strlen((*m)->error.code);
+
+    if (ctx->request_id.len == STS_REQUEST_ID_LEN) {
+        ngx_memcpy(request_id, ctx->request_id.data, STS_REQUEST_ID_LEN);
+        request_id[STS_REQUEST_ID_LEN] = '\0';
+
+    } else {
+        sts_request_id(request_id);
+
+        p = ngx_pnalloc(r->pool, STS_REQUEST_ID_LEN);
+        if (p != NULL) {
+            ngx_memcpy(p, request_id, STS_REQUEST_ID_LEN);
+            ctx->request_id.data = p;
+            ctx->request_id.len = STS_REQUEST_ID_LEN;
+        }
+    }
+
+    /* nginx refused the request before the gateway had decided */
+    if (ctx->decision.len == 0) {
+        ngx_str_set(&ctx->decision, "error");
+    }
+
+    /* this answer is the gateway's own, not the store's to map */
+    ctx->backend = NULL;
+}
+
+
+ngx_uint_t
+ngx_http_sts_is_error_document(ngx_http_request_t *r)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    return clcf->handler == ngx_http_sts_errdoc_handler;
 }
 
 

@@ -69,7 +69,7 @@ ngx_http_sts_explain_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     if (ctx == NULL || ctx->expiration == 0 || ctx->expires_sent) {
         return ngx_http_next_header_filter(r);
@@ -115,7 +115,7 @@ ngx_http_sts_explain_policy(ngx_http_request_t *r,
     ngx_http_sts_ctx_t        *ctx;
     ngx_http_sts_main_conf_t  *smcf;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
 
     names = NULL;
@@ -167,7 +167,7 @@ ngx_http_sts_explain_signature(ngx_http_request_t *r, ngx_uint_t v4,
 {
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     if (v4) {
         ngx_str_set(&ctx->signature_version, "OSS4-HMAC-SHA256");
@@ -209,7 +209,7 @@ ngx_http_sts_explain_deny(ngx_http_request_t *r, const char *reason,
     ngx_http_sts_ctx_t       *ctx;
     ngx_http_sts_loc_conf_t  *slcf;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
 
     if (ngx_http_sts_explain_set(r, &ctx->request_id, request_id,
@@ -298,7 +298,7 @@ ngx_http_sts_explain_variable(ngx_http_request_t *r,
     ngx_str_t            line;
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->decision.len == 0) {
         v->not_found = 1;
         return NGX_OK;

@@ -433,7 +433,7 @@ ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r)
 
     r->err_status = 0;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL) {
         ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_ctx_t));
         if (ctx == NULL) {

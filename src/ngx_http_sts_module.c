@@ -406,7 +406,7 @@ ngx_http_sts_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     ngx_str_t           *s;
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL) {
         v->not_found = 1;
         return NGX_OK;
@@ -436,7 +436,7 @@ ngx_http_sts_expires_in_variable(ngx_http_request_t *r,
     u_char              *p;
     ngx_http_sts_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->expiration == 0) {
         v->not_found = 1;
         return NGX_OK;

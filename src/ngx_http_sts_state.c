@@ -107,7 +107,7 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     p = sts_params_get(&auth->params, STS_STATE_MAX_USES_PARAM);
 
@@ -324,7 +324,7 @@ ngx_http_sts_grace_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     ngx_http_sts_ctx_t        *ctx;
     ngx_http_sts_grace_ctx_t  *g;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
 
     if (ctx == NULL || ctx->grace == NULL || r != r->main) {
         return ngx_http_next_body_filter(r, in);

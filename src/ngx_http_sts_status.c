@@ -206,7 +206,7 @@ ngx_http_sts_status_log(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->decision.len == 0) {
         return NGX_OK;
     }

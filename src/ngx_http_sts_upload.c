@@ -78,7 +78,7 @@ ngx_http_sts_upload_keys(ngx_http_request_t *r, const sts_oss_op_t *op,
     ngx_http_sts_upload_t   *u;
     const sts_post_field_t  *f;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || op->api == NULL) {
         return NGX_OK;
     }
@@ -183,7 +183,7 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
     ngx_http_sts_upload_t    *u;
     ngx_http_sts_loc_conf_t  *slcf;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL) {
         return NGX_OK;
     }
@@ -292,7 +292,7 @@ ngx_http_sts_upload_cap(ngx_http_request_t *r)
     ngx_http_sts_ctx_t     *ctx;
     ngx_http_sts_upload_t  *u;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->upload == NULL) {
         return -1;
     }
@@ -315,7 +315,7 @@ ngx_http_sts_upload_body(ngx_http_request_t *r, ngx_chain_t *in)
     ngx_http_sts_ctx_t     *ctx;
     ngx_http_sts_upload_t  *u;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL || ctx->upload == NULL) {
         return NGX_OK;
     }
@@ -372,7 +372,7 @@ ngx_http_sts_upload_stamp(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     if (ctx == NULL) {
         return NGX_OK;
     }
