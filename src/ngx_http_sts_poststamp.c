@@ -55,7 +55,7 @@ ngx_http_sts_poststamp(ngx_http_request_t *r, const sts_post_form_t *form)
     ngx_http_sts_ctx_t       *ctx;
     ngx_http_request_body_t  *rb;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sts_module);
+    ctx = ngx_http_sts_get_ctx(r);
     rb = r->request_body;
 
     if (ctx == NULL || rb == NULL || !rb->last_saved
