@@ -29,7 +29,6 @@
 #define STSCTL_REPLAY_CHANGED     3
 
 #define STSCTL_LINT_MAX_FILES     64
-#define STSCTL_LINT_FILE_MAX      (1024 * 1024)
 #define STSCTL_REPLAY_MAX_KEYS    4096
 
 /* skip reasons beyond the parse outcomes */
@@ -52,7 +51,6 @@ typedef struct {
 } stsctl_counts_t;
 
 
-static char *stsctl_lint_read(const char *path, size_t *out_len);
 static int stsctl_lint_compile(const char *path, int kind,
     sts_policy_t **out, char *err, size_t err_len);
 static void stsctl_lint_text(const char *file, const sts_lint_t *l);
@@ -81,44 +79,6 @@ static const char  stsctl_replay_usage[] =
     "2 usage error\n";
 
 
-/* stsctl_lint_read reads a whole file ("-" is stdin); NULL on error */
-static char *
-stsctl_lint_read(const char *path, size_t *out_len)
-{
-    FILE    *f;
-    char    *buf;
-    size_t   n;
-
-    f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "stsctl policy: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-
-    buf = malloc(STSCTL_LINT_FILE_MAX + 1);
-    n = buf ? fread(buf, 1, STSCTL_LINT_FILE_MAX + 1, f) : 0;
-
-    if (buf == NULL || ferror(f) || n > STSCTL_LINT_FILE_MAX) {
-        fprintf(stderr, "stsctl policy: %s: %s\n", path,
-                buf == NULL ? "out of memory"
-                : n > STSCTL_LINT_FILE_MAX ? "larger than 1 MiB"
-                : "read error");
-        free(buf);
-        buf = NULL;
-
-    } else {
-        buf[n] = '\0';
-        *out_len = n;
-    }
-
-    if (f != stdin) {
-        fclose(f);
-    }
-
-    return buf;
-}
-
-
 static int
 stsctl_lint_compile(const char *path, int kind, sts_policy_t **out,
     char *err, size_t err_len)
@@ -129,7 +89,7 @@ stsctl_lint_compile(const char *path, int kind, sts_policy_t **out,
 
     *out = NULL;
 
-    json = stsctl_lint_read(path, &len);
+    json = stsctl_policy_read(path, &len);
     if (json == NULL) {
         snprintf(err, err_len, "unreadable");
         return STSCTL_LINT_INVALID;

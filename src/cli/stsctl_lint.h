@@ -32,5 +32,12 @@ int stsctl_policy_lint(int argc, char **argv);
  */
 int stsctl_policy_replay(int argc, char **argv);
 
+/*
+ * stsctl_policy_read (stsctl_policy.c) reads a whole policy file ("-" is
+ * stdin, at most 1 MiB), NUL-terminated, into malloc'd memory and stores
+ * its length in *out_len; NULL, with a message on stderr, on error.
+ */
+char *stsctl_policy_read(const char *path, size_t *out_len);
+
 
 #endif /* STSCTL_LINT_H_INCLUDED */

@@ -47,7 +47,6 @@ typedef struct {
 
 
 static int stsctl_policy_usage(FILE *f, int status);
-static char *stsctl_policy_read(const char *path, size_t *out_len);
 static int stsctl_policy_load(const char *path, int kind,
     sts_policy_t **out);
 static int stsctl_policy_check(int argc, char **argv);
@@ -125,7 +124,7 @@ stsctl_policy_usage(FILE *f, int status)
 
 
 /* stsctl_policy_read reads a whole file ("-" is stdin); NULL on error */
-static char *
+char *
 stsctl_policy_read(const char *path, size_t *out_len)
 {
     FILE    *f;
