@@ -73,6 +73,9 @@ export TEST_NGINX_BINARY=$NGINX_BIN
 export TEST_NGINX_LOAD_MODULES=""
 export TEST_NGINX_STSCTL=${TEST_NGINX_STSCTL:-$ROOT/$BUILD/stsctl}
 export TEST_NGINX_TIMEOUT=${TEST_NGINX_TIMEOUT:-10}
+# free ports of its own: a sanitized run takes minutes, the machine may
+# run other suites meanwhile
+export TEST_NGINX_RANDOMIZE=${TEST_NGINX_RANDOMIZE:-1}
 
 rc=0
 prove -I t/lib t/*.t || rc=$?
