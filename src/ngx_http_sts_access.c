@@ -1958,7 +1958,7 @@ ngx_http_sts_strip(ngx_http_sts_req_t *q)
         }
     }
 
-    r->headers_in.headers = headers;
+    ngx_http_sts_set_headers(r, &headers);
     r->headers_in.authorization = NULL;
 
     return NGX_OK;

@@ -329,7 +329,7 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
         }
     }
 
-    r->headers_in.headers = headers;
+    ngx_http_sts_set_headers(r, &headers);
     r->headers_in.authorization = NULL;
 
     /* the target: path style, as authorised, query mapped */
@@ -560,7 +560,7 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    r->headers_in.headers = headers;
+    ngx_http_sts_set_headers(r, &headers);
     r->headers_in.authorization = NULL;
 
     return NGX_OK;

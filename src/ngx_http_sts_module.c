@@ -523,6 +523,22 @@ ngx_http_sts_pool_alloc(void *ctx, size_t size)
 
 
 void
+ngx_http_sts_set_headers(ngx_http_request_t *r, ngx_list_t *headers)
+{
+    ngx_list_part_t  *part;
+
+    r->headers_in.headers = *headers;
+
+    for (part = &r->headers_in.headers.part; part->next; part = part->next)
+    {
+        /* void */
+    }
+
+    r->headers_in.headers.last = part;
+}
+
+
+void
 ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool)
 {
     /* pool memory goes with the pool: no free function */

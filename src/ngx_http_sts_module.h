@@ -113,6 +113,14 @@ ngx_int_t ngx_http_sts_send_error(ngx_http_request_t *r,
 void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
 
 /*
+ * ngx_http_sts_set_headers makes |headers| (a list built on the stack or
+ * elsewhere) the request's header list: a list assigned by value keeps
+ * pointing at its former last part, so the copy's is found again, and a
+ * header pushed later lands in the request's own list.
+ */
+void ngx_http_sts_set_headers(ngx_http_request_t *r, ngx_list_t *headers);
+
+/*
  * ngx_http_sts_log returns the request's log with a context that names
  * the client, host, method and path but never the query (which may hold
  * a presigned signature or a token).  Use it for every line the module

@@ -423,7 +423,7 @@ ngx_http_sts_upload_stamp(ngx_http_request_t *r)
             }
         }
 
-        r->headers_in.headers = headers;
+        ngx_http_sts_set_headers(r, &headers);
 
         ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
                       "sts: %V for \"%V\": %ui client header(s) of a "
@@ -441,17 +441,6 @@ ngx_http_sts_upload_stamp(ngx_http_request_t *r)
     if (u == NULL || !u->desc.stamp) {
         return NGX_OK;
     }
-
-    /*
-     * a list assigned by value (here or when the credentials were
-     * stripped) still points at its former last part: point it at its own
-     */
-    for (part = &r->headers_in.headers.part; part->next; part = part->next)
-    {
-        /* void */
-    }
-
-    r->headers_in.headers.last = part;
 
     if (ngx_http_sts_upload_push(r, "x-oss-meta-sts-session-name",
                                  sizeof("x-oss-meta-sts-session-name") - 1,
