@@ -1459,6 +1459,12 @@ ngx_http_sts_build_view(ngx_http_sts_req_t *q)
     q->view.raw_query.data = qm ? (char *) qm + 1 : "";
     q->view.raw_query.len = qm ? (size_t) (last - qm - 1) : 0;
 
+    if (!sts_http_target_valid(&q->view)) {
+        q->err = &sts_err_invalid_uri;
+        q->reason = "a raw '#' in the request target";
+        return NGX_DECLINED;
+    }
+
     n = 0;
     for (part = &r->headers_in.headers.part; part; part = part->next) {
         n += part->nelts;

@@ -16,6 +16,7 @@ no_root_location();
 
 our $deny = sts_issue(role_policy => ['deny-secret']);
 our $long = 'k' x 1019;
+our $jpg = sts_issue(role_policy => ['jpg-and-abort']);
 
 our $HttpConfig = <<'_EOC_';
     sts_keys $TEST_NGINX_STS_KEYS;
@@ -307,5 +308,68 @@ PUT /demo-bucket/public/copy.txt
 --- response_body_like eval
 [qr/<Code>InvalidObjectName<\/Code>/,
  qr{^backend: /_backend/demo-bucket/public/a%20b.txt object=\[public/a b.txt\]$}]
+--- no_error_log
+[error]
+
+
+
+=== TEST 16: a raw '#' in the path: nginx and many stores end the path there
+(signed as the client would sign the key "secret.txt#.jpg", which the policy
+allows, so only the refusal of the raw '#' stands between it and the store)
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["GET /demo-bucket/secret.txt#.jpg",
+ "GET /demo-bucket/photo.jpg#",
+ "GET /demo-bucket/photo.jpg"]
+--- more_headers eval
+[::sts_sign($::jpg, 'GET', '/demo-bucket/secret.txt%23.jpg'),
+ ::sts_sign($::jpg, 'GET', '/demo-bucket/photo.jpg%23'),
+ ::sts_sign($::jpg, 'GET', '/demo-bucket/photo.jpg')]
+--- error_code eval
+[400, 400, 200]
+--- response_body_like eval
+[qr{<Code>InvalidURI</Code>.*<Message>The request target holds a raw '#'}s,
+ qr{<Code>InvalidURI</Code>},
+ qr{^backend: /_backend/demo-bucket/photo.jpg object=\[photo.jpg\]$}]
+--- no_error_log
+[error]
+
+
+
+=== TEST 17: a raw '#' in the query: the sub-resources after it would be lost
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["DELETE /demo-bucket/k?prefix=#&uploadId=U1",
+ "DELETE /demo-bucket/k?uploadId=U1#",
+ "DELETE /demo-bucket/k?uploadId=U1&prefix=%23"]
+--- more_headers eval
+[::sts_sign($::jpg, 'DELETE', '/demo-bucket/k?prefix=%23&uploadId=U1'),
+ ::sts_sign($::jpg, 'DELETE', '/demo-bucket/k?uploadId=U1%23'),
+ ::sts_sign($::jpg, 'DELETE', '/demo-bucket/k?uploadId=U1&prefix=%23')]
+--- error_code eval
+[400, 400, 200]
+--- response_body_like eval
+[qr{<Code>InvalidURI</Code>}, qr{<Code>InvalidURI</Code>},
+ qr{^backend: /_backend/demo-bucket/k\?\S*uploadId=U1\S* object=\[k\]$}]
+--- no_error_log
+[error]
+
+
+
+=== TEST 18: a raw '#' under virtual-host addressing and in a presigned URL
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["GET /secret.txt#.jpg",
+ "GET " . (::sts_stsctl('sign', '--access-key-id', $::jpg->{id}, '--secret-file', StsTest::_secret_file($::jpg), '--security-token', $::jpg->{token}, '--host', 'localhost', '--presign', '600', 'GET', '/demo-bucket/secret.txt') =~ s/\n\z//r) . "#.jpg"]
+--- more_headers eval
+[::sts_sign($::jpg, 'GET', '/secret.txt%23.jpg', '--bucket', 'demo-bucket') . "Host: demo-bucket.oss.example.com\n",
+ ""]
+--- error_code eval
+[400, 400]
+--- response_body_like eval
+[qr{<Code>InvalidURI</Code>}, qr{<Code>InvalidURI</Code>}]
 --- no_error_log
 [error]

@@ -115,6 +115,11 @@ const sts_oss_error_t  sts_err_invalid_argument_host = {
     "The request target names another host than the Host header."
 };
 
+const sts_oss_error_t  sts_err_invalid_uri = {
+    400, "InvalidURI",
+    "The request target holds a raw '#': send it percent-encoded as %23."
+};
+
 const sts_oss_error_t  sts_err_malformed_xml = {
     400, "MalformedXML",
     "The XML you provided was not well-formed or did not validate against "

@@ -46,6 +46,7 @@ extern const sts_oss_error_t  sts_err_unsupported_operation;   /* 403 */
 /* request mapping, bodies and path safety (sts_oss) */
 extern const sts_oss_error_t  sts_err_invalid_argument_header; /* 400 */
 extern const sts_oss_error_t  sts_err_invalid_argument_host;   /* 400 */
+extern const sts_oss_error_t  sts_err_invalid_uri;             /* 400 */
 extern const sts_oss_error_t  sts_err_malformed_xml;           /* 400 */
 extern const sts_oss_error_t  sts_err_entity_too_large;        /* 400 */
 extern const sts_oss_error_t  sts_err_entity_too_small;        /* 400 */

@@ -380,6 +380,20 @@ sts_params_get(const sts_params_t *p, const char *name)
 }
 
 
+int
+sts_http_target_valid(const sts_http_request_t *r)
+{
+    if ((r->raw_path.len && memchr(r->raw_path.data, '#', r->raw_path.len))
+        || (r->raw_query.len
+            && memchr(r->raw_query.data, '#', r->raw_query.len)))
+    {
+        return 0;
+    }
+
+    return 1;
+}
+
+
 const sts_header_t *
 sts_http_header(const sts_http_request_t *r, const char *name, size_t *count)
 {

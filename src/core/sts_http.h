@@ -37,6 +37,17 @@ typedef struct {
 } sts_http_request_t;
 
 
+/*
+ * sts_http_target_valid is 1 when the raw request target of |r| reads one
+ * way only, 0 otherwise.  The view splits the target at its first '?'; a
+ * raw '#' is refused anywhere in it, because nginx ($uri, $args) and many
+ * stores end the path or the query at a '#' (a URI fragment) and would
+ * act on a shorter key or fewer sub-resources than the ones authorised.
+ * A client that means the byte sends %23.
+ */
+int sts_http_target_valid(const sts_http_request_t *r);
+
+
 /* A decoded query parameter.  |value| is empty for "k" and "k=". */
 typedef struct {
     sts_str_t  name;      /* decoded, NUL-terminated copy */

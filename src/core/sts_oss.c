@@ -421,6 +421,11 @@ sts_oss_locate(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     key->len = 0;
     key->data = "";
 
+    if (!sts_http_target_valid(r)) {
+        *err = &sts_err_invalid_uri;
+        return STS_EINVAL;
+    }
+
     switch (conf->mode) {
 
     case STS_ADDR_PATH:

@@ -354,6 +354,42 @@ test_headers(void)
 }
 
 
+static void
+test_target(void)
+{
+    size_t              i;
+    sts_http_request_t  r;
+
+    static const struct {
+        const char  *path;
+        const char  *query;
+        int          valid;
+    } cases[] = {
+        { "/b/k.jpg", "", 1 },
+        { "/b/k%23.jpg", "prefix=%23&uploadId=U1", 1 },
+        { "/b/secret.txt#.jpg", "", 0 },
+        { "/b/k#", "", 0 },
+        { "#", "", 0 },
+        { "/b/k", "prefix=#&uploadId=U1", 0 },
+        { "/b/k", "uploadId=U1#", 0 },
+        { "/b/k", "#", 0 },
+        { "", "", 1 },
+    };
+
+    memset(&r, 0, sizeof(r));
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        r.raw_path.data = cases[i].path;
+        r.raw_path.len = strlen(cases[i].path);
+        r.raw_query.data = cases[i].query;
+        r.raw_query.len = strlen(cases[i].query);
+
+        is_int(sts_http_target_valid(&r), cases[i].valid,
+               "target \"%s?%s\"", cases[i].path, cases[i].query);
+    }
+}
+
+
 int
 main(void)
 {
@@ -363,6 +399,7 @@ main(void)
     test_query_duplicates();
     test_query_limits();
     test_headers();
+    test_target();
 
     return tap_done();
 }
