@@ -385,6 +385,11 @@ ngx_http_sts_add_variables(ngx_conf_t *cf)
 {
     ngx_http_variable_t  *var, *v;
 
+    /* what proxy_pass forwards where sts_auth decides (nginx -t warns) */
+    if (ngx_http_sts_forward_watch(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     for (v = ngx_http_sts_vars; v->name.len; v++) {
         var = ngx_http_add_variable(cf, &v->name, v->flags);
         if (var == NULL) {
@@ -794,6 +799,8 @@ ngx_http_sts_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->stamp_identity, prev->stamp_identity, 0);
     ngx_conf_merge_value(conf->explain, prev->explain, 0);
 
+    ngx_http_sts_forward_check(cf, conf);
+
     /* like limit_req: the limits of the nearest level that has any */
     if (conf->limits == NULL) {
         conf->limits = prev->limits;
@@ -843,6 +850,8 @@ ngx_http_sts_init(ngx_conf_t *cf)
 {
     ngx_http_handler_pt        *h;
     ngx_http_core_main_conf_t  *cmcf;
+
+    ngx_http_sts_forward_unwatch();
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 

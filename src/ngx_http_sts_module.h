@@ -60,6 +60,9 @@ typedef struct {
     ngx_flag_t                stamp_identity;  /* sts_stamp_identity */
     ngx_flag_t                explain;       /* sts_explain */
     ngx_array_t              *limits;        /* sts_assume_role_limit */
+    ngx_str_t                 proxy_pass;    /* noted for the check of */
+    ngx_str_t                 proxy_pass_file;  /* ngx_http_sts_forward.c */
+    ngx_uint_t                proxy_pass_line;
 } ngx_http_sts_loc_conf_t;
 
 
@@ -103,6 +106,12 @@ typedef struct {
     unsigned                  expires_sent:1;
 } ngx_http_sts_ctx_t;
 
+
+/* ngx_http_sts_forward.c */
+ngx_int_t ngx_http_sts_forward_watch(ngx_conf_t *cf);
+void ngx_http_sts_forward_unwatch(void);
+void ngx_http_sts_forward_check(ngx_conf_t *cf,
+    ngx_http_sts_loc_conf_t *slcf);
 
 ngx_int_t ngx_http_sts_access_handler(ngx_http_request_t *r);
 char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,

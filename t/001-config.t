@@ -8,6 +8,8 @@ use StsTest;
 repeat_each(1);
 no_shuffle();
 
+our $rw = sts_issue();
+
 run_tests();
 
 __DATA__
@@ -85,3 +87,97 @@ qr{\[emerg\].*invalid bucket name "Bad_Name"}
 GET /t
 --- response_body
 open
+
+
+
+=== TEST 7: nginx -t warns where proxy_pass forwards the client's $request_uri
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+--- config
+    location /demo-bucket/ {
+        sts_auth on;
+        sts_addressing path;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_b$request_uri;
+    }
+    location /_b/ {
+        return 200 "backend $request_uri\n";
+    }
+--- request
+GET /demo-bucket/x.txt
+--- more_headers eval
+::sts_sign($::rw, 'GET', '/demo-bucket/x.txt')
+--- response_body_like: ^backend /_b/demo-bucket/x.txt$
+--- error_log eval
+qr{\[warn\].*sts_auth: "proxy_pass http://127\.0\.0\.1:\d+/_b\$request_uri" in \S+nginx\.conf:\d+ forwards \$request_uri, not the request that was authorised}
+--- no_error_log
+[error]
+
+
+
+=== TEST 8: ... and $uri, ${document_uri}, in any case, in nested locations too
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+--- config
+    location /demo-bucket/ {
+        sts_auth on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_b$URI;
+
+        location /demo-bucket/in/ {
+            proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_b${document_uri}?x;
+        }
+    }
+--- request
+GET /demo-bucket/x.txt
+--- error_code: 403
+--- error_log eval
+[qr{\[warn\].*"proxy_pass http://127\.0\.0\.1:\d+/_b\$URI" in \S+:\d+ forwards \$uri,},
+ qr{\[warn\].*"proxy_pass http://127\.0\.0\.1:\d+/_b\$\{document_uri\}\?x" in \S+:\d+ forwards \$document_uri,}]
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: nginx -t warns where proxy_pass has a URI part of its own
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+--- config
+    location /demo-bucket/ {
+        sts_auth on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_b/;
+    }
+--- request
+GET /demo-bucket/x.txt
+--- error_code: 403
+--- error_log eval
+qr{\[warn\].*"proxy_pass http://127\.0\.0\.1:\d+/_b/" in \S+:\d+ has a URI part: nginx sends the store a path rebuilt}
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: no warning for $sts_backend_uri, the raw target, or where sts_auth is off
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+--- config
+    location /demo-bucket/ {
+        sts_auth on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_b$sts_backend_uri;
+    }
+    location /raw/ {
+        sts_auth on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT;
+    }
+    location /open/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_b$uri;
+    }
+    location /_b/ {
+        return 200 "backend $request_uri\n";
+    }
+--- request
+GET /demo-bucket/a%3Fb.txt
+--- more_headers eval
+::sts_sign($::rw, 'GET', '/demo-bucket/a%3Fb.txt')
+--- response_body_like: ^backend /_b/demo-bucket/a%3Fb.txt$
+--- no_error_log
+[warn]
+[error]
