@@ -593,6 +593,15 @@ sts_oss_copy_source(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     versioned = 0;
     path = v;
 
+    /*
+     * the header is an encoded path: a raw '#' would end it for a store
+     * that reads it as a URL, which would copy another object
+     */
+    if (memchr(v.data, '#', v.len) != NULL) {
+        *err = &sts_err_invalid_argument_header;
+        return STS_EINVAL;
+    }
+
     q = memchr(v.data, '?', v.len);
     if (q != NULL) {
         path.len = (size_t) (q - v.data);
@@ -1217,7 +1226,8 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
          * PutSymlink: a later GetObject of the link returns the target's
          * bytes, so whoever links must be able to read the target
          */
-        if (link.len == 0) {
+        if (link.len == 0 || memchr(link.data, '#', link.len) != NULL) {
+            /* an encoded key: a raw '#' would end it for some stores */
             *err = &sts_err_invalid_argument_header;
             return STS_EINVAL;
         }
