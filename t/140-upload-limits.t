@@ -127,6 +127,8 @@ our @post_range = sts_post_form($lim, key => 'photos/post-range.png',
                                                 10]]);
 our @post_huge = sts_post_form($lim, key => 'photos/post-huge.png',
                                file => 'h' x 300000);
+our @post_rng = sts_post_form($range, key => 'photos/post-rng.png',
+                              file => 'p' x 30);
 our @post_png = sts_post_form($img, key => 'photos/form.png',
                               fields => ['Content-Type' => 'image/png']);
 our @post_txt = sts_post_form($img, key => 'photos/form.txt',
@@ -740,3 +742,21 @@ qr/sts: PutObject MissingContentLength for "\Q$::range->{id}\E"/
 [200, 200, 201]
 --- response_body_like eval
 ["store: POST", "store: POST", ""]
+
+
+
+=== TEST 32: PostObject under a size condition that is not only a cap: refused
+--- http_config eval: $::HttpConfig
+--- config eval: $::PostConfig
+--- request eval
+["POST /demo-bucket/\n$::post_rng[1]",
+ "GET /_store/posted/photos/post-rng.png"]
+--- more_headers eval
+["Content-Type: $::post_rng[0]", ""]
+--- error_code eval
+[403, 404]
+--- response_body_like eval
+[qr{<Code>AccessDenied</Code>\s*<Message>The size of a form upload can be checked against a limit from above on sts:ContentLength only\.</Message>},
+ "404 Not Found"]
+--- error_log eval
+qr/sts: PostObject AccessDenied for "\Q$::range->{id}\E": file size not checkable under sts:ContentLength/
