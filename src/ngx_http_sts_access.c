@@ -1632,9 +1632,14 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
                                  ? &q->form : NULL,
                                  &q->auth.params, q->role, q->num_role,
                                  q->session_policy, kv, &nkv,
-                                 NGX_HTTP_STS_MAX_CTX_KEYS)
+                                 NGX_HTTP_STS_MAX_CTX_KEYS, &q->err)
         != NGX_OK)
     {
+        if (q->err != NULL) {
+            q->reason = "invalid position";
+            return NGX_DECLINED;
+        }
+
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

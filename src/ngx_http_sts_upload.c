@@ -5,7 +5,13 @@
  *
  * The condition keys sts:ContentLength, sts:ContentType and
  * sts:ForbidOverwrite (src/core/sts_upload.h) join the context the
- * access phase evaluates.  When the policies cap sts:ContentLength:
+ * access phase evaluates.  Under a condition on sts:ContentLength
+ * (sts_upload_capped), what the gateway cannot bound is refused: a write
+ * whose resulting size it cannot know (copies, multipart uploads,
+ * symlinks, sys/saveas) with AccessDenied, and, when the policies do not
+ * only cap the size from above, a body without a declared length with
+ * MissingContentLength (a PostObject with AccessDenied).  When the
+ * policies cap sts:ContentLength:
  *
  *  - a declared Content-Length over the cap is refused in the access
  *    phase with EntityTooLarge, before a byte is read or proxied;
@@ -66,7 +72,7 @@ ngx_http_sts_upload_keys(ngx_http_request_t *r, const sts_oss_op_t *op,
     const sts_post_form_t *form, const sts_params_t *params,
     const sts_policy_t *const *role, size_t num_role,
     const sts_policy_t *session, sts_policy_kv_t *kv, size_t *nkv,
-    size_t cap)
+    size_t cap, const sts_oss_error_t **err)
 {
     int                      has_type, has_forbid;
     size_t                   base;
@@ -142,10 +148,15 @@ ngx_http_sts_upload_keys(ngx_http_request_t *r, const sts_oss_op_t *op,
     length = (r->headers_in.content_length_n >= 0 && !r->headers_in.chunked)
              ? (int64_t) r->headers_in.content_length_n : -1;
 
-    sts_upload_describe(&u->desc, op->api, length,
-                        has_type ? &type : NULL,
-                        has_forbid ? &forbid : NULL,
-                        position ? &position->value : NULL);
+    if (sts_upload_describe(&u->desc, op->api, length,
+                            has_type ? &type : NULL,
+                            has_forbid ? &forbid : NULL,
+                            position ? &position->value : NULL)
+        != STS_OK)
+    {
+        *err = &sts_err_append_position;
+        return NGX_DECLINED;
+    }
 
     u->length_index = (size_t) -1;
     u->cap = STS_UPLOAD_NO_CAP;
@@ -212,10 +223,13 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
     if (!allowed) {
         /*
          * too large rather than forbidden: when the policies only cap the
-         * size, and an empty body would have been allowed
+         * size, and an empty object would have been allowed (a streamed
+         * append was evaluated at its position)
          */
-        if (u->desc.length == STS_UPLOAD_LEN_DECLARED && u->shrinks
-            && u->length_index < nkv && sts_upload_allowed(&e, 0))
+        if ((u->desc.length == STS_UPLOAD_LEN_DECLARED
+             || u->desc.length == STS_UPLOAD_LEN_STREAMED)
+            && u->shrinks && u->length_index < nkv
+            && sts_upload_allowed(&e, 0))
         {
             if (ngx_http_sts_upload_set_limit(r, ctx, sts_upload_cap(&e))
                 != NGX_OK)
@@ -232,9 +246,46 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
         return NGX_OK;
     }
 
+    /*
+     * under a cap nothing the cap cannot bound: a key left out would let
+     * a Deny on it pass
+     */
+    if ((u->desc.length == STS_UPLOAD_LEN_UNBOUNDED
+         || (u->desc.length == STS_UPLOAD_LEN_STREAMED && !u->shrinks))
+        && sts_upload_capped(&e))
+    {
+        if (u->desc.length == STS_UPLOAD_LEN_UNBOUNDED) {
+            *err = &sts_err_size_unbounded;
+            *reason = "size not bounded under sts:ContentLength";
+
+        } else if (u->desc.form) {
+            *err = &sts_err_size_form;
+            *reason = "file size not checkable under sts:ContentLength";
+
+        } else {
+            *err = &sts_err_missing_length;
+            *reason = "no Content-Length under a condition on "
+                      "sts:ContentLength";
+        }
+
+        return NGX_DECLINED;
+    }
+
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
 
     if (slcf->stamp_identity) {
+        if (ngx_strcmp(op->api, "ProcessObject") == 0) {
+            /* a sys/saveas target is the one oss:PutObject it needs */
+            for (i = 0; i < op->num_grants; i++) {
+                if (ngx_strcmp(op->grants[i].action, "oss:PutObject") == 0) {
+                    *err = &sts_err_stamp_saveas;
+                    *reason = "sys/saveas cannot carry the identity stamps";
+                    ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_STAMP);
+                    return NGX_DECLINED;
+                }
+            }
+        }
+
         if (ngx_strcmp(op->api, "CopyObject") == 0) {
             h = ngx_http_sts_upload_header(r, "x-oss-metadata-directive");
 
@@ -271,6 +322,9 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
 
         if (u->cap != STS_UPLOAD_NO_CAP) {
             u->counting = !u->desc.form;
+
+            /* an append makes an object of position + body bytes */
+            u->received = (off_t) u->desc.base;
 
             if (ngx_http_sts_upload_set_limit(r, ctx, u->cap) != NGX_OK) {
                 return NGX_ERROR;

@@ -8,6 +8,7 @@
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
+use MIME::Base64 ();
 
 repeat_each(1);
 no_shuffle();
@@ -27,6 +28,10 @@ our $nov = sts_issue(role_policy => ['api'],
 our $ext = sts_issue(role_policy => ['api'],
                      session_policy => 'upload-external-id');
 our $rw = sts_issue(role_policy => ['api']);
+# everything in demo-bucket, and a Deny over 50 bytes (the README's form)
+our $capd = sts_issue(role_policy => ['api', 'upload-deny-over']);
+# a cap that is not only from above: "no more than 50, not empty"
+our $range = sts_issue(role_policy => ['upload-deny-range']);
 
 sub put {
     my ($c, $key, @args) = @_;
@@ -50,6 +55,11 @@ our $HttpConfig = <<'_EOC_';
         client_max_body_size 10m;
 
         location / {
+            # what a POST would have done: answered, and logged here
+            if ($request_method = POST) {
+                return 200 "store: POST $request_uri\n";
+            }
+
             dav_methods PUT;
             create_full_put_path on;
         }
@@ -117,10 +127,19 @@ our @post_range = sts_post_form($lim, key => 'photos/post-range.png',
                                                 10]]);
 our @post_huge = sts_post_form($lim, key => 'photos/post-huge.png',
                                file => 'h' x 300000);
+our @post_rng = sts_post_form($range, key => 'photos/post-rng.png',
+                              file => 'p' x 30);
 our @post_png = sts_post_form($img, key => 'photos/form.png',
                               fields => ['Content-Type' => 'image/png']);
 our @post_txt = sts_post_form($img, key => 'photos/form.txt',
                               fields => ['Content-Type' => 'text/plain']);
+
+sub b64 {
+    my $s = MIME::Base64::encode_base64($_[0], '');
+    $s =~ tr{+/}{-_};
+    $s =~ s/=+$//;
+    return $s;
+}
 
 run_tests();
 
@@ -524,3 +543,220 @@ qr/sts: PostObject EntityTooLarge .*request body refused/
 [403, 403, 201]
 --- response_body_like eval
 [qr{<Code>AccessDenied</Code>}, qr{<Code>AccessDenied</Code>}, ""]
+
+
+
+=== TEST 24: multipart under a cap: Initiate and Complete refused, parts checked
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/mp-cap.bin?uploads",
+ "PUT /demo-bucket/mp-part.bin?partNumber=1&uploadId=u1\n" . ('a' x 50),
+ "PUT /demo-bucket/mp-part2.bin?partNumber=2&uploadId=u1\n" . ('a' x 51),
+ "POST /demo-bucket/mp-cap.bin?uploadId=u1\n<CompleteMultipartUpload/>",
+ "GET /_store/demo-bucket/mp-cap.bin"]
+--- more_headers eval
+[::sts_sign($::capd, 'POST', '/demo-bucket/mp-cap.bin?uploads'),
+ ::put($::capd, 'mp-part.bin?partNumber=1&uploadId=u1'),
+ ::put($::capd, 'mp-part2.bin?partNumber=2&uploadId=u1'),
+ ::sts_sign($::capd, 'POST', '/demo-bucket/mp-cap.bin?uploadId=u1'),
+ ""]
+--- error_code eval
+[403, 201, 400, 403, 404]
+--- response_body_like eval
+[qr{<Code>AccessDenied</Code>\s*<Message>The size of the object cannot be bounded under sts:ContentLength},
+ "", qr{<Code>EntityTooLarge</Code>},
+ qr{<Code>AccessDenied</Code>\s*<Message>The size of the object cannot be bounded under sts:ContentLength},
+ "404 Not Found"]
+--- error_log eval
+qr/sts: InitiateMultipartUpload AccessDenied for "\Q$::capd->{id}\E": size not bounded under sts:ContentLength/
+
+
+
+=== TEST 25: CopyObject (REPLACE or not) and UploadPartCopy under a cap: refused, nothing stored
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["PUT /demo-bucket/cp-replace.bin",
+ "PUT /demo-bucket/cp-src.bin\n" . ('s' x 40),
+ "PUT /demo-bucket/cp-copy.bin",
+ "PUT /demo-bucket/cp-part.bin?partNumber=1&uploadId=u1",
+ "GET /_store/demo-bucket/cp-replace.bin",
+ "GET /_store/demo-bucket/cp-copy.bin",
+ "GET /_store/demo-bucket/cp-part.bin"]
+--- more_headers eval
+[::put($::capd, 'cp-replace.bin', '--header',
+       'x-oss-copy-source:/demo-bucket/cp-src.bin',
+       '--header', 'x-oss-metadata-directive:REPLACE'),
+ ::put($::rw, 'cp-src.bin'),
+ ::put($::capd, 'cp-copy.bin', '--header',
+       'x-oss-copy-source:/demo-bucket/cp-src.bin'),
+ ::put($::capd, 'cp-part.bin?partNumber=1&uploadId=u1', '--header',
+       'x-oss-copy-source:/demo-bucket/cp-src.bin'),
+ "", "", ""]
+--- error_code eval
+[403, 201, 403, 403, 404, 404, 404]
+--- response_body_like eval
+[qr{<Code>AccessDenied</Code>\s*<Message>The size of the object cannot be bounded under sts:ContentLength},
+ "", qr{<Code>AccessDenied</Code>\s*<Message>The size of the object cannot be bounded},
+ qr{<Code>AccessDenied</Code>\s*<Message>The size of the object cannot be bounded},
+ "404 Not Found", "404 Not Found", "404 Not Found"]
+--- error_log eval
+qr/sts: CopyObject AccessDenied for "\Q$::capd->{id}\E": size not bounded/
+
+
+
+=== TEST 26: AppendObject: the object's final size is capped, not each append
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/app.log?append&position=0\n" . ('a' x 50),
+ "POST /demo-bucket/app.log?append&position=50\n" . ('a' x 50),
+ "POST /demo-bucket/app.log?append&position=100\n" . ('a' x 50),
+ "POST /demo-bucket/app.log?append&position=150\n" . ('a' x 50),
+ "POST /demo-bucket/app.log?append&position=40\n" . ('a' x 10),
+ "POST /demo-bucket/app.log?append&position=40\n" . ('a' x 11)]
+--- more_headers eval
+[::sts_sign($::capd, 'POST', '/demo-bucket/app.log?append&position=0'),
+ ::sts_sign($::capd, 'POST', '/demo-bucket/app.log?append&position=50'),
+ ::sts_sign($::capd, 'POST', '/demo-bucket/app.log?append&position=100'),
+ ::sts_sign($::capd, 'POST', '/demo-bucket/app.log?append&position=150'),
+ ::sts_sign($::capd, 'POST', '/demo-bucket/app.log?append&position=40'),
+ ::sts_sign($::capd, 'POST', '/demo-bucket/app.log?append&position=40')]
+--- error_code eval
+[200, 400, 400, 400, 200, 400]
+--- response_body_like eval
+["store: POST /demo-bucket/app.log\\?append&position=0",
+ qr{<Code>EntityTooLarge</Code>}, qr{<Code>EntityTooLarge</Code>},
+ qr{<Code>EntityTooLarge</Code>},
+ "store: POST /demo-bucket/app.log\\?append&position=40",
+ qr{<Code>EntityTooLarge</Code>}]
+--- response_headers eval
+["", "X-Limit: 50", "X-Limit: 50", "X-Limit: 50", "", "X-Limit: 50"]
+
+
+
+=== TEST 27: AppendObject, chunked: counted from the position
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/app2.log?append&position=40\n" . ::chunked(11, 5),
+ "POST /demo-bucket/app2.log?append&position=40\n" . ::chunked(10, 5),
+ "POST /demo-bucket/app2.log?append&position=51\n" . ::chunked(1, 5)]
+--- more_headers eval
+[::sts_sign($::capd, 'POST', '/demo-bucket/app2.log?append&position=40')
+     . "Transfer-Encoding: chunked",
+ ::sts_sign($::capd, 'POST', '/demo-bucket/app2.log?append&position=40')
+     . "Transfer-Encoding: chunked",
+ ::sts_sign($::capd, 'POST', '/demo-bucket/app2.log?append&position=51')
+     . "Transfer-Encoding: chunked"]
+--- error_code eval
+[400, 200, 400]
+--- response_body_like eval
+[qr{<Code>EntityTooLarge</Code>}, "store: POST /demo-bucket/app2.log",
+ qr{<Code>EntityTooLarge</Code>}]
+--- error_log eval
+qr/sts: AppendObject EntityTooLarge for "\Q$::capd->{id}\E": body over the policies' limit of 50 bytes, cut at 5\d bytes/
+
+
+
+=== TEST 28: AppendObject: position is a decimal number, else InvalidArgument
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+[map { "POST /demo-bucket/pos.log?append&position=$_\nab" }
+     '00', '+0', '-1', '%200', '0x1', '', '1e3',
+     '99999999999999999999999']
+--- more_headers eval
+[map { ::sts_sign($::rw, 'POST', "/demo-bucket/pos.log?append&position=$_") }
+     '00', '+0', '-1', '%200', '0x1', '', '1e3',
+     '99999999999999999999999']
+--- error_code eval
+[200, 400, 400, 400, 400, 400, 400, 400]
+--- response_body_like eval
+["store: POST",
+ (qr{<Code>InvalidArgument</Code>\s*<Message>The position of an append must be a decimal number\.</Message>}) x 7]
+
+
+
+=== TEST 29: a chunked body under a cap that is not only from above: 411
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["PUT /demo-bucket/r-chunked.bin\n" . ::chunked(100000, 4000),
+ "PUT /demo-bucket/r-small.bin\n" . ::chunked(10, 5),
+ "PUT /demo-bucket/r-30.bin\n" . ('a' x 30),
+ "PUT /demo-bucket/r-51.bin\n" . ('a' x 51),
+ "GET /_store/demo-bucket/r-chunked.bin",
+ "GET /_store/demo-bucket/r-30.bin"]
+--- more_headers eval
+[::put($::range, 'r-chunked.bin') . "Transfer-Encoding: chunked",
+ ::put($::range, 'r-small.bin') . "Transfer-Encoding: chunked",
+ ::put($::range, 'r-30.bin'), ::put($::range, 'r-51.bin'), "", ""]
+--- error_code eval
+[411, 411, 201, 403, 404, 200]
+--- response_body_like eval
+[qr{<Code>MissingContentLength</Code>\s*<Message>You must provide the Content-Length HTTP header\.</Message>},
+ qr{<Code>MissingContentLength</Code>}, "", qr{<Code>AccessDenied</Code>},
+ "404 Not Found", 'a' x 30]
+--- error_log eval
+qr/sts: PutObject MissingContentLength for "\Q$::range->{id}\E"/
+
+
+
+=== TEST 30: PutSymlink and ProcessObject's sys/saveas under a cap: refused
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["PUT /demo-bucket/cap-link?symlink",
+ "POST /demo-bucket/src.jpg?x-oss-process\nx-oss-process=image/resize,w_10|sys/saveas,o_" . ::b64('cap-out.jpg'),
+ "GET /_store/demo-bucket/cap-link"]
+--- more_headers eval
+[::put($::capd, 'cap-link?symlink', '--header',
+       'x-oss-symlink-target:cp-src.bin'),
+ ::sts_sign($::capd, 'POST', '/demo-bucket/src.jpg?x-oss-process',
+            '--content-type', 'application/x-www-form-urlencoded'),
+ ""]
+--- error_code eval
+[403, 403, 404]
+--- response_body_like eval
+[qr{<Code>AccessDenied</Code>\s*<Message>The size of the object cannot be bounded under sts:ContentLength},
+ qr{<Code>AccessDenied</Code>\s*<Message>The size of the object cannot be bounded under sts:ContentLength},
+ "404 Not Found"]
+
+
+
+=== TEST 31: no cap on the object: copy, multipart and symlinks pass
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/free-mp.bin?uploads",
+ "POST /demo-bucket/free-mp.bin?uploadId=u1\n<CompleteMultipartUpload/>",
+ "PUT /demo-bucket/free-link?symlink"]
+--- more_headers eval
+[::sts_sign($::rw, 'POST', '/demo-bucket/free-mp.bin?uploads'),
+ ::sts_sign($::rw, 'POST', '/demo-bucket/free-mp.bin?uploadId=u1'),
+ ::put($::rw, 'free-link?symlink', '--header',
+       'x-oss-symlink-target:cp-src.bin')]
+--- error_code eval
+[200, 200, 201]
+--- response_body_like eval
+["store: POST", "store: POST", ""]
+
+
+
+=== TEST 32: PostObject under a size condition that is not only a cap: refused
+--- http_config eval: $::HttpConfig
+--- config eval: $::PostConfig
+--- request eval
+["POST /demo-bucket/\n$::post_rng[1]",
+ "GET /_store/posted/photos/post-rng.png"]
+--- more_headers eval
+["Content-Type: $::post_rng[0]", ""]
+--- error_code eval
+[403, 404]
+--- response_body_like eval
+[qr{<Code>AccessDenied</Code>\s*<Message>The size of a form upload can be checked against a limit from above on sts:ContentLength only\.</Message>},
+ "404 Not Found"]
+--- error_log eval
+qr/sts: PostObject AccessDenied for "\Q$::range->{id}\E": file size not checkable under sts:ContentLength/

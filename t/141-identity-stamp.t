@@ -8,6 +8,7 @@
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
+use MIME::Base64 ();
 
 repeat_each(1);
 no_shuffle();
@@ -71,6 +72,13 @@ our $Config = <<'_EOC_';
 
     location = /metrics { sts_status; }
 _EOC_
+
+sub b64 {
+    my $s = MIME::Base64::encode_base64($_[0], '');
+    $s =~ tr{+/}{-_};
+    $s =~ s/=+$//;
+    return $s;
+}
 
 run_tests();
 
@@ -230,3 +238,65 @@ $::stamped
 "X-Seen-Akid: $::gw->{id}"
 --- no_error_log
 [error]
+
+
+
+=== TEST 9: AppendObject: position is a number, "00" is the first append
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/photos/l2.txt?append&position=00\nfirst",
+ "POST /demo-bucket/photos/l3.txt?append&position=000\nfirst",
+ "POST /demo-bucket/photos/l2.txt?append&position=05\nsecond",
+ "POST /demo-bucket/photos/l4.txt?append&position=+0\nfirst"]
+--- more_headers eval
+[::sts_sign($::c, 'POST', '/demo-bucket/photos/l2.txt?append&position=00',
+            '--header', 'x-oss-meta-sts-token-id:STS.forged'),
+ ::sts_sign($::c, 'POST', '/demo-bucket/photos/l3.txt?append&position=000'),
+ ::sts_sign($::c, 'POST', '/demo-bucket/photos/l2.txt?append&position=05'),
+ ::sts_sign($::c, 'POST', '/demo-bucket/photos/l4.txt?append&position=+0')]
+--- error_code eval
+[200, 200, 200, 400]
+--- response_body_like eval
+["^\Q$::stamped\E\$", "^\Q$::stamped\E\$", "^\Q$::none\E\$",
+ qr{<Code>InvalidArgument</Code>}]
+
+
+
+=== TEST 10: PutSymlink creates the link object: stamped
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+PUT /demo-bucket/photos/link?symlink
+--- more_headers eval
+::sts_sign($::c, 'PUT', '/demo-bucket/photos/link?symlink',
+           '--header', 'x-oss-symlink-target:photos%2Fa.jpg',
+           '--header', 'x-oss-meta-sts-session-name:mallory')
+--- response_body eval
+$::stamped
+--- no_error_log
+[error]
+
+
+
+=== TEST 11: ProcessObject: sys/saveas cannot carry the stamps, refused
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/photos/a.jpg?x-oss-process\nx-oss-process=image/resize,w_10|sys/saveas,o_" . ::b64('photos/out.jpg'),
+ "POST /demo-bucket/photos/a.jpg?x-oss-process\nx-oss-process=image/resize,w_10",
+ "GET /metrics"]
+--- more_headers eval
+[::sts_sign($::c, 'POST', '/demo-bucket/photos/a.jpg?x-oss-process',
+            '--content-type', 'application/x-www-form-urlencoded'),
+ ::sts_sign($::c, 'POST', '/demo-bucket/photos/a.jpg?x-oss-process',
+            '--content-type', 'application/x-www-form-urlencoded'),
+ ""]
+--- error_code eval
+[400, 200, 200]
+--- response_body_like eval
+[qr{<Code>InvalidArgument</Code>\s*<Message>The gateway stamps the identity of the uploader on the objects it creates: sys/saveas cannot carry the stamps\.</Message>},
+ "^\Q$::none\E\$",
+ qr/^nginx_sts_refusals_total\{reason="stamp"\} 1$/m]
+--- error_log eval
+qr/sts: ProcessObject InvalidArgument for "\Q$::c->{id}\E": sys\/saveas cannot carry the identity stamps/

@@ -286,6 +286,8 @@ static int sts_ram_principal(const char *s, size_t len, size_t *acct_off,
 static int sts_cond_eval(const sts_cond_t *c, const sts_policy_ctx_t *ctx);
 static int sts_cond_value(const sts_cond_t *c, sts_str_t v);
 static int sts_key_eq(const sts_cond_t *c, sts_str_t key);
+static int sts_policy_stmts_use_key(const sts_policy_t *p,
+    const unsigned char *act, size_t act_len, sts_str_t res, sts_str_t key);
 static int sts_stmt_match(const sts_stmt_t *st, const unsigned char *act,
     size_t act_len, sts_str_t res, const sts_policy_ctx_t *ctx,
     sts_policy_result_t *out);
@@ -3477,6 +3479,76 @@ sts_policy_key_shrinks(const sts_policy_t *p, sts_str_t key)
     return 1;
 }
 
+
+
+static int
+sts_policy_stmts_use_key(const sts_policy_t *p, const unsigned char *act,
+    size_t act_len, sts_str_t res, sts_str_t key)
+{
+    uint32_t           i, j;
+    const sts_stmt_t  *st;
+
+    for (i = 0; p != NULL && i < p->num_stmts; i++) {
+        st = &p->stmts[i];
+
+        if (sts_list_match(&st->action, act, act_len) == st->not_action) {
+            continue;
+        }
+
+        if (st->has_resource
+            && sts_list_match(&st->resource,
+                              (const unsigned char *) res.data, res.len)
+               == st->not_resource)
+        {
+            continue;
+        }
+
+        for (j = 0; j < st->num_conds; j++) {
+            if (sts_key_eq(&st->conds[j], key)) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+int
+sts_policy_uses_key(const sts_policy_t *const *role, size_t num_role,
+    const sts_policy_t *session, sts_str_t action, sts_str_t resource,
+    sts_str_t key)
+{
+    size_t         i;
+    unsigned char  act[STS_POLICY_MAX_ACTION_LEN];
+
+    if (action.len > STS_POLICY_MAX_ACTION_LEN
+        || (action.data == NULL && action.len > 0)
+        || (resource.data == NULL && resource.len > 0)
+        || (role == NULL && num_role > 0))
+    {
+        /* nothing known: as if it did */
+        return 1;
+    }
+
+    if (resource.data == NULL) {
+        resource.data = "";
+    }
+
+    for (i = 0; i < action.len; i++) {
+        act[i] = sts_lc_table[(unsigned char) action.data[i]];
+    }
+
+    for (i = 0; i < num_role; i++) {
+        if (sts_policy_stmts_use_key(role[i], act, action.len, resource,
+                                     key))
+        {
+            return 1;
+        }
+    }
+
+    return sts_policy_stmts_use_key(session, act, action.len, resource, key);
+}
 
 /* read-only views (sts_policy.h): for analysis, not the request path */
 

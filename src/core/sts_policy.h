@@ -291,6 +291,20 @@ int sts_policy_to_json(const sts_policy_t *p, int pretty, sts_buf_t *out)
 int sts_policy_key_shrinks(const sts_policy_t *p, sts_str_t key);
 
 /*
+ * sts_policy_uses_key is 1 when some statement of the |num_role| role
+ * policies (NULL entries skipped) or of |session| (may be NULL) whose
+ * Action (NotAction) and Resource (NotResource) match |action| and
+ * |resource|, whatever its conditions, has a condition on |key|
+ * (compared ignoring ASCII case), that is, when the key can change the
+ * decision for that pair; 0 otherwise.  Arguments that
+ * sts_policy_evaluate refuses (an action over
+ * STS_POLICY_MAX_ACTION_LEN ...) give 1.  Never allocates.
+ */
+int sts_policy_uses_key(const sts_policy_t *const *role, size_t num_role,
+    const sts_policy_t *session, sts_str_t action, sts_str_t resource,
+    sts_str_t key);
+
+/*
  * Read-only views of a compiled policy, for analysis (sts_lint) and
  * tooling; nothing on the request path uses them.  Statement indices are
  * 0-based as in the document; an index out of range returns STS_EINVAL

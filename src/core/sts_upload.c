@@ -30,9 +30,44 @@ const sts_oss_error_t  sts_err_stamp_form = {
     "-source-ip are reserved for the gateway."
 };
 
+const sts_oss_error_t  sts_err_stamp_saveas = {
+    400, "InvalidArgument",
+    "The gateway stamps the identity of the uploader on the objects it "
+    "creates: sys/saveas cannot carry the stamps."
+};
+
+const sts_oss_error_t  sts_err_size_unbounded = {
+    403, "AccessDenied",
+    "The size of the object cannot be bounded under sts:ContentLength: "
+    "copies, multipart uploads, symlinks and sys/saveas are refused under "
+    "a size limit."
+};
+
+const sts_oss_error_t  sts_err_size_form = {
+    403, "AccessDenied",
+    "The size of a form upload can be checked against a limit from above "
+    "on sts:ContentLength only."
+};
+
+const sts_oss_error_t  sts_err_missing_length = {
+    411, "MissingContentLength",
+    "You must provide the Content-Length HTTP header."
+};
+
+const sts_oss_error_t  sts_err_append_position = {
+    400, "InvalidArgument",
+    "The position of an append must be a decimal number."
+};
+
 
 static const char *const  sts_upload_body_apis[] = {
     "PutObject", "AppendObject", "UploadPart", NULL
+};
+
+/* writes that make an object whose size the gateway cannot know */
+static const char *const  sts_upload_unbounded_apis[] = {
+    "CopyObject", "UploadPartCopy", "InitiateMultipartUpload",
+    "CompleteMultipartUpload", "PutSymlink", "ProcessObject", NULL
 };
 
 static const char *const  sts_upload_type_apis[] = {
@@ -49,8 +84,30 @@ static const char *const  sts_upload_no_replace_apis[] = {
     "AppendObject", "UploadPart", NULL
 };
 
+/*
+ * The APIs of the action table (sts_oss.c) that create an object, and
+ * what identity stamping does with each:
+ *
+ *   PutObject, CopyObject (with x-oss-metadata-directive REPLACE,
+ *   else refused), InitiateMultipartUpload, PutSymlink
+ *                           stamped here (the headers)
+ *   AppendObject            stamped at position 0, the append that
+ *                           creates the object; later ones cannot change
+ *                           its metadata
+ *   PostObject              stamped in the form (ngx_http_sts_poststamp)
+ *   CompleteMultipartUpload the object takes the metadata of its
+ *                           InitiateMultipartUpload, stamped there
+ *   ProcessObject with sys/saveas
+ *                           refused: the target takes no metadata from
+ *                           the request
+ *
+ * UploadPart and UploadPartCopy write parts, not objects; RestoreObject
+ * makes an archived object readable, it creates none; the ACL and tagging
+ * calls change an object without creating one.
+ */
 static const char *const  sts_upload_stamp_apis[] = {
-    "PutObject", "CopyObject", "InitiateMultipartUpload", NULL
+    "PutObject", "CopyObject", "InitiateMultipartUpload", "PutSymlink",
+    NULL
 };
 
 static const char *const  sts_upload_stamp_names[] = {
@@ -77,28 +134,70 @@ sts_upload_api_is(const char *api, const char *const *names)
 }
 
 
-void
+int
+sts_upload_position(sts_str_t s, uint64_t *out)
+{
+    size_t    i;
+    uint64_t  v;
+
+    if (s.len == 0 || s.data == NULL) {
+        return STS_EINVAL;
+    }
+
+    v = 0;
+
+    for (i = 0; i < s.len; i++) {
+        if (s.data[i] < '0' || s.data[i] > '9') {
+            return STS_EINVAL;
+        }
+
+        /* v <= 2^53 before: no overflow */
+        v = v * 10 + (uint64_t) (s.data[i] - '0');
+
+        if (v > STS_UPLOAD_MAX_LEN) {
+            return STS_EINVAL;
+        }
+    }
+
+    *out = v;
+
+    return STS_OK;
+}
+
+
+int
 sts_upload_describe(sts_upload_t *u, const char *api,
     int64_t content_length, const sts_str_t *content_type,
     const sts_str_t *forbid, const sts_str_t *position)
 {
-    int  post;
+    int  post, append;
 
     memset(u, 0, sizeof(sts_upload_t));
     u->forbid = -1;
 
     if (api == NULL) {
-        return;
+        return STS_OK;
     }
 
     post = (strcmp(api, "PostObject") == 0);
+    append = (strcmp(api, "AppendObject") == 0);
+
+    if (append
+        && (position == NULL
+            || sts_upload_position(*position, &u->base) != STS_OK))
+    {
+        memset(u, 0, sizeof(sts_upload_t));
+        u->forbid = -1;
+        return STS_EINVAL;
+    }
 
     if (sts_upload_api_is(api, sts_upload_body_apis)) {
         u->write = 1;
 
         if (content_length >= 0) {
+            /* base <= 2^53, content_length < 2^63: no overflow */
             u->length = STS_UPLOAD_LEN_DECLARED;
-            u->declared = (uint64_t) content_length;
+            u->declared = u->base + (uint64_t) content_length;
 
         } else {
             u->length = STS_UPLOAD_LEN_STREAMED;
@@ -108,6 +207,10 @@ sts_upload_describe(sts_upload_t *u, const char *api,
         u->write = 1;
         u->form = 1;
         u->length = STS_UPLOAD_LEN_STREAMED;
+
+    } else if (sts_upload_api_is(api, sts_upload_unbounded_apis)) {
+        u->write = 1;
+        u->length = STS_UPLOAD_LEN_UNBOUNDED;
     }
 
     if (sts_upload_api_is(api, sts_upload_type_apis)) {
@@ -134,11 +237,12 @@ sts_upload_describe(sts_upload_t *u, const char *api,
     if (sts_upload_api_is(api, sts_upload_stamp_apis)) {
         u->stamp = 1;
 
-    } else if (strcmp(api, "AppendObject") == 0 && position != NULL
-               && sts_str_eq(sts_str_trim(*position), "0"))
-    {
+    } else if (append && u->base == 0) {
+        /* the append that creates the object */
         u->stamp = 1;
     }
+
+    return STS_OK;
 }
 
 
@@ -160,7 +264,7 @@ sts_upload_kv(const sts_upload_t *u, int shrinks, char *num,
     {
         snprintf(num, 24, "%llu",
                  (unsigned long long) (u->length == STS_UPLOAD_LEN_DECLARED
-                                       ? u->declared : 0));
+                                       ? u->declared : u->base));
 
         kv[n].key.data = STS_UPLOAD_KEY_LENGTH;
         kv[n].key.len = sizeof(STS_UPLOAD_KEY_LENGTH) - 1;
@@ -203,6 +307,27 @@ sts_upload_shrinks(const sts_policy_t *const *role, size_t num_role,
     }
 
     return sts_policy_key_shrinks(session, key);
+}
+
+
+int
+sts_upload_capped(const sts_upload_eval_t *e)
+{
+    size_t     i;
+    sts_str_t  action, key = sts_string(STS_UPLOAD_KEY_LENGTH);
+
+    for (i = 0; i < e->num_grants; i++) {
+        action.data = e->grants[i].action;
+        action.len = strlen(action.data);
+
+        if (sts_policy_uses_key(e->role, e->num_role, e->session, action,
+                                e->grants[i].resource, key))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -19,6 +19,13 @@
  * can be found with the evaluator itself: a refusal for a declared size
  * is then told apart as EntityTooLarge, and a body of unknown size is
  * counted against the cap as it streams.
+ *
+ * A request is under a cap when a statement that applies to one of its
+ * {action, resource} pairs, whatever its conditions, has a condition on
+ * sts:ContentLength (sts_upload_capped).  Under a cap no object may be
+ * made whose size the gateway cannot bound: the writes whose resulting
+ * size it cannot know are refused (STS_UPLOAD_LEN_UNBOUNDED), and a body
+ * of unknown size is refused unless the policies only cap from above.
  */
 
 #ifndef STS_UPLOAD_H_INCLUDED
@@ -54,13 +61,28 @@
  */
 extern const sts_oss_error_t  sts_err_stamp_copy;
 extern const sts_oss_error_t  sts_err_stamp_form;
+extern const sts_oss_error_t  sts_err_stamp_saveas;
+
+/*
+ * 403 AccessDenied: under a cap, a write whose resulting size the gateway
+ * cannot bound, or a PostObject whose policies are not only a limit from
+ * above (the file's size is known after the decision).  411 MissingContentLength: under a cap that is not only
+ * from above, a body without a declared length.  400 InvalidArgument: an
+ * AppendObject position that is not a decimal number.
+ */
+extern const sts_oss_error_t  sts_err_size_unbounded;
+extern const sts_oss_error_t  sts_err_size_form;
+extern const sts_oss_error_t  sts_err_missing_length;
+extern const sts_oss_error_t  sts_err_append_position;
 
 
 /* what sts:ContentLength is for a request */
 typedef enum {
     STS_UPLOAD_LEN_NONE = 0,      /* the key is absent */
     STS_UPLOAD_LEN_DECLARED,      /* Content-Length, checked up front */
-    STS_UPLOAD_LEN_STREAMED       /* unknown up front: counted */
+    STS_UPLOAD_LEN_STREAMED,      /* unknown up front: counted */
+    STS_UPLOAD_LEN_UNBOUNDED      /* the key is absent: the size of what
+                                     the write makes is not known */
 } sts_upload_len_e;
 
 
@@ -68,6 +90,8 @@ typedef struct {
     int               write;      /* an API the keys describe */
     sts_upload_len_e  length;
     uint64_t          declared;   /* STS_UPLOAD_LEN_DECLARED */
+    uint64_t          base;       /* AppendObject: the position, which a
+                                     streamed body is counted from */
     int               has_type;
     sts_str_t         type;       /* points into the request */
     int               forbid;     /* -1: key absent; 0; 1 */
@@ -90,8 +114,16 @@ typedef struct {
  *
  * The keys by API (a key that is not listed is absent):
  *
- *   PutObject, AppendObject, UploadPart   length: declared, else streamed
+ *   PutObject, UploadPart                 length: declared, else streamed
+ *   AppendObject                          length: position + declared,
+ *                                         else streamed from position (the
+ *                                         object's size after the append:
+ *                                         OSS appends only at its end)
  *   PostObject                            length: streamed (the file part)
+ *   CopyObject, UploadPartCopy,
+ *   InitiateMultipartUpload,
+ *   CompleteMultipartUpload, PutSymlink,
+ *   ProcessObject                         length: unbounded (absent)
  *   PutObject, AppendObject, PostObject,
  *   CopyObject, InitiateMultipartUpload   type, when given
  *   PutObject, PostObject, CopyObject,
@@ -103,20 +135,33 @@ typedef struct {
  *
  * Other APIs get none of the keys (u->write is 0).  u->stamp is set for
  * the writes that create an object from the request's headers: PutObject,
- * CopyObject, InitiateMultipartUpload and AppendObject at position 0.
+ * CopyObject, InitiateMultipartUpload, PutSymlink and AppendObject at
+ * position 0 (sts_upload.c lists every object-creating API).
+ *
+ * Returns STS_OK, or STS_EINVAL for an AppendObject whose position is
+ * absent or not a decimal number (sts_upload_position).
  */
-void sts_upload_describe(sts_upload_t *u, const char *api,
+int sts_upload_describe(sts_upload_t *u, const char *api,
     int64_t content_length, const sts_str_t *content_type,
-    const sts_str_t *forbid, const sts_str_t *position);
+    const sts_str_t *forbid, const sts_str_t *position) STS_WUR;
+
+/*
+ * sts_upload_position parses an AppendObject position: one or more ASCII
+ * digits (leading zeros allowed: "00" is 0), at most STS_UPLOAD_MAX_LEN.
+ * Signs, spaces, other characters, an empty value or a larger number give
+ * STS_EINVAL.
+ */
+int sts_upload_position(sts_str_t s, uint64_t *out) STS_WUR;
 
 /*
  * sts_upload_kv appends the keys of |u| to |kv| (room for |cap| more
  * entries) and returns how many it added.  For a declared length the
  * value is written into |num| (at least 24 bytes, kept by the caller for
- * the evaluation); for a streamed one the value is "0" (the least the
- * body can be) when |shrinks| is 1, else the key is left out, so that a
- * policy that needs it denies.  *length_index receives the index in
- * |kv| of sts:ContentLength, or (size_t) -1.
+ * the evaluation); for a streamed one the value is u->base (the least the
+ * size can be) when |shrinks| is 1, else the key is left out (the caller
+ * must then refuse the request if it is under a cap); for an unbounded
+ * one it is left out.  *length_index receives the index in |kv| of
+ * sts:ContentLength, or (size_t) -1.
  */
 size_t sts_upload_kv(const sts_upload_t *u, int shrinks, char *num,
     sts_policy_kv_t *kv, size_t cap, size_t *length_index);
@@ -141,6 +186,14 @@ typedef struct {
     size_t                      num_kv;
     size_t                      length_index; /* of sts:ContentLength */
 } sts_upload_eval_t;
+
+/*
+ * sts_upload_capped is 1 when some grant of |e| is under a cap: a
+ * statement of the policies of |e| that applies to its action and
+ * resource (conditions aside) has a condition on sts:ContentLength
+ * (sts_policy_uses_key); 0 otherwise.
+ */
+int sts_upload_capped(const sts_upload_eval_t *e);
 
 /*
  * sts_upload_allowed is 1 when every grant of |e| is allowed with

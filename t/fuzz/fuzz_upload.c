@@ -11,10 +11,12 @@
  *   x-oss-forbid-overwrite ("-" for none)
  *   AppendObject position ("-" for none)
  *
- * It checks that the keys are well formed, that a policy said to shrink
- * on sts:ContentLength has a cap that is allowed while the next size is
- * not, and that the stamp checks accept only what they promise.  Any
- * disagreement aborts.
+ * It checks that the keys are well formed, that an append position is
+ * accepted only as a decimal number, that a policy said to shrink on
+ * sts:ContentLength has a cap that is allowed while the next size is
+ * not, that a grant under a policy's condition on the key is capped, and
+ * that the stamp checks accept only what they promise.  Any disagreement
+ * aborts.
  */
 
 #include <stdint.h>
@@ -33,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char  *fuzz_apis[] = {
     "PutObject", "AppendObject", "UploadPart", "PostObject", "CopyObject",
-    "InitiateMultipartUpload", "CompleteMultipartUpload", "GetObject", NULL
+    "InitiateMultipartUpload", "CompleteMultipartUpload", "GetObject",
+    "UploadPartCopy", "PutSymlink", "ProcessObject", NULL
 };
 
 
@@ -106,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* the API: one of the known names, picked by the line's length */
-    api = (char *) fuzz_apis[line[1].len % 8];
+    api = (char *) fuzz_apis[line[1].len % 11];
 
     length = -1;
     if (fuzz_opt(&line[2]) != NULL
@@ -116,8 +119,47 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         length = (int64_t) v;
     }
 
-    sts_upload_describe(&u, api, length, fuzz_opt(&line[3]),
-                        fuzz_opt(&line[4]), fuzz_opt(&line[5]));
+    /* the position: digits only, at most 2^53, as sts_parse_uint64 */
+    if (sts_upload_position(line[5], &v) == STS_OK) {
+        for (i = 0; i < line[5].len; i++) {
+            if (line[5].data[i] < '0' || line[5].data[i] > '9') {
+                abort();
+            }
+        }
+
+        if (v > STS_UPLOAD_MAX_LEN
+            || (line[5].len <= 20
+                && (sts_parse_uint64(line[5].data, line[5].len, &cap)
+                    != STS_OK || cap != v)))
+        {
+            abort();
+        }
+
+    } else if (line[5].len > 0 && line[5].len <= 15
+               && sts_parse_uint64(line[5].data, line[5].len, &cap)
+                  == STS_OK)
+    {
+        /* fifteen digits are below 2^53: a number must parse */
+        abort();
+    }
+
+    if (sts_upload_describe(&u, api, length, fuzz_opt(&line[3]),
+                            fuzz_opt(&line[4]), fuzz_opt(&line[5]))
+        != STS_OK)
+    {
+        if (strcmp(api, "AppendObject") != 0 || u.write || u.stamp) {
+            abort();
+        }
+
+        free(copy);
+        return 0;
+    }
+
+    if (u.length == STS_UPLOAD_LEN_DECLARED && length >= 0
+        && u.declared != u.base + (uint64_t) length)
+    {
+        abort();
+    }
 
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     if (n > STS_UPLOAD_MAX_KV || (li != (size_t) -1 && li >= n)) {
@@ -136,21 +178,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
+    roles[0] = p;
+    g.action = "oss:PutObject";
+    g.resource.data = "acs:oss:*:*:b/k";
+    g.resource.len = sizeof("acs:oss:*:*:b/k") - 1;
+
+    e.role = roles;
+    e.num_role = 1;
+    e.session = NULL;
+    e.grants = &g;
+    e.num_grants = 1;
+    e.kv = kv;
+    e.num_kv = n;
+    e.length_index = li;
+
+    /*
+     * not capped: the key changes no decision, so a value evaluated
+     * differs in nothing from another one
+     */
+    if (li != (size_t) -1 && !sts_upload_capped(&e)
+        && sts_upload_allowed(&e, 0) != sts_upload_allowed(&e, 12345))
+    {
+        abort();
+    }
+
     if (li != (size_t) -1 && sts_policy_key_shrinks(p, key))
     {
-        roles[0] = p;
-        g.action = "oss:PutObject";
-        g.resource.data = "acs:oss:*:*:b/k";
-        g.resource.len = sizeof("acs:oss:*:*:b/k") - 1;
-
-        e.role = roles;
-        e.num_role = 1;
-        e.session = NULL;
-        e.grants = &g;
-        e.num_grants = 1;
-        e.kv = kv;
-        e.num_kv = n;
-        e.length_index = li;
 
         if (sts_upload_allowed(&e, 0)) {
             cap = sts_upload_cap(&e);

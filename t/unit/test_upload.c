@@ -65,6 +65,20 @@ value(const sts_policy_kv_t *kv, size_t n, const char *key)
 
 
 static void
+describe(sts_upload_t *u, const char *api, int64_t content_length,
+    const sts_str_t *content_type, const sts_str_t *forbid,
+    const sts_str_t *position)
+{
+    if (sts_upload_describe(u, api, content_length, content_type, forbid,
+                            position)
+        != STS_OK)
+    {
+        printf("# sts_upload_describe(%s) failed\n", api ? api : "NULL");
+    }
+}
+
+
+static void
 test_describe(void)
 {
     char             num[24];
@@ -79,7 +93,7 @@ test_describe(void)
     zero = S("0");
     five = S("5");
 
-    sts_upload_describe(&u, "PutObject", 42, &png, &yes, NULL);
+    describe(&u, "PutObject", 42, &png, &yes, NULL);
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     is_int(n, 3, "PutObject: three keys");
     is_str(value(kv, n, "sts:ContentLength"), "42", "declared length");
@@ -88,7 +102,7 @@ test_describe(void)
     is_str(value(kv, n, "sts:ForbidOverwrite"), "true", "forbid overwrite");
     ok(u.stamp && !u.form, "PutObject is stamped");
 
-    sts_upload_describe(&u, "PutObject", -1, NULL, &yes_uc, NULL);
+    describe(&u, "PutObject", -1, NULL, &yes_uc, NULL);
     is_int(u.length, STS_UPLOAD_LEN_STREAMED, "no length: streamed");
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     is_str(value(kv, n, "sts:ContentLength"), "0",
@@ -100,25 +114,25 @@ test_describe(void)
     ok(value(kv, n, "sts:ContentLength") == NULL
        && li == (size_t) -1, "streamed, other policies: key absent");
 
-    sts_upload_describe(&u, "PutObject", 1, NULL, NULL, NULL);
+    describe(&u, "PutObject", 1, NULL, NULL, NULL);
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     is_str(value(kv, n, "sts:ForbidOverwrite"), "false",
            "no header: false");
 
-    sts_upload_describe(&u, "CopyObject", 0, &png, NULL, NULL);
+    describe(&u, "CopyObject", 0, &png, NULL, NULL);
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     ok(value(kv, n, "sts:ContentLength") == NULL,
        "CopyObject: no length (the store copies)");
     is_str(value(kv, n, "sts:ContentType"), "image/png", "CopyObject type");
     ok(u.stamp, "CopyObject is stamped");
 
-    sts_upload_describe(&u, "PostObject", 1000, &png, NULL, NULL);
+    describe(&u, "PostObject", 1000, &png, NULL, NULL);
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     is_str(value(kv, n, "sts:ContentLength"), "0",
            "PostObject: the file part, streamed");
     ok(u.form && !u.stamp, "PostObject: a form, not stamped by headers");
 
-    sts_upload_describe(&u, "UploadPart", 7, &png, NULL, NULL);
+    describe(&u, "UploadPart", 7, &png, NULL, NULL);
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     is_str(value(kv, n, "sts:ContentLength"), "7", "UploadPart length");
     ok(value(kv, n, "sts:ContentType") == NULL, "UploadPart: no type");
@@ -126,21 +140,21 @@ test_describe(void)
            "a part replaces no object");
     ok(!u.stamp, "UploadPart is not stamped");
 
-    sts_upload_describe(&u, "AppendObject", 3, NULL, NULL, &zero);
+    describe(&u, "AppendObject", 3, NULL, NULL, &zero);
     ok(u.stamp, "AppendObject at 0 is stamped");
-    sts_upload_describe(&u, "AppendObject", 3, NULL, NULL, &five);
+    describe(&u, "AppendObject", 3, NULL, NULL, &five);
     ok(!u.stamp, "AppendObject at 5 is not");
 
-    sts_upload_describe(&u, "InitiateMultipartUpload", 0, &png, &yes, NULL);
+    describe(&u, "InitiateMultipartUpload", 0, &png, &yes, NULL);
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     ok(u.stamp && value(kv, n, "sts:ContentLength") == NULL,
        "InitiateMultipartUpload: stamped, no length");
 
-    sts_upload_describe(&u, "GetObject", 10, &png, &yes, NULL);
+    describe(&u, "GetObject", 10, &png, &yes, NULL);
     n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
     ok(!u.write && n == 0 && !u.stamp, "GetObject: no keys");
 
-    sts_upload_describe(&u, NULL, 10, NULL, NULL, NULL);
+    describe(&u, NULL, 10, NULL, NULL, NULL);
     ok(!u.write, "no API: nothing");
 
     n = sts_upload_kv(&u, 1, num, kv, 2, &li);
@@ -213,7 +227,7 @@ test_cap(void)
     g.action = "oss:PutObject";
     g.resource = S("acs:oss:*:*:b/photo.jpg");
 
-    sts_upload_describe(&u, "PutObject", 10485761, NULL, NULL, NULL);
+    describe(&u, "PutObject", 10485761, NULL, NULL, NULL);
     n = sts_upload_kv(&u, 1, num, kv, 4, &li);
 
     e.role = roles;
@@ -286,12 +300,225 @@ test_stamp(void)
 }
 
 
+static void
+test_position(void)
+{
+    size_t           i;
+    uint64_t         v;
+    sts_str_t        pos;
+    sts_upload_t     u;
+    char             num[24];
+    size_t           n, li;
+    sts_policy_kv_t  kv[STS_UPLOAD_MAX_KV];
+
+    static const char  *bad[] = {
+        "", "+0", "-1", " 0", "0 ", "0x1", "1e3", "1.0", "١",
+        "9007199254740993", "99999999999999999999999", NULL
+    };
+
+    ok(sts_upload_position(S("0"), &v) == STS_OK && v == 0, "0");
+    ok(sts_upload_position(S("00"), &v) == STS_OK && v == 0, "00 is 0");
+    ok(sts_upload_position(S("0000000000000000000000000"), &v) == STS_OK
+       && v == 0, "any number of zeros is 0");
+    ok(sts_upload_position(S("0150"), &v) == STS_OK && v == 150, "0150");
+    ok(sts_upload_position(S("9007199254740992"), &v) == STS_OK
+       && v == STS_UPLOAD_MAX_LEN, "2^53: the largest");
+
+    for (i = 0; bad[i] != NULL; i++) {
+        v = 7;
+        ok(sts_upload_position(S(bad[i]), &v) == STS_EINVAL && v == 7,
+           "position \"%s\": refused", bad[i]);
+    }
+
+    pos = S("+0");
+    ok(sts_upload_describe(&u, "AppendObject", 3, NULL, NULL, &pos)
+       == STS_EINVAL && !u.write && !u.stamp,
+       "AppendObject: a bad position is refused");
+    ok(sts_upload_describe(&u, "AppendObject", 3, NULL, NULL, NULL)
+       == STS_EINVAL, "AppendObject: no position is refused");
+
+    pos = S("00");
+    ok(sts_upload_describe(&u, "AppendObject", 3, NULL, NULL, &pos)
+       == STS_OK && u.stamp && u.declared == 3,
+       "AppendObject at 00: the first append, stamped");
+
+    pos = S("150");
+    describe(&u, "AppendObject", 50, NULL, NULL, &pos);
+    n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
+    ok(!u.stamp && u.length == STS_UPLOAD_LEN_DECLARED, "at 150: declared");
+    is_str(value(kv, n, "sts:ContentLength"), "200",
+           "AppendObject: the object's size, position + length");
+
+    describe(&u, "AppendObject", -1, NULL, NULL, &pos);
+    n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
+    ok(u.length == STS_UPLOAD_LEN_STREAMED && u.base == 150,
+       "streamed append: counted from the position");
+    is_str(value(kv, n, "sts:ContentLength"), "150",
+           "evaluated at the position, the least it can be");
+    n = sts_upload_kv(&u, 0, num, kv, STS_UPLOAD_MAX_KV, &li);
+    ok(value(kv, n, "sts:ContentLength") == NULL && li == (size_t) -1,
+       "not a cap from above: left out");
+
+    pos = S("5");
+    ok(sts_upload_describe(&u, "PutObject", 3, NULL, NULL, &pos) == STS_OK
+       && u.base == 0 && u.declared == 3,
+       "a position means nothing to PutObject");
+}
+
+
+static void
+test_unbounded(void)
+{
+    size_t           i, n, li;
+    char             num[24];
+    sts_str_t        png;
+    sts_upload_t     u;
+    sts_policy_kv_t  kv[STS_UPLOAD_MAX_KV];
+
+    static const char  *apis[] = {
+        "CopyObject", "UploadPartCopy", "InitiateMultipartUpload",
+        "CompleteMultipartUpload", "PutSymlink", "ProcessObject", NULL
+    };
+
+    png = S("image/png");
+
+    for (i = 0; apis[i] != NULL; i++) {
+        describe(&u, apis[i], 100, &png, NULL, NULL);
+        n = sts_upload_kv(&u, 1, num, kv, STS_UPLOAD_MAX_KV, &li);
+        ok(u.write && u.length == STS_UPLOAD_LEN_UNBOUNDED
+           && value(kv, n, "sts:ContentLength") == NULL
+           && li == (size_t) -1,
+           "%s: size unbounded, no length key", apis[i]);
+    }
+
+    describe(&u, "PutSymlink", 0, NULL, NULL, NULL);
+    ok(u.stamp, "PutSymlink is stamped");
+    describe(&u, "ProcessObject", 0, NULL, NULL, NULL);
+    ok(!u.stamp, "ProcessObject is not (sys/saveas is refused)");
+    describe(&u, "UploadPartCopy", 0, NULL, NULL, NULL);
+    ok(!u.stamp, "UploadPartCopy is not (a part)");
+}
+
+
+static void
+test_capped(void)
+{
+    sts_policy_t        *allow, *deny, *other, *notact;
+    sts_oss_grant_t      g[2];
+    sts_upload_eval_t    e;
+    const sts_policy_t  *roles[2];
+    sts_str_t            key = S("sts:ContentLength");
+
+    allow = compile("{\"Version\":\"1\",\"Statement\":{\"Effect\":\"Allow\","
+                    "\"Action\":\"oss:*\",\"Resource\":\"*\"}}");
+    deny = compile("{\"Version\":\"1\",\"Statement\":{\"Effect\":\"Deny\","
+                   "\"Action\":\"oss:PutObject\","
+                   "\"Resource\":\"acs:oss:*:*:b/up/*\","
+                   "\"Condition\":{\"NumericGreaterThan\":"
+                   "{\"STS:CONTENTLENGTH\":\"50\"},"
+                   "\"IpAddress\":{\"acs:SourceIp\":\"10.0.0.0/8\"}}}}");
+    other = compile("{\"Version\":\"1\",\"Statement\":{\"Effect\":\"Allow\","
+                    "\"Action\":\"oss:PutObject\",\"Resource\":\"*\","
+                    "\"Condition\":{\"StringLike\":"
+                    "{\"sts:ContentType\":\"image/*\"}}}}");
+    notact = compile("{\"Version\":\"1\",\"Statement\":{\"Effect\":\"Deny\","
+                     "\"NotAction\":\"oss:GetObject\","
+                     "\"NotResource\":\"acs:oss:*:*:b/free/*\","
+                     "\"Condition\":{\"NumericEquals\":"
+                     "{\"sts:ContentLength\":\"0\"}}}}");
+
+    if (!ok(allow && deny && other && notact, "policies compile")) {
+        return;
+    }
+
+    roles[0] = allow;
+    roles[1] = deny;
+
+    /* sts_policy_uses_key */
+
+    ok(sts_policy_uses_key(roles, 2, NULL, S("oss:PutObject"),
+                           S("acs:oss:*:*:b/up/x"), key),
+       "a Deny on the key applies, whatever its other conditions");
+    ok(sts_policy_uses_key(roles, 2, NULL, S("OSS:putobject"),
+                           S("acs:oss:*:*:b/up/x"), S("sts:contentlength")),
+       "action and key ignoring case");
+    ok(!sts_policy_uses_key(roles, 2, NULL, S("oss:PutObject"),
+                            S("acs:oss:*:*:b/other/x"), key),
+       "another resource: not under the key");
+    ok(!sts_policy_uses_key(roles, 2, NULL, S("oss:GetObject"),
+                            S("acs:oss:*:*:b/up/x"), key),
+       "another action: not under the key");
+    ok(!sts_policy_uses_key(roles, 1, other, S("oss:PutObject"),
+                            S("acs:oss:*:*:b/up/x"), key),
+       "conditions on other keys only: not under it");
+    ok(sts_policy_uses_key(roles, 1, deny, S("oss:PutObject"),
+                           S("acs:oss:*:*:b/up/x"), key),
+       "a session policy counts too");
+    ok(sts_policy_uses_key(NULL, 0, notact, S("oss:PutObject"),
+                           S("acs:oss:*:*:b/x"), key)
+       && !sts_policy_uses_key(NULL, 0, notact, S("oss:GetObject"),
+                               S("acs:oss:*:*:b/x"), key)
+       && !sts_policy_uses_key(NULL, 0, notact, S("oss:PutObject"),
+                               S("acs:oss:*:*:b/free/x"), key),
+       "NotAction and NotResource as the evaluator reads them");
+    ok(!sts_policy_uses_key(NULL, 0, NULL, S("oss:PutObject"),
+                            S("acs:oss:*:*:b/x"), key),
+       "no policies: nothing");
+
+    roles[1] = NULL;
+    ok(!sts_policy_uses_key(roles, 2, NULL, S("oss:PutObject"),
+                            S("acs:oss:*:*:b/up/x"), key),
+       "NULL role policies are skipped");
+
+    {
+        char  longact[STS_POLICY_MAX_ACTION_LEN + 2];
+
+        memset(longact, 'a', sizeof(longact) - 1);
+        longact[sizeof(longact) - 1] = '\0';
+        ok(sts_policy_uses_key(roles, 1, NULL, S(longact),
+                               S("acs:oss:*:*:b/x"), key),
+           "an action too long to evaluate: as if under the key");
+    }
+
+    /* sts_upload_capped: any grant */
+
+    roles[1] = deny;
+    g[0].action = "oss:GetObject";
+    g[0].resource = S("acs:oss:*:*:b/src");
+    g[1].action = "oss:PutObject";
+    g[1].resource = S("acs:oss:*:*:b/up/copy");
+
+    memset(&e, 0, sizeof(e));
+    e.role = roles;
+    e.num_role = 2;
+    e.grants = g;
+    e.num_grants = 2;
+    e.length_index = (size_t) -1;
+
+    ok(sts_upload_capped(&e), "a copy into a capped prefix is capped");
+
+    g[1].resource = S("acs:oss:*:*:b/down/copy");
+    ok(!sts_upload_capped(&e), "elsewhere it is not");
+
+    e.num_grants = 0;
+    ok(!sts_upload_capped(&e), "no grants: not capped");
+
+    sts_policy_free(A, allow);
+    sts_policy_free(A, deny);
+    sts_policy_free(A, other);
+    sts_policy_free(A, notact);
+}
+
+
 int
 main(void)
 {
     test_describe();
     test_cap();
     test_stamp();
+    test_position();
+    test_unbounded();
+    test_capped();
 
     return tap_done();
 }
