@@ -217,7 +217,7 @@ ngx_http_sts_start(ngx_http_sts_req_t *q)
     }
 
     if (q->op.preflight) {
-        /* CORS preflight is unauthenticated (PROTOCOL.md 7, row 29) */
+        /* CORS preflight is unauthenticated (doc/protocol.md 7, row 29) */
         return NGX_DECLINED;
     }
 

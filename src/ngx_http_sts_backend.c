@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * Backend connectors (DESIGN.md, "Backend connectors"): what happens to an
+ * Backend connectors (doc/design.md, "Backend connectors"): what happens to an
  * allowed request between the access phase and proxy_pass, and to the
  * store's answer on its way back.
  *

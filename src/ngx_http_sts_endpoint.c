@@ -346,7 +346,7 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
     req.limit_data = slcf->limits;
 
     /*
-     * The narrow door for @alicloud/sts-sdk 1.0.2 (PROTOCOL.md 5.8): only
+     * The narrow door for @alicloud/sts-sdk 1.0.2 (doc/protocol.md 5.8): only
      * for its request shape, POST with the parameters in the query and no
      * Content-Type and no body.
      */

@@ -8,7 +8,7 @@
 #
 # The deb-src entry lives under build/asan/apt, so /etc/apt is left alone
 # (Debian's security suite has no source for the packaged version, so the
-# bookworm main suite's 1.22.1 source is used; see the README).
+# bookworm main suite's 1.22.1 source is used; see HACKING.md).
 set -eu
 
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 #!/bin/sh
 # House-style checks on the C sources: no line over 80 columns, no tab,
-# no trailing blank, no CRLF.  Prints offending lines, exits 1 if any.
+# no trailing blank, no CRLF; then the documentation's citations and
+# links (tools/doclint.pl).  Prints offending lines, exits 1 if any.
 set -u
 
 cd "$(dirname "$0")/.."
@@ -17,4 +18,7 @@ for f in $files; do
 done
 
 [ $rc = 0 ] && echo "style: $(echo "$files" | wc -l) files clean"
+
+perl tools/doclint.pl || rc=1
+
 exit $rc

@@ -374,7 +374,7 @@ issue_from_directory(const char *keys, const char *dir,
     snprintf(role_id, sizeof(role_id), "%s:%s", s->role_id,
              s->session_name);
 
-    /* what the endpoint answers (PROTOCOL.md 5.5) */
+    /* what the endpoint answers (doc/protocol.md 5.5) */
     o = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}",
                   "RequestId", rid,
                   "AssumedRoleUser",

@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * sts_error: the OSS errors the gateway answers with (PROTOCOL.md 8.2).
+ * sts_error: the OSS errors the gateway answers with (doc/protocol.md 8.2).
  * Each is a static descriptor: HTTP status, Code, Message.  The nginx glue
  * renders them as OSS XML; the core only picks one.
  */

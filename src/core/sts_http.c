@@ -2,7 +2,7 @@
  * Copyright (C) nginx-sts authors
  *
  * sts_http: percent-decoding, query parsing and header lookup over the
- * plain request view (PROTOCOL.md 0.4).
+ * plain request view (doc/protocol.md 0.4).
  */
 
 #include <stdlib.h>

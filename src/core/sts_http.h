@@ -3,7 +3,7 @@
  *
  * sts_http: the plain request view the nginx glue hands to the core, and
  * the parsing shared by signatures and request mapping: percent-decoding
- * of the raw path, query splitting and decoding (PROTOCOL.md 0.4), and
+ * of the raw path, query splitting and decoding (doc/protocol.md 0.4), and
  * header lookup.  No nginx types.
  */
 

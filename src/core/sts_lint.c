@@ -5,7 +5,7 @@
  *
  * The checks read the compiled policy through its read-only views and
  * compare its patterns with the action table and the ARN forms the
- * gateway evaluates (PROTOCOL.md 6 and 7):
+ * gateway evaluates (doc/protocol.md 6 and 7):
  *
  *   acs:oss:*:<account>:*                 service level (ListBuckets)
  *   acs:oss:*:<account>:<bucket>          bucket level (listings, config)
@@ -594,7 +594,7 @@ sts_lint_actions(sts_lint_run_t *r, size_t i,
         } else if (svc_len == 3 && strncasecmp(pat, "oss", 3) == 0) {
             rc = sts_lint_add(r, "L004", STS_LINT_ERROR, loc,
                      "check the spelling against the action table "
-                     "(README.md, PROTOCOL.md 7); actions are "
+                     "(doc/protocol.md 7); actions are "
                      "\"oss:GetObject\", \"oss:PutObject\", "
                      "\"oss:ListObjects\"...",
                      "\"%s\" is not an OSS action this gateway evaluates: "

@@ -11,7 +11,7 @@
  * code, a severity, a location in the document's own terms
  * ("Statement[2].Condition.StringLike.oss:Prefix") and a fix hint.
  *
- * Codes (README.md, "stsctl policy lint", has the full table):
+ * Codes (doc/policies.md, "stsctl policy lint", has the full table):
  *
  *   L001 error    an action is granted on a resource of another level
  *                 (ListObjects on "bucket/prefix/...", GetObject on

@@ -28,7 +28,7 @@
 
 
 /*
- * One row of the action table (PROTOCOL.md 7).  A request matches a row
+ * One row of the action table (doc/protocol.md 7).  A request matches a row
  * when the method and level agree, every name of |sub| is in the query,
  * and every other sub-resource of the query is in |opt|.  Query
  * parameters that never change the API (sts_oss_plain_params) and
@@ -1074,7 +1074,7 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     m = r->method;
 
     if (sts_str_eq(m, "OPTIONS")) {
-        /* a CORS preflight carries no credentials (PROTOCOL.md 9) */
+        /* a CORS preflight carries no credentials (doc/protocol.md 9) */
         if (sts_oss_header_once(r, "Origin", &origin, err) != STS_OK
             || sts_oss_header_once(r, "Access-Control-Request-Method",
                                    &acrm, err) != STS_OK

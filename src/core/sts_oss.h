@@ -3,7 +3,7 @@
  *
  * sts_oss: from a plain request view to what the request touches: bucket,
  * key, and the list of {action, resource ARN} pairs that must all be
- * allowed (PROTOCOL.md 7), plus the addressing modes (PROTOCOL.md 1.5),
+ * allowed (doc/protocol.md 7), plus the addressing modes (doc/protocol.md 1.5),
  * the object key rules (path safety) and the key the backend receives.
  *
  * Every object a request names is authorised, not only the one in its
@@ -28,7 +28,7 @@ typedef enum {
 } sts_addressing_e;
 
 
-/* Which bucket configuration calls (PROTOCOL.md 7, row 7) are mapped. */
+/* Which bucket configuration calls (doc/protocol.md 7, row 7) are mapped. */
 typedef enum {
     STS_OSS_BUCKET_CONFIG_OFF = 0,    /* none: refused whatever the policy */
     STS_OSS_BUCKET_CONFIG_READ,       /* GET ones only */
@@ -113,7 +113,7 @@ int sts_oss_locate(const sts_allocator_t *a, const sts_oss_conf_t *conf,
 
 /*
  * sts_oss_classify locates the request and maps it to an OSS API and
- * the {action, resource} pairs to authorise (PROTOCOL.md 7), from the
+ * the {action, resource} pairs to authorise (doc/protocol.md 7), from the
  * method, the decoded query |q| (sub-resources) and the headers
  * (x-oss-copy-source, x-oss-symlink-target, x-oss-tagging, Content-Type,
  * and Origin / Access-Control-Request-Method for a preflight).
@@ -229,7 +229,7 @@ int sts_oss_base64url_text(const sts_allocator_t *a, sts_str_t in,
 
 /*
  * sts_oss_actions lists the actions the gateway evaluates (the action
- * table of PROTOCOL.md 7, versioned forms and the actions body parsers
+ * table of doc/protocol.md 7, versioned forms and the actions body parsers
  * add), for tools such as `stsctl policy lint`: it stores up to |max|
  * names ("oss:GetObject") and the level of the resource each is
  * evaluated on (STS_OSS_LEVEL_*) and returns how many there are in all.

@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * sts_policy: the RAM policy language (PROTOCOL.md section 6).
+ * sts_policy: the RAM policy language (doc/protocol.md section 6).
  *
  * A policy document is compiled once, from JSON text, into plain C
  * structures allocated from a caller's allocator.  Evaluation reads those

@@ -29,7 +29,7 @@ static const sts_param_t *sts_pop_get(const sts_params_t *p,
     const char *name);
 
 
-/* the STS error table (PROTOCOL.md 5.4, 5.6) */
+/* the STS error table (doc/protocol.md 5.4, 5.6) */
 
 const sts_pop_error_t  sts_pop_err_missing = {
     400, "Missing%s", "%s is mandatory for this action."
@@ -165,7 +165,7 @@ const sts_pop_error_t  sts_pop_err_unavailable = {
     "The request has failed due to a temporary failure of the server."
 };
 
-/* flow control: Alibaba answers it with 400 (PROTOCOL.md 5.4) */
+/* flow control: Alibaba answers it with 400 (doc/protocol.md 5.4) */
 const sts_pop_error_t  sts_pop_err_throttling = {
     400, "Throttling.User", "Request was denied due to user flow control."
 };

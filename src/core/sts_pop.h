@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * sts_pop: the POP "RPC" protocol the STS API speaks (PROTOCOL.md 5).
+ * sts_pop: the POP "RPC" protocol the STS API speaks (doc/protocol.md 5).
  *
  *   - percent-encoding (RFC 3986 strict, and the JS-component variant of
  *     @alicloud/sts-sdk 1.0.2), the canonicalised query, StringToSign and

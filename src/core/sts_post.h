@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * sts_post: PostObject, the browser form upload (PROTOCOL.md 4).
+ * sts_post: PostObject, the browser form upload (doc/protocol.md 4).
  *
  *   sts_post_form_*      a streaming multipart/form-data reader: it takes
  *                        the body in pieces of any size, keeps the fields
@@ -163,7 +163,7 @@ typedef struct {
 
 
 /*
- * sts_post_auth_parse reads the signature fields of |f| (PROTOCOL.md 4.3,
+ * sts_post_auth_parse reads the signature fields of |f| (doc/protocol.md 4.3,
  * 4.4) into |out| and checks what needs no secret: for V1 OSSAccessKeyId,
  * policy and Signature all present; for V4 x-oss-signature-version
  * OSS4-HMAC-SHA256, x-oss-credential "<ak>/<date>/<region>/oss/
@@ -220,7 +220,7 @@ int sts_post_policy_check(const sts_allocator_t *a, const sts_post_form_t *f,
  * sts_post_object_key writes the form's "key" with every "${filename}"
  * replaced by the file part's filename (its last path component: after
  * the last '/' or '\') into a string from |a|.  No key field is
- * STS_EINVAL with *err IncorrectNumberOfFilesInPOSTRequest (PROTOCOL.md
+ * STS_EINVAL with *err IncorrectNumberOfFilesInPOSTRequest (doc/protocol.md
  * 4.1); the result is not validated here (sts_oss_add_post_object does).
  * STS_ENOMEM.
  */

@@ -4,7 +4,7 @@
  * sts_ram: the RAM directory (accounts, users and their AccessKeys,
  * roles, custom and system policies) and the decisions the STS API makes
  * from it: AssumeRole, GetCallerIdentity, and the whole RPC request
- * (PROTOCOL.md 5 and 6.5-6.7).
+ * (doc/protocol.md 5 and 6.5-6.7).
  *
  * The directory is a JSON file, loaded and validated once (nginx: at
  * configuration time, so "nginx -t" names a bad entry; "nginx -s reload"

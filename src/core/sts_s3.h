@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * sts_s3: the pure-C half of the backend connectors (DESIGN.md, "Backend
+ * sts_s3: the pure-C half of the backend connectors (doc/design.md, "Backend
  * connectors").
  *
  *   sts_s3_api_*            which OSS APIs have an S3 twin

@@ -2,7 +2,7 @@
  * Copyright (C) nginx-sts authors
  *
  * sts_sign: OSS V1 and V4 request signatures, header and presigned URL
- * forms (PROTOCOL.md sections 1-3): parsing, canonicalisation, HMAC,
+ * forms (doc/protocol.md sections 1-3): parsing, canonicalisation, HMAC,
  * constant-time verification and client-side signing.
  */
 
@@ -84,7 +84,7 @@ static int sts_parse_v4_presign(sts_auth_t *out, const sts_http_request_t *r,
 static int sts_creds_valid(const sts_sign_creds_t *creds, int v4);
 
 
-/* PROTOCOL.md 1.6: signed sub-resources besides the "x-oss-" prefix */
+/* doc/protocol.md 1.6: signed sub-resources besides the "x-oss-" prefix */
 
 static const char  *sts_v1_subresources[] = {
     "acl", "uploads", "location", "cors", "logging", "website", "referer",
@@ -1407,7 +1407,7 @@ sts_parse_v4_presign(sts_auth_t *out, const sts_http_request_t *r,
         return STS_EEXPIRED;
     }
 
-    /* signed in the future: the skew bound applies (PROTOCOL.md 11.6) */
+    /* signed in the future: the skew bound applies (doc/protocol.md 11.6) */
     if (opts->max_skew >= 0 && out->time - opts->now > opts->max_skew) {
         *out_err = &sts_err_time_skewed;
         return STS_EINVAL;

@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * sts_sign: OSS request authentication (PROTOCOL.md sections 1-3).
+ * sts_sign: OSS request authentication (doc/protocol.md sections 1-3).
  *
  *   sts_auth_parse     which of the four forms a request uses (V1 header,
  *                      V1 presigned URL, V4 header, V4 presigned URL), its
@@ -176,7 +176,7 @@ int sts_auth_verify(const sts_allocator_t *a, const sts_auth_t *auth,
 
 
 /*
- * sts_sign_v1_string_to_sign appends the V1 StringToSign (PROTOCOL.md
+ * sts_sign_v1_string_to_sign appends the V1 StringToSign (doc/protocol.md
  * 1.2-1.6) of request |r| to |out|: method, Content-MD5, Content-Type
  * (repeated headers joined with ','), |date_line| (the Date or x-oss-date
  * value, or the presign Expires text), the x-oss-* headers canonicalised
@@ -191,14 +191,14 @@ int sts_sign_v1_string_to_sign(sts_buf_t *out, const sts_http_request_t *r,
 
 /*
  * sts_sign_v1_is_subresource is 1 if the query parameter |name| is a V1
- * signed sub-resource (the table of PROTOCOL.md 1.6 or an "x-oss-" prefix),
+ * signed sub-resource (the table of doc/protocol.md 1.6 or an "x-oss-" prefix),
  * 0 otherwise (including OSSAccessKeyId, Expires and Signature).
  */
 int sts_sign_v1_is_subresource(sts_str_t name);
 
 /*
  * sts_sign_v4_canonical_request appends the V4 canonical request
- * (PROTOCOL.md 3.3) to |out|: method, canonical URI "/bucket/key"
+ * (doc/protocol.md 3.3) to |out|: method, canonical URI "/bucket/key"
  * (RFC 3986 strict, '/' kept; "/" when |bucket| is empty), canonical query
  * of every parameter in |params| except x-oss-signature, canonical headers
  * (content-type, content-md5, every x-oss-*, and each header named in

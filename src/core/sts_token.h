@@ -2,7 +2,7 @@
  * Copyright (C) nginx-sts authors
  *
  * sts_token: the keyring and the sealed, self-contained SecurityToken
- * (DESIGN.md, "SecurityToken (format v1)").
+ * (doc/design.md, "SecurityToken (format v1)").
  *
  *   token  = "STS1." base64url(kid_len kid nonce ciphertext tag)
  *   AEAD   = AES-256-GCM, key = keyring[kid], AAD = "STS1" kid_len kid

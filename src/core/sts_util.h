@@ -39,7 +39,7 @@ typedef enum {
     STS_EBADSIG            = -10,  /* signature or MAC mismatch */
     STS_EDENIED            = -11,  /* policy denies */
 
-    /* token opening failures, one per check (DESIGN.md order) */
+    /* token opening failures, one per check (doc/design.md order) */
     STS_ETOKEN_PREFIX      = -20,  /* not "STS1." */
     STS_ETOKEN_ENCODING    = -21,  /* not base64url, or bad lengths */
     STS_ETOKEN_KID         = -22,  /* key id not in the keyring */

@@ -25,8 +25,9 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = fs.existsSync(chromiumPath);
 const output = path.join(__dirname, 'output');
 
-// the flags of docs/TOOLCHAIN.md, section 8 (playwright adds --headless
-// and the DevTools pipe)
+// Debian's chromium as root in a container: no sandbox, no GPU; the rest
+// keep it off the network (playwright adds --headless and the DevTools
+// pipe)
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];

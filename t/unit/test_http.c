@@ -2,7 +2,7 @@
  * Copyright (C) nginx-sts authors
  *
  * test_http: percent-decoding, query parsing and header lookup
- * (PROTOCOL.md 0.4).
+ * (doc/protocol.md 0.4).
  */
 
 #include <stdio.h>

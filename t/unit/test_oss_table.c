@@ -1,7 +1,7 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * Unit tests for the action table of sts_oss (PROTOCOL.md 7): every row,
+ * Unit tests for the action table of sts_oss (doc/protocol.md 7): every row,
  * as method + target + headers -> API, {action, resource} pairs and the
  * body still needed; the refusals (fail closed); the bodies of
  * DeleteMultipleObjects and ProcessObject; the key rules (path safety)

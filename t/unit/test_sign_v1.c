@@ -988,7 +988,7 @@ test_roundtrip(void)
 }
 
 
-/* canonicalisation details (PROTOCOL.md 1.4-1.6) */
+/* canonicalisation details (doc/protocol.md 1.4-1.6) */
 
 static void
 test_canonical(void)

@@ -1041,7 +1041,7 @@ test_canonical(void)
     ok(!sts_sign_v4_additional_headers_valid(S("a;;b")), "empty element");
     ok(!sts_sign_v4_additional_headers_valid(S("a b")), "space");
 
-    /* the key chain of PROTOCOL.md 10.2 steps, only the length checked */
+    /* the key chain of doc/protocol.md 10.2 steps, only the length checked */
     rc = sts_sign_v4_signing_key(key, S(SECRET), S("20240515"),
                                  S("cn-hangzhou"));
     is_int(rc, STS_OK, "signing key derived");
