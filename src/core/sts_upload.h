@@ -66,9 +66,10 @@ extern const sts_oss_error_t  sts_err_stamp_saveas;
 /*
  * 403 AccessDenied: under a cap, a write whose resulting size the gateway
  * cannot bound, or a PostObject whose policies are not only a limit from
- * above (the file's size is known after the decision).  411 MissingContentLength: under a cap that is not only
- * from above, a body without a declared length.  400 InvalidArgument: an
- * AppendObject position that is not a decimal number.
+ * above (the file's size is known after the decision).
+ * 411 MissingContentLength: under a cap that is not only from above, a
+ * body without a declared length.  400 InvalidArgument: an AppendObject
+ * position that is not a decimal number.
  */
 extern const sts_oss_error_t  sts_err_size_unbounded;
 extern const sts_oss_error_t  sts_err_size_form;
