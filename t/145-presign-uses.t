@@ -41,12 +41,32 @@ sub v1 {
 # the hundreds a full table needs)
 sub fast_v1 {
     my ($c, $path, $expires) = @_;
-    my $sts = "GET\n\n\n$expires\n$path?security-token=$c->{token}";
+    my $tok = defined $c->{token} ? "?security-token=$c->{token}" : '';
+    my $sts = "GET\n\n\n$expires\n$path$tok";
     my $sig = Digest::SHA::hmac_sha1_base64($sts, $c->{secret});
     $sig .= '=' while length($sig) % 4;
     $sig =~ s{([+/=])}{sprintf '%%%02X', ord $1}ge;
+    $tok =~ s/^\?/&/;
     return "$path?OSSAccessKeyId=$c->{id}&Expires=$expires"
-           . "&Signature=$sig&security-token=$c->{token}";
+           . "&Signature=$sig$tok";
+}
+
+# a RAM user's long-term key, from a directory
+our $lt = { id => 'LTAI5tLongTerm0001',
+            secret => 'LongTermSecret0123456789abcd' };
+{
+    my $f = "$ENV{TEST_NGINX_STS_DATA}/../tmp/145-directory.json";
+    open my $fh, '>', $f or die "$f: $!\n";
+    print $fh <<"_EOD_";
+{ "Accounts": [ { "AccountId": "1234567890123456",
+  "Users": [ { "UserName": "presigner",
+    "AccessKeys": [ { "AccessKeyId": "$lt->{id}",
+                      "AccessKeySecret": "$lt->{secret}" } ],
+    "AttachedPolicies": ["AliyunOSSFullAccess"] } ] } ] }
+_EOD_
+    close $fh;
+    chmod 0600, $f;
+    $ENV{TEST_NGINX_STS_DIRECTORY_145} = $f;
 }
 
 sub v4 {
@@ -58,6 +78,7 @@ sub v4 {
 our $UsedUp = qr{^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<Error>\s*<Code>AccessDenied</Code>\s*<Message>The presigned URL has already been used the maximum number of times\.</Message>\s*<RequestId>[0-9A-F]{24}</RequestId>\s*<HostId>localhost</HostId>\s*</Error>\s*$};
 our $Full = qr{<Code>AccessDenied</Code>\s*<Message>The presigned URL cannot be used now: the gateway's table of URL uses is full\.</Message>};
 our $Share = qr{^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<Error>\s*<Code>AccessDenied</Code>\s*<Message>The presigned URL cannot be used now: its AccessKeyId holds its share of the gateway's table of URL uses\.</Message>};
+our $TooLong = qr{<Code>AccessDenied</Code>\s*<Message>A presigned URL with a use limit may be valid for at most 7 days\.</Message>};
 our $Unsigned = qr{<Code>InvalidArgument</Code>\s*<Message>x-sts-max-uses is only accepted in a V4 presigned URL, which signs it\.</Message>};
 our $Ok = qr{^backend: GET /_backend/};
 
@@ -567,3 +588,37 @@ invalid value "0": a number from 1 to 1000000, or "off"
 --- error_code: 200
 --- no_error_log
 [alert]
+
+
+
+=== TEST 19: a long-term key's URL with a use limit is valid for 7 days at most
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_directory $TEST_NGINX_STS_DIRECTORY_145;
+    sts_presign_uses_zone 1m;
+--- config eval: $::Config
+--- request eval
+my $t = time;
+my $week = ::fast_v1($::lt, '/demo-bucket/lt-week.txt', $t + 7 * 86400 - 5);
+my $far = ::fast_v1($::lt, '/demo-bucket/lt-far.txt', $t + 8 * 86400);
+my $y2100 = ::fast_v1($::lt, '/demo-bucket/lt-2100.txt', 4102444800);
+my $free = ::fast_v1($::lt, '/demo-bucket/free/lt.txt', 4102444800);
+["GET $week", "GET $week", "GET $far", "GET $y2100", "GET $free",
+ "GET $free"]
+--- error_code eval
+[200, 403, 403, 403, 200, 200]
+--- response_body_like eval
+[$::Ok, $::UsedUp, $::TooLong, $::TooLong, $::Ok, $::Ok]
+--- no_error_log
+[alert]
+
+
+
+=== TEST 20: max_per_key= is checked at configuration time
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_presign_uses_zone 1m max_per_key=0;
+--- config eval: $::Config
+--- must_die
+--- error_log
+invalid parameter "max_per_key=0": max_per_key=, a number from 1 to 1000000

@@ -126,3 +126,32 @@ $::HttpConfig . "    sts_nonce_cache 32k;\n"
 --- no_error_log
 [alert]
 nonce cache is full
+
+
+
+=== TEST 3: max_per_key sets the share: the fourth new nonce is throttled
+--- http_config eval
+$::HttpConfig . "    sts_nonce_cache 32k max_per_key=3;\n"
+--- config eval: $::Config
+--- request eval
+[$::Once, ::identity(), ::identity(), ::identity(), $::Again, ::other(),
+ ::other()]
+--- error_code eval
+[200, 200, 200, 400, 400, 200, 200]
+--- response_body_like eval
+[$::Identity, $::Identity, $::Identity, $::Throttled, $::Used, $::Identity,
+ $::Identity]
+--- response_headers eval
+["X-STS-Code: ", "X-STS-Code: ", "X-STS-Code: ",
+ "X-STS-Code: Throttling.User", "X-STS-Code: SignatureNonceUsed",
+ "X-STS-Code: ", "X-STS-Code: "]
+
+
+
+=== TEST 4: max_per_key= is checked at configuration time
+--- http_config eval
+$::HttpConfig . "    sts_nonce_cache 32k max_per_key=many;\n"
+--- config eval: $::Config
+--- must_die
+--- error_log
+invalid parameter "max_per_key=many": max_per_key=, a number from 1 to 1000000
