@@ -7,7 +7,7 @@
  * temporary credentials from nginx.
  *
  *     sts_directory /etc/nginx/sts/directory.json;    # http
- *     sts_nonce_cache 4m;                              # http, optional
+ *     sts_nonce_cache 4m [max_per_key=N];              # http, optional
  *     location = / { sts_endpoint; }
  *
  * This file reads the request (query string, form body), keeps the
@@ -21,7 +21,10 @@
  * that the Timestamp check refuses the replay anyway), in the module's
  * shared table (ngx_http_sts_shm.c).  When it is full and nothing has
  * expired, new requests are refused with 503 ServiceUnavailable rather
- * than remembered badly.  Several nginx servers behind a balancer each
+ * than remembered badly.  One caller holds at most its share of it
+ * (max_per_key, by default an eighth): over it, that caller's new nonces
+ * are refused with Throttling.User while the others are served, and its
+ * replays are still caught.  Several nginx servers behind a balancer each
  * have their own cache.
  */
 
@@ -32,6 +35,7 @@
 #include "ngx_http_sts_module.h"
 #include "core/sts_pop.h"
 #include "core/sts_ram.h"
+#include "core/sts_state.h"
 
 
 #define NGX_HTTP_STS_BODY_MAX        65536
@@ -63,7 +67,8 @@ static sts_str_t ngx_http_sts_endpoint_header(ngx_http_request_t *r,
     const char *name, size_t len);
 
 static int ngx_http_sts_nonce_check(void *data,
-    const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires);
+    const unsigned char digest[STS_POP_DIGEST_LEN], sts_str_t caller,
+    int64_t expires);
 static ngx_int_t ngx_http_sts_nonce_handler(ngx_http_sts_shm_value_t *v,
     time_t now, void *data);
 static void ngx_http_sts_directory_cleanup(void *data);
@@ -683,11 +688,17 @@ ngx_http_sts_endpoint_wipe(void *data)
 
 static int
 ngx_http_sts_nonce_check(void *data,
-    const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires)
+    const unsigned char digest[STS_POP_DIGEST_LEN], sts_str_t caller,
+    int64_t expires)
 {
+    u_char                    owner[STS_STATE_KEY_LEN];
     time_t                    until;
     ngx_int_t                 rc;
     ngx_http_sts_shm_value_t  v;
+
+    if (sts_state_owner_key(owner, caller) != STS_OK) {
+        return STS_ENOMEM;
+    }
 
     /*
      * A nonce counts until its Timestamp leaves the skew window, that
@@ -695,8 +706,9 @@ ngx_http_sts_nonce_check(void *data,
      */
     until = (time_t) expires + 1;
 
-    rc = ngx_http_sts_shm_update(data, digest, ngx_time(),
-                                 ngx_http_sts_nonce_handler, &until, &v);
+    rc = ngx_http_sts_shm_update_owned(data, digest, owner, ngx_time(),
+                                       ngx_http_sts_nonce_handler, &until,
+                                       &v);
 
     switch (rc) {
 
@@ -705,6 +717,18 @@ ngx_http_sts_nonce_check(void *data,
 
     case NGX_DECLINED:
         return STS_EDUP;
+
+    case NGX_HTTP_STS_SHM_OVER:
+        if (v.last) {
+            ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                          "sts: \"%*s\" holds its share of the nonce cache "
+                          "(%ui nonces within the skew window); its new "
+                          "calls are refused with Throttling.User until "
+                          "some leave it", caller.len, caller.data,
+                          v.count);
+        }
+
+        return STS_EDENIED;
 
     case NGX_BUSY:
         ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
@@ -775,8 +799,10 @@ ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_sts_main_conf_t *smcf = conf;
 
-    ssize_t     size;
-    ngx_str_t  *value;
+    ssize_t         size;
+    sts_str_t       arg;
+    ngx_str_t      *value;
+    unsigned long   max;
 
     value = cf->args->elts;
 
@@ -793,7 +819,23 @@ ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
+    max = 0;
+
+    if (cf->args->nelts > 2) {
+        arg.data = (const char *) value[2].data;
+        arg.len = value[2].len;
+
+        if (sts_state_max_per_key(arg, &max) != STS_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\": max_per_key=, a "
+                               "number from 1 to %d", &value[2],
+                               STS_STATE_MAX_USES);
+            return NGX_CONF_ERROR;
+        }
+    }
+
     smcf->nonce_size = (size_t) size;
+    smcf->nonce_max_per_key = (ngx_uint_t) max;
 
     /* the zone is sized once the http block is read */
     return NGX_CONF_OK;
@@ -880,6 +922,9 @@ ngx_http_sts_endpoint_init(ngx_conf_t *cf)
                                      ? smcf->nonce_size
                                      : NGX_HTTP_STS_NONCE_SIZE;
     }
+
+    ngx_http_sts_shm_set_max_per_key(smcf->nonce_zone,
+                                     smcf->nonce_max_per_key);
 
     return NGX_OK;
 }

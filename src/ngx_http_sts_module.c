@@ -169,7 +169,7 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       NULL },
 
     { ngx_string("sts_nonce_cache"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_http_sts_nonce_cache,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -218,7 +218,7 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       NULL },
 
     { ngx_string("sts_presign_uses_zone"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_http_sts_state_zone,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_sts_main_conf_t, uses_zone),
@@ -232,7 +232,7 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       NULL },
 
     { ngx_string("sts_multipart_grace_zone"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_http_sts_state_zone,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_sts_main_conf_t, grace_zone),

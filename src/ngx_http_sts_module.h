@@ -35,6 +35,7 @@ typedef struct {
     sts_ram_t                *ram;           /* sts_directory, or NULL */
     ngx_shm_zone_t           *nonce_zone;    /* with sts_endpoint */
     size_t                    nonce_size;    /* sts_nonce_cache */
+    ngx_uint_t                nonce_max_per_key;  /* its max_per_key= */
     ngx_int_t                 cache_entries; /* sts_cache, 0: off */
     ngx_str_t                 revoked_file;
     sts_revoked_t            *revoked;       /* sts_revoked, or NULL */
@@ -286,11 +287,17 @@ char *ngx_http_sts_backend_merge(ngx_conf_t *cf,
  * ngx_http_sts_shm_charge finds or adds the entry and counts a use:
  * NGX_OK, NGX_DECLINED when |limit| (0: none) uses were already counted,
  * NGX_BUSY when the table is full (logged once until an entry fits
- * again), NGX_ERROR.  ngx_http_sts_shm_find: NGX_OK with the expiry of a
- * live entry, else NGX_DECLINED.
+ * again), NGX_HTTP_STS_SHM_OVER when a new entry's |owner| (a digest, or
+ * NULL: none) holds its share of the table, NGX_ERROR; *v is the entry's
+ * value, or what ngx_http_sts_shm_update_owned tells of a refusal.
+ * ngx_http_sts_shm_find: NGX_OK with the expiry of a live entry, else
+ * NGX_DECLINED.  ngx_http_sts_shm_set_max_per_key sets the share of one
+ * owner (0: an eighth of what the zone holds).
  */
 #define NGX_HTTP_STS_SHM_KEY_LEN    32
 #define NGX_HTTP_STS_SHM_COUNTERS   8
+#define NGX_HTTP_STS_SHM_OVER       NGX_AGAIN
+#define NGX_HTTP_STS_SHM_MAX_PER_KEY  1000000
 
 typedef struct {
     time_t                    expires;       /* dropped once <= now */
@@ -306,8 +313,15 @@ ngx_shm_zone_t *ngx_http_sts_shm_add(ngx_conf_t *cf, ngx_str_t *name,
 ngx_int_t ngx_http_sts_shm_update(ngx_shm_zone_t *zone, const u_char *key,
     time_t now, ngx_http_sts_shm_handler_pt handler, void *data,
     ngx_http_sts_shm_value_t *v);
+ngx_int_t ngx_http_sts_shm_update_owned(ngx_shm_zone_t *zone,
+    const u_char *key, const u_char *owner, time_t now,
+    ngx_http_sts_shm_handler_pt handler, void *data,
+    ngx_http_sts_shm_value_t *v);
 ngx_int_t ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
-    time_t now, time_t expires, ngx_uint_t limit, ngx_uint_t *uses);
+    const u_char *owner, time_t now, time_t expires, ngx_uint_t limit,
+    ngx_http_sts_shm_value_t *v);
+void ngx_http_sts_shm_set_max_per_key(ngx_shm_zone_t *zone,
+    ngx_uint_t max);
 ngx_int_t ngx_http_sts_shm_find(ngx_shm_zone_t *zone, const u_char *key,
     time_t now, time_t *expires);
 void ngx_http_sts_shm_count(ngx_shm_zone_t *zone, ngx_uint_t counter);

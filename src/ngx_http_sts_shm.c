@@ -15,6 +15,13 @@
  * is declared full.  A live entry is never evicted: forgetting one would
  * give back the uses of a URL, a nonce or a limit, so a full table
  * refuses instead.
+ *
+ * An entry may have an owner (the digest of a credential): then the
+ * owner holds at most its share of the table, the zone's max_per_key or
+ * by default an eighth of what the zone holds, and a new entry over it
+ * is refused to that owner only (NGX_HTTP_STS_SHM_OVER), so that one
+ * credential cannot fill the table for everyone.  An owner is a node of
+ * a second tree counting its live entries; it goes with its last entry.
  */
 
 #include <ngx_config.h>
@@ -25,14 +32,19 @@
 
 
 #define NGX_HTTP_STS_SHM_EXPIRE_STEP  4
+#define NGX_HTTP_STS_SHM_SHARE        8      /* an owner's share: 1/8 */
 
 
 typedef struct {
     ngx_rbtree_t                 rbtree;
     ngx_rbtree_node_t            sentinel;
+    ngx_rbtree_t                 owners;
+    ngx_rbtree_node_t            owners_sentinel;
     ngx_queue_t                  queue;        /* least recently touched */
     ngx_uint_t                   count;
     ngx_uint_t                   full;         /* "full" was logged */
+    ngx_uint_t                   capacity;     /* entries the zone holds */
+    time_t                       swept;        /* every expired one gone */
     ngx_atomic_t                 counters[NGX_HTTP_STS_SHM_COUNTERS];
 } ngx_http_sts_shm_sh_t;
 
@@ -41,14 +53,17 @@ typedef struct {
     ngx_http_sts_shm_sh_t       *sh;
     ngx_slab_pool_t             *shpool;
     ngx_str_t                    directive;    /* named in the logs */
+    ngx_uint_t                   max_per_key;  /* configured, 0: a share */
+    ngx_uint_t                   quota;        /* entries of one owner */
 } ngx_http_sts_shm_ctx_t;
 
 
 typedef struct {
     ngx_rbtree_node_t            node;         /* key: digest's first bytes */
     ngx_queue_t                  queue;
-    ngx_http_sts_shm_value_t     value;
+    ngx_http_sts_shm_value_t     value;        /* an owner's: its entries */
     u_char                       key[NGX_HTTP_STS_SHM_KEY_LEN];
+    void                        *owner;        /* an entry's, or NULL */
 } ngx_http_sts_shm_node_t;
 
 
@@ -59,18 +74,26 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_sts_shm_update_locked(ngx_http_sts_shm_ctx_t *ctx,
-    const u_char *key, time_t now, ngx_http_sts_shm_handler_pt handler,
-    void *data, ngx_http_sts_shm_value_t *v);
+    const u_char *key, const u_char *owner, time_t now,
+    ngx_http_sts_shm_handler_pt handler, void *data,
+    ngx_http_sts_shm_value_t *v);
+static ngx_int_t ngx_http_sts_shm_over(ngx_http_sts_shm_ctx_t *ctx,
+    const u_char *owner, time_t now, ngx_http_sts_shm_value_t *v);
+static ngx_int_t ngx_http_sts_shm_own(ngx_http_sts_shm_ctx_t *ctx,
+    ngx_http_sts_shm_node_t *n, const u_char *owner);
+static void ngx_http_sts_shm_drop(ngx_http_sts_shm_ctx_t *ctx,
+    ngx_http_sts_shm_node_t *n);
 static ngx_int_t ngx_http_sts_shm_charge_handler(ngx_http_sts_shm_value_t *v,
     time_t now, void *data);
-static ngx_http_sts_shm_node_t *ngx_http_sts_shm_lookup(
-    ngx_http_sts_shm_ctx_t *ctx, const u_char *key);
+static ngx_http_sts_shm_node_t *ngx_http_sts_shm_lookup(ngx_rbtree_t *tree,
+    const u_char *key);
 static void ngx_http_sts_shm_expire(ngx_http_sts_shm_ctx_t *ctx, time_t now,
     ngx_uint_t all);
 static void ngx_http_sts_shm_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_int_t ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
+static void ngx_http_sts_shm_set_quota(ngx_http_sts_shm_ctx_t *ctx);
 
 
 ngx_shm_zone_t *
@@ -100,6 +123,18 @@ ngx_http_sts_shm_add(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *directive,
 }
 
 
+/* max_per_key of the zone: entries of one owner at most, 0: a share */
+
+void
+ngx_http_sts_shm_set_max_per_key(ngx_shm_zone_t *zone, ngx_uint_t max)
+{
+    ngx_http_sts_shm_ctx_t  *ctx;
+
+    ctx = zone->data;
+    ctx->max_per_key = max;
+}
+
+
 /*
  * Finds or adds the entry of |key| and lets |handler| change a copy of its
  * value, under the zone's lock; a new entry, or an expired one not dropped
@@ -124,7 +159,38 @@ ngx_http_sts_shm_update(ngx_shm_zone_t *zone, const u_char *key, time_t now,
     }
 
     ngx_shmtx_lock(&ctx->shpool->mutex);
-    rc = ngx_http_sts_shm_update_locked(ctx, key, now, handler, data, v);
+    rc = ngx_http_sts_shm_update_locked(ctx, key, NULL, now, handler, data,
+                                        v);
+    ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    return rc;
+}
+
+
+/*
+ * As ngx_http_sts_shm_update, and a new entry belongs to |owner| (a
+ * 32-byte digest): NGX_HTTP_STS_SHM_OVER when the owner holds its share
+ * already (*v then holds its number of entries in v->count, and v->last
+ * is 1 the first time since it held none).  An entry the table holds is
+ * found and changed as always, over the share or not.
+ */
+ngx_int_t
+ngx_http_sts_shm_update_owned(ngx_shm_zone_t *zone, const u_char *key,
+    const u_char *owner, time_t now, ngx_http_sts_shm_handler_pt handler,
+    void *data, ngx_http_sts_shm_value_t *v)
+{
+    ngx_int_t                rc;
+    ngx_http_sts_shm_ctx_t  *ctx;
+
+    ctx = (zone != NULL) ? zone->data : NULL;
+
+    if (ctx == NULL || ctx->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_shmtx_lock(&ctx->shpool->mutex);
+    rc = ngx_http_sts_shm_update_locked(ctx, key, owner, now, handler, data,
+                                        v);
     ngx_shmtx_unlock(&ctx->shpool->mutex);
 
     return rc;
@@ -133,15 +199,16 @@ ngx_http_sts_shm_update(ngx_shm_zone_t *zone, const u_char *key, time_t now,
 
 static ngx_int_t
 ngx_http_sts_shm_update_locked(ngx_http_sts_shm_ctx_t *ctx,
-    const u_char *key, time_t now, ngx_http_sts_shm_handler_pt handler,
-    void *data, ngx_http_sts_shm_value_t *v)
+    const u_char *key, const u_char *owner, time_t now,
+    ngx_http_sts_shm_handler_pt handler, void *data,
+    ngx_http_sts_shm_value_t *v)
 {
     ngx_int_t                 rc;
     ngx_http_sts_shm_node_t  *n;
 
     ngx_http_sts_shm_expire(ctx, now, 0);
 
-    n = ngx_http_sts_shm_lookup(ctx, key);
+    n = ngx_http_sts_shm_lookup(&ctx->sh->rbtree, key);
 
     if (n != NULL) {
         if (n->value.expires > now) {
@@ -171,6 +238,10 @@ ngx_http_sts_shm_update_locked(ngx_http_sts_shm_ctx_t *ctx,
         return rc;
     }
 
+    if (owner != NULL && ngx_http_sts_shm_over(ctx, owner, now, v)) {
+        return NGX_HTTP_STS_SHM_OVER;
+    }
+
     n = ngx_slab_alloc_locked(ctx->shpool, sizeof(ngx_http_sts_shm_node_t));
 
     if (n == NULL) {
@@ -178,6 +249,15 @@ ngx_http_sts_shm_update_locked(ngx_http_sts_shm_ctx_t *ctx,
         ngx_http_sts_shm_expire(ctx, now, 1);
         n = ngx_slab_alloc_locked(ctx->shpool,
                                   sizeof(ngx_http_sts_shm_node_t));
+    }
+
+    if (n != NULL) {
+        n->owner = NULL;
+
+        if (owner != NULL && ngx_http_sts_shm_own(ctx, n, owner) != NGX_OK) {
+            ngx_slab_free_locked(ctx->shpool, n);
+            n = NULL;
+        }
     }
 
     if (n == NULL) {
@@ -200,9 +280,81 @@ ngx_http_sts_shm_update_locked(ngx_http_sts_shm_ctx_t *ctx,
 }
 
 
+/*
+ * Whether |owner| holds its share.  Its count may still include expired
+ * entries not dropped yet: before refusing, every expired entry of the
+ * table goes, at most once a unit of time (none more can expire within
+ * it), so that a refused owner cannot make each of its calls walk the
+ * whole table.
+ */
+static ngx_int_t
+ngx_http_sts_shm_over(ngx_http_sts_shm_ctx_t *ctx, const u_char *owner,
+    time_t now, ngx_http_sts_shm_value_t *v)
+{
+    ngx_http_sts_shm_node_t  *o;
+
+    o = ngx_http_sts_shm_lookup(&ctx->sh->owners, owner);
+
+    if (o == NULL || o->value.count < ctx->quota) {
+        return 0;
+    }
+
+    if (ctx->sh->swept != now) {
+        ctx->sh->swept = now;
+        ngx_http_sts_shm_expire(ctx, now, 1);
+
+        /* the owner may have gone with its last entry */
+        o = ngx_http_sts_shm_lookup(&ctx->sh->owners, owner);
+
+        if (o == NULL || o->value.count < ctx->quota) {
+            return 0;
+        }
+    }
+
+    ngx_memzero(v, sizeof(ngx_http_sts_shm_value_t));
+    v->count = o->value.count;
+    v->last = (o->value.last == 0);
+    o->value.last = 1;
+
+    return 1;
+}
+
+
+/* makes |n|, a new entry, one of |owner|'s, adding the owner if new */
+
+static ngx_int_t
+ngx_http_sts_shm_own(ngx_http_sts_shm_ctx_t *ctx, ngx_http_sts_shm_node_t *n,
+    const u_char *owner)
+{
+    ngx_http_sts_shm_node_t  *o;
+
+    o = ngx_http_sts_shm_lookup(&ctx->sh->owners, owner);
+
+    if (o == NULL) {
+        o = ngx_slab_alloc_locked(ctx->shpool,
+                                  sizeof(ngx_http_sts_shm_node_t));
+        if (o == NULL) {
+            return NGX_BUSY;
+        }
+
+        ngx_memzero(o, sizeof(ngx_http_sts_shm_node_t));
+        ngx_memcpy(&o->node.key, owner, sizeof(ngx_rbtree_key_t));
+        ngx_memcpy(o->key, owner, NGX_HTTP_STS_SHM_KEY_LEN);
+
+        ngx_rbtree_insert(&ctx->sh->owners, &o->node);
+    }
+
+    o->value.count++;
+    n->owner = o;
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
-    time_t now, time_t expires, ngx_uint_t limit, ngx_uint_t *uses)
+    const u_char *owner, time_t now, time_t expires, ngx_uint_t limit,
+    ngx_http_sts_shm_value_t *out)
 {
     ngx_int_t                   rc;
     ngx_uint_t                  log;
@@ -222,7 +374,7 @@ ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
 
     ngx_shmtx_lock(&ctx->shpool->mutex);
 
-    rc = ngx_http_sts_shm_update_locked(ctx, key, now,
+    rc = ngx_http_sts_shm_update_locked(ctx, key, owner, now,
                                         ngx_http_sts_shm_charge_handler,
                                         &c, &v);
 
@@ -240,9 +392,7 @@ ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
                       "enlarge it", &ctx->directive, v.count);
     }
 
-    if (rc == NGX_OK || rc == NGX_DECLINED) {
-        *uses = v.count;
-    }
+    *out = v;
 
     return rc;
 }
@@ -285,7 +435,7 @@ ngx_http_sts_shm_find(ngx_shm_zone_t *zone, const u_char *key, time_t now,
 
     ngx_http_sts_shm_expire(ctx, now, 0);
 
-    n = ngx_http_sts_shm_lookup(ctx, key);
+    n = ngx_http_sts_shm_lookup(&ctx->sh->rbtree, key);
 
     if (n != NULL && n->value.expires > now) {
         *expires = n->value.expires;
@@ -338,7 +488,7 @@ ngx_http_sts_shm_counter(ngx_shm_zone_t *zone, ngx_uint_t counter)
 
 
 static ngx_http_sts_shm_node_t *
-ngx_http_sts_shm_lookup(ngx_http_sts_shm_ctx_t *ctx, const u_char *key)
+ngx_http_sts_shm_lookup(ngx_rbtree_t *tree, const u_char *key)
 {
     ngx_int_t                 rc;
     ngx_rbtree_key_t          k;
@@ -347,8 +497,8 @@ ngx_http_sts_shm_lookup(ngx_http_sts_shm_ctx_t *ctx, const u_char *key)
 
     ngx_memcpy(&k, key, sizeof(ngx_rbtree_key_t));
 
-    node = ctx->sh->rbtree.root;
-    sentinel = ctx->sh->rbtree.sentinel;
+    node = tree->root;
+    sentinel = tree->sentinel;
 
     while (node != sentinel) {
         if (k != node->key) {
@@ -400,10 +550,28 @@ ngx_http_sts_shm_expire(ngx_http_sts_shm_ctx_t *ctx, time_t now,
             continue;
         }
 
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&ctx->sh->rbtree, &n->node);
-        ngx_slab_free_locked(ctx->shpool, n);
-        ctx->sh->count--;
+        ngx_http_sts_shm_drop(ctx, n);
+    }
+}
+
+
+/* drops an entry, and its owner with its last entry */
+
+static void
+ngx_http_sts_shm_drop(ngx_http_sts_shm_ctx_t *ctx, ngx_http_sts_shm_node_t *n)
+{
+    ngx_http_sts_shm_node_t  *o;
+
+    o = n->owner;
+
+    ngx_queue_remove(&n->queue);
+    ngx_rbtree_delete(&ctx->sh->rbtree, &n->node);
+    ngx_slab_free_locked(ctx->shpool, n);
+    ctx->sh->count--;
+
+    if (o != NULL && --o->value.count == 0) {
+        ngx_rbtree_delete(&ctx->sh->owners, &o->node);
+        ngx_slab_free_locked(ctx->shpool, o);
     }
 }
 
@@ -451,7 +619,7 @@ ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_http_sts_shm_ctx_t  *octx = data;
 
-    size_t                   len;
+    size_t                   len, slot;
     ngx_http_sts_shm_ctx_t  *ctx;
 
     ctx = shm_zone->data;
@@ -460,6 +628,7 @@ ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         /* a reload with the same size: keep every entry and counter */
         ctx->sh = octx->sh;
         ctx->shpool = octx->shpool;
+        ngx_http_sts_shm_set_quota(ctx);
         return NGX_OK;
     }
 
@@ -467,6 +636,7 @@ ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     if (shm_zone->shm.exists) {
         ctx->sh = ctx->shpool->data;
+        ngx_http_sts_shm_set_quota(ctx);
         return NGX_OK;
     }
 
@@ -478,6 +648,8 @@ ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ctx->shpool->data = ctx->sh;
 
     ngx_rbtree_init(&ctx->sh->rbtree, &ctx->sh->sentinel,
+                    ngx_http_sts_shm_insert);
+    ngx_rbtree_init(&ctx->sh->owners, &ctx->sh->owners_sentinel,
                     ngx_http_sts_shm_insert);
     ngx_queue_init(&ctx->sh->queue);
 
@@ -494,5 +666,23 @@ ngx_http_sts_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     /* a full table is logged once by ngx_http_sts_shm_charge */
     ctx->shpool->log_nomem = 0;
 
+    /* what the free pages hold, in slots of the slab's size for a node */
+    for (slot = 8; slot < sizeof(ngx_http_sts_shm_node_t); slot <<= 1) {
+        /* void */
+    }
+
+    ctx->sh->capacity = ctx->shpool->pfree * (ngx_pagesize / slot);
+
+    ngx_http_sts_shm_set_quota(ctx);
+
     return NGX_OK;
+}
+
+
+static void
+ngx_http_sts_shm_set_quota(ngx_http_sts_shm_ctx_t *ctx)
+{
+    ctx->quota = ctx->max_per_key
+                 ? ctx->max_per_key
+                 : ngx_max(ctx->sh->capacity / NGX_HTTP_STS_SHM_SHARE, 1);
 }

@@ -4,16 +4,20 @@
  * Two features that need state shared by the workers, each over its own
  * table (ngx_http_sts_shm.c):
  *
- *     sts_presign_uses_zone 1m;            # http
+ *     sts_presign_uses_zone 1m [max_per_key=N];      # http
  *     sts_presign_max_uses 1;              # http, server, location
  *
  * N-use presigned URLs.  A presigned URL (V1 or V4) may be used at most
  * sts_presign_max_uses times, or fewer when a V4 URL names
  * x-sts-max-uses (signed with the rest of its query; only lowers the
  * limit).  A use is counted when the gateway allows the request, so a
- * refused attempt costs none; entries expire with the URL.
+ * refused attempt costs none; entries expire with the URL, or with its
+ * token (plus the grace this request may use) when that comes first.  A
+ * URL of a long-term key valid for more than 7 days is refused: the
+ * table would have to keep it that long.  One AccessKeyId holds at most
+ * its share of the table (max_per_key, by default an eighth of it).
  *
- *     sts_multipart_grace_zone 1m;         # http
+ *     sts_multipart_grace_zone 1m [max_per_key=N];   # http
  *     sts_multipart_grace 30m;             # http, server, location
  *
  * The multipart grace window.  An InitiateMultipartUpload allowed with a
@@ -41,7 +45,8 @@
 #define NGX_HTTP_STS_USES_USED_UP      1
 #define NGX_HTTP_STS_USES_FULL         2
 #define NGX_HTTP_STS_USES_BAD_PARAM    3
-#define NGX_HTTP_STS_USES_N            4
+#define NGX_HTTP_STS_USES_KEY_FULL     4
+#define NGX_HTTP_STS_USES_N            5
 
 /* the counters of the grace table */
 #define NGX_HTTP_STS_GRACE_RECORDED    0
@@ -49,7 +54,8 @@
 #define NGX_HTTP_STS_GRACE_FULL        2
 #define NGX_HTTP_STS_GRACE_ALLOWED     3
 #define NGX_HTTP_STS_GRACE_REFUSED     4
-#define NGX_HTTP_STS_GRACE_N           5
+#define NGX_HTTP_STS_GRACE_KEY_FULL    5
+#define NGX_HTTP_STS_GRACE_N           6
 
 
 /* an allowed InitiateMultipartUpload, its answer being read */
@@ -79,12 +85,13 @@ static ngx_http_output_body_filter_pt  ngx_http_next_body_filter;
 
 static ngx_str_t  ngx_http_sts_uses_labels[] = {
     ngx_string("counted"), ngx_string("used_up"), ngx_string("table_full"),
-    ngx_string("bad_parameter")
+    ngx_string("bad_parameter"), ngx_string("key_share_full")
 };
 
 static ngx_str_t  ngx_http_sts_grace_labels[] = {
     ngx_string("recorded"), ngx_string("not_recorded"),
-    ngx_string("table_full"), ngx_string("allowed"), ngx_string("refused")
+    ngx_string("table_full"), ngx_string("allowed"), ngx_string("refused"),
+    ngx_string("key_share_full")
 };
 
 
@@ -94,12 +101,13 @@ ngx_int_t
 ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
     const sts_oss_op_t *op, const sts_oss_error_t **err, const char **reason)
 {
-    int                        rc;
     u_char                     key[STS_STATE_KEY_LEN];
+    u_char                     owner[STS_STATE_KEY_LEN];
     time_t                     now;
+    int64_t                    expires;
     ngx_int_t                  nrc;
-    ngx_uint_t                 uses;
     unsigned long              limit, n;
+    ngx_http_sts_shm_value_t   v;
     const sts_param_t         *p;
     ngx_http_sts_ctx_t        *ctx;
     ngx_http_sts_loc_conf_t   *slcf;
@@ -150,17 +158,34 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
         }
 
         if (limit && smcf->uses_zone != NULL) {
-            rc = sts_state_uses_key(key, auth->access_key_id,
-                                    auth->signature);
-            if (rc != STS_OK) {
+            now = ngx_time();
+
+            /* no longer than the URL, nor than its token can open it */
+            if (sts_state_uses_expires(now, auth->expires,
+                                       ctx ? ctx->expiration : 0,
+                                       ngx_http_sts_grace_window(r, op,
+                                                             &auth->params),
+                                       &expires)
+                != STS_OK)
+            {
+                ngx_http_sts_shm_count(smcf->uses_zone,
+                                       NGX_HTTP_STS_USES_BAD_PARAM);
+                *err = &sts_err_presign_too_long;
+                *reason = "presigned URL of a long-term key with a use "
+                          "limit valid for more than 7 days";
+                return NGX_DECLINED;
+            }
+
+            if (sts_state_uses_key(key, auth->access_key_id,
+                                   auth->signature) != STS_OK
+                || sts_state_owner_key(owner, auth->access_key_id) != STS_OK)
+            {
                 return NGX_ERROR;
             }
 
-            now = ngx_time();
-
-            nrc = ngx_http_sts_shm_charge(smcf->uses_zone, key, now,
-                                          (time_t) auth->expires,
-                                          (ngx_uint_t) limit, &uses);
+            nrc = ngx_http_sts_shm_charge(smcf->uses_zone, key, owner, now,
+                                          (time_t) expires,
+                                          (ngx_uint_t) limit, &v);
             ngx_explicit_memzero(key, sizeof(key));
 
             switch (nrc) {
@@ -170,8 +195,27 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
                                        NGX_HTTP_STS_USES_COUNTED);
                 ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                                "sts: presigned URL use %ui of %ul",
-                               uses, limit);
+                               v.count, limit);
                 break;
+
+            case NGX_HTTP_STS_SHM_OVER:
+                ngx_http_sts_shm_count(smcf->uses_zone,
+                                       NGX_HTTP_STS_USES_KEY_FULL);
+
+                if (v.last) {
+                    ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
+                                  "sts: \"%*s\" holds its share of the "
+                                  "table of \"sts_presign_uses_zone\" (%ui "
+                                  "live URLs); its new presigned URLs are "
+                                  "refused until some expire",
+                                  auth->access_key_id.len,
+                                  auth->access_key_id.data, v.count);
+                }
+
+                *err = &sts_err_presign_key_full;
+                *reason = "the AccessKeyId holds its share of the table of "
+                          "presigned URL uses";
+                return NGX_DECLINED;
 
             case NGX_DECLINED:
                 ngx_http_sts_shm_count(smcf->uses_zone,
@@ -382,9 +426,10 @@ static void
 ngx_http_sts_grace_record(ngx_http_request_t *r, ngx_http_sts_grace_ctx_t *g)
 {
     u_char                     key[STS_STATE_KEY_LEN];
+    u_char                     owner[STS_STATE_KEY_LEN];
     ngx_int_t                  rc;
     sts_str_t                  id, akid, bucket, object;
-    ngx_uint_t                 uses;
+    ngx_http_sts_shm_value_t   v;
     ngx_http_sts_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
@@ -406,18 +451,36 @@ ngx_http_sts_grace_record(ngx_http_request_t *r, ngx_http_sts_grace_ctx_t *g)
     object.data = (const char *) g->key.data;
     object.len = g->key.len;
 
-    if (sts_state_grace_key(key, id, akid, bucket, object) != STS_OK) {
+    if (sts_state_grace_key(key, id, akid, bucket, object) != STS_OK
+        || sts_state_owner_key(owner, akid) != STS_OK)
+    {
         ngx_http_sts_shm_count(smcf->grace_zone,
                                NGX_HTTP_STS_GRACE_NOT_RECORDED);
         return;
     }
 
-    rc = ngx_http_sts_shm_charge(smcf->grace_zone, key, ngx_time(),
-                                 g->expires, 0, &uses);
+    rc = ngx_http_sts_shm_charge(smcf->grace_zone, key, owner, ngx_time(),
+                                 g->expires, 0, &v);
     ngx_explicit_memzero(key, sizeof(key));
 
     if (rc == NGX_OK) {
         ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_RECORDED);
+        return;
+    }
+
+    if (rc == NGX_HTTP_STS_SHM_OVER) {
+        /* the Initiate stands, without grace, as with a full table */
+        ngx_http_sts_shm_count(smcf->grace_zone,
+                               NGX_HTTP_STS_GRACE_KEY_FULL);
+
+        if (v.last) {
+            ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
+                          "sts: \"%V\" holds its share of the table of "
+                          "\"sts_multipart_grace_zone\" (%ui uploads); its "
+                          "new uploads get no grace window",
+                          &g->access_key_id, v.count);
+        }
+
         return;
     }
 
@@ -471,7 +534,9 @@ ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char  *p = conf;
 
     ssize_t           size;
+    sts_str_t         arg;
     ngx_str_t        *value, name;
+    unsigned long     max;
     ngx_shm_zone_t  **zone;
 
     zone = (ngx_shm_zone_t **) (p + cmd->offset);
@@ -491,6 +556,21 @@ ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    max = 0;
+
+    if (cf->args->nelts > 2) {
+        arg.data = (const char *) value[2].data;
+        arg.len = value[2].len;
+
+        if (sts_state_max_per_key(arg, &max) != STS_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\": max_per_key=, a "
+                               "number from 1 to %d", &value[2],
+                               STS_STATE_MAX_USES);
+            return NGX_CONF_ERROR;
+        }
+    }
+
     /* the zone is named as the directive, less its "_zone" */
     name.data = cmd->name.data;
     name.len = cmd->name.len - (sizeof("_zone") - 1);
@@ -499,6 +579,8 @@ ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (*zone == NULL) {
         return NGX_CONF_ERROR;
     }
+
+    ngx_http_sts_shm_set_max_per_key(*zone, (ngx_uint_t) max);
 
     return NGX_CONF_OK;
 }

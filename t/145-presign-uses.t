@@ -2,7 +2,9 @@
 # presigned URL (by its AccessKeyId and signature) in a shared zone, for
 # every worker (two here), across reloads; x-sts-max-uses in a V4 URL
 # lowers the limit and is covered by the signature; a V1 URL cannot carry
-# it; a full table refuses; expired entries make room again.
+# it; a full table refuses; expired entries make room again; one
+# AccessKeyId holds at most its share of the table, and no entry outlives
+# its token.
 
 use lib 't/lib';
 use Test::Nginx::Socket;
@@ -39,12 +41,32 @@ sub v1 {
 # the hundreds a full table needs)
 sub fast_v1 {
     my ($c, $path, $expires) = @_;
-    my $sts = "GET\n\n\n$expires\n$path?security-token=$c->{token}";
+    my $tok = defined $c->{token} ? "?security-token=$c->{token}" : '';
+    my $sts = "GET\n\n\n$expires\n$path$tok";
     my $sig = Digest::SHA::hmac_sha1_base64($sts, $c->{secret});
     $sig .= '=' while length($sig) % 4;
     $sig =~ s{([+/=])}{sprintf '%%%02X', ord $1}ge;
+    $tok =~ s/^\?/&/;
     return "$path?OSSAccessKeyId=$c->{id}&Expires=$expires"
-           . "&Signature=$sig&security-token=$c->{token}";
+           . "&Signature=$sig$tok";
+}
+
+# a RAM user's long-term key, from a directory
+our $lt = { id => 'LTAI5tLongTerm0001',
+            secret => 'LongTermSecret0123456789abcd' };
+{
+    my $f = "$ENV{TEST_NGINX_STS_DATA}/../tmp/145-directory.json";
+    open my $fh, '>', $f or die "$f: $!\n";
+    print $fh <<"_EOD_";
+{ "Accounts": [ { "AccountId": "1234567890123456",
+  "Users": [ { "UserName": "presigner",
+    "AccessKeys": [ { "AccessKeyId": "$lt->{id}",
+                      "AccessKeySecret": "$lt->{secret}" } ],
+    "AttachedPolicies": ["AliyunOSSFullAccess"] } ] } ] }
+_EOD_
+    close $fh;
+    chmod 0600, $f;
+    $ENV{TEST_NGINX_STS_DIRECTORY_145} = $f;
 }
 
 sub v4 {
@@ -55,6 +77,8 @@ sub v4 {
 
 our $UsedUp = qr{^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<Error>\s*<Code>AccessDenied</Code>\s*<Message>The presigned URL has already been used the maximum number of times\.</Message>\s*<RequestId>[0-9A-F]{24}</RequestId>\s*<HostId>localhost</HostId>\s*</Error>\s*$};
 our $Full = qr{<Code>AccessDenied</Code>\s*<Message>The presigned URL cannot be used now: the gateway's table of URL uses is full\.</Message>};
+our $Share = qr{^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<Error>\s*<Code>AccessDenied</Code>\s*<Message>The presigned URL cannot be used now: its AccessKeyId holds its share of the gateway's table of URL uses\.</Message>};
+our $TooLong = qr{<Code>AccessDenied</Code>\s*<Message>A presigned URL with a use limit may be valid for at most 7 days\.</Message>};
 our $Unsigned = qr{<Code>InvalidArgument</Code>\s*<Message>x-sts-max-uses is only accepted in a V4 presigned URL, which signs it\.</Message>};
 our $Ok = qr{^backend: GET /_backend/};
 
@@ -205,6 +229,84 @@ our %after = (
             is($st, 200, 'full: expired entries free the table');
             ($st, $body) = http_get($fresh);
             like($body, $::UsedUp, 'full: and the new URL is counted');
+        },
+    },
+    'one AccessKeyId fills only its share' => {
+        0 => sub {
+            # far-future V1 URLs of one token: only its share is taken
+            my (%seen, $first);
+            my @urls = map { fast_v1($::rw, "/demo-bucket/share/$_.txt",
+                                     4102444800) } 1 .. 300;
+            for my $i (0 .. $#urls) {
+                my ($st, $body) = http_get($urls[$i]);
+                $seen{$st}++;
+                if ($st == 403 && !defined $first) {
+                    $first = $i;
+                    like($body, $::Share, 'share: refused as over its share');
+                }
+            }
+            ok($seen{200} && $seen{200} >= 10 && $seen{200} < 100,
+               'share: one AccessKeyId took ' . ($seen{200} // 0)
+               . ' entries, not the table');
+            is(($seen{200} // 0) + ($seen{403} // 0), scalar @urls,
+               'share: every request was allowed or refused');
+
+            # a URL it already holds is still counted
+            my ($st, $body) = http_get($urls[0]);
+            like($body, $::UsedUp, 'share: a known URL is still used up');
+
+            # another credential's fresh URLs are allowed, also after a
+            # reload, and the first one's still refused
+            ($st, $body) = http_get(v1($::rw2, '/demo-bucket/share-other.txt'));
+            is($st, 200, 'share: another AccessKeyId is served');
+            ($st, $body) = http_get(fast_v1($::rw2, '/demo-bucket/share/2100.txt',
+                                            4102444800));
+            is($st, 200, 'share: its far-future URL too');
+            reload();
+            ($st, $body) = http_get(v1($::rw2, '/demo-bucket/share-reload.txt'));
+            is($st, 200, 'share: another AccessKeyId is served after a reload');
+            ($st, $body) = http_get(v1($::rw, '/demo-bucket/share-reload.txt'));
+            like($body, $::Share, 'share: the first still over it after a reload');
+
+            my ($log) = errlog_from(0);
+            my @lines = $log =~ /(\[error\].*holds its share.*)/g;
+            is(scalar @lines, 1, 'share: logged once at error level');
+            like($lines[0] // '', qr/"\Q$::rw->{id}\E" holds its share of the table of "sts_presign_uses_zone"/,
+                 'share: the log names the AccessKeyId and the directive');
+            unlike($log, qr/is full/, 'share: the table is not full');
+            ok(metric('key_share_full') >= 1, 'share: counted in sts_status');
+        },
+    },
+    'entries do not outlive their token' => {
+        0 => sub {
+            # tokens that expire in a few seconds fill the table with
+            # URLs that expire in 2100
+            my $exp = int(time) + 6;
+            my @tokens = map { ::sts_issue(session_name => "short-$_",
+                                           issued_at => $exp - 900,
+                                           duration => 900) } 1 .. 12;
+            my %seen;
+            for my $c (@tokens) {
+                for my $i (1 .. 40) {
+                    my ($st) = http_get(fast_v1($c, "/demo-bucket/short/$i.txt",
+                                                4102444800));
+                    $seen{$st}++;
+                }
+            }
+            ok($seen{200} && $seen{200} > 50, 'short: the tokens took '
+               . ($seen{200} // 0) . ' entries');
+            my $fresh = v1($::rw2, '/demo-bucket/short-fresh.txt');
+            my ($st, $body) = http_get($fresh);
+            is($st, 403, 'short: the table is full while the tokens live');
+            like($body, $::Full, 'short: refused as full');
+
+            # once the tokens expired their entries are gone
+            sleep 0.1 while time < $exp + 1;
+            ($st, $body) = http_get($fresh);
+            is($st, 200, 'short: the entries went with their tokens');
+            reload();
+            ($st, $body) = http_get(v1($::rw2, '/demo-bucket/short-reload.txt'));
+            is($st, 200, 'short: and stay gone after a reload');
         },
     },
 );
@@ -424,7 +526,7 @@ my $u = ::v4($::rw, '/demo-bucket/metrics.txt');
 === TEST 14: a full table refuses, never allows; expiry makes room
 --- http_config
     sts_keys $TEST_NGINX_STS_KEYS;
-    sts_presign_uses_zone 32k;
+    sts_presign_uses_zone 32k max_per_key=1000;
 --- config eval: $::Config
 --- request eval
 ["GET /metrics"]
@@ -460,3 +562,63 @@ my $u = ::v4($::rw, '/demo-bucket/metrics.txt');
 --- must_die
 --- error_log
 invalid value "0": a number from 1 to 1000000, or "off"
+
+
+
+=== TEST 17: one AccessKeyId fills only its share; others keep working
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_presign_uses_zone 32k;
+--- config eval: $::Config
+--- request eval
+["GET /metrics"]
+--- error_code: 200
+--- no_error_log
+[alert]
+
+
+
+=== TEST 18: entries do not outlive their token
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_presign_uses_zone 32k;
+--- config eval: $::Config
+--- request eval
+["GET /metrics"]
+--- error_code: 200
+--- no_error_log
+[alert]
+
+
+
+=== TEST 19: a long-term key's URL with a use limit is valid for 7 days at most
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_directory $TEST_NGINX_STS_DIRECTORY_145;
+    sts_presign_uses_zone 1m;
+--- config eval: $::Config
+--- request eval
+my $t = time;
+my $week = ::fast_v1($::lt, '/demo-bucket/lt-week.txt', $t + 7 * 86400 - 5);
+my $far = ::fast_v1($::lt, '/demo-bucket/lt-far.txt', $t + 8 * 86400);
+my $y2100 = ::fast_v1($::lt, '/demo-bucket/lt-2100.txt', 4102444800);
+my $free = ::fast_v1($::lt, '/demo-bucket/free/lt.txt', 4102444800);
+["GET $week", "GET $week", "GET $far", "GET $y2100", "GET $free",
+ "GET $free"]
+--- error_code eval
+[200, 403, 403, 403, 200, 200]
+--- response_body_like eval
+[$::Ok, $::UsedUp, $::TooLong, $::TooLong, $::Ok, $::Ok]
+--- no_error_log
+[alert]
+
+
+
+=== TEST 20: max_per_key= is checked at configuration time
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_presign_uses_zone 1m max_per_key=0;
+--- config eval: $::Config
+--- must_die
+--- error_log
+invalid parameter "max_per_key=0": max_per_key=, a number from 1 to 1000000

@@ -185,6 +185,47 @@ our %after = (
                "/demo-bucket/f$FullUploads.bin$part", 403, $Expired);
     },
 
+    'one token fills only its share' => sub {
+        my $t = short_token(6, 'grace-share');
+        my $t2 = short_token(6, 'grace-share-2');
+        my %seen;
+
+        for my $i (1 .. $FullUploads) {
+            my ($st, $b) = call($t, 'POST', "/demo-bucket/s$i.bin?uploads",
+                                1);
+            $seen{$st}++;
+        }
+        is($seen{200}, $FullUploads, 'share: every Initiate succeeds');
+
+        my $over = metric('key_share_full');
+        my $recorded = metric('recorded');
+        ok($over && $over > 0 && $recorded >= 10 && $recorded < 100,
+           "share: $recorded uploads recorded, " . ($over // 0)
+           . " over the token's share");
+
+        # another token's upload is still recorded
+        expect('share: another token initiates', $t2, 'POST',
+               '/demo-bucket/other.bin?uploads', 200);
+        is(metric('recorded'), $recorded + 1,
+           'share: another token is recorded');
+        is(metric('table_full'), 0, 'share: the table is not full');
+
+        my ($log) = errlog_all();
+        my @lines = $log =~ /(\[error\].*holds its share.*)/g;
+        is(scalar @lines, 1, 'share: logged once at error level');
+        like($lines[0] // '', qr/"\Q$t->{id}\E" holds its share of the table of "sts_multipart_grace_zone"/,
+             'share: the log names the AccessKeyId and the directive');
+
+        sleep 0.1 while time < $t->{expires} + 1;
+
+        expect('share: the other token has its grace', $t2, 'PUT',
+               "/demo-bucket/other.bin$part", 200);
+        expect('share: a recorded upload has its grace', $t, 'PUT',
+               "/demo-bucket/s1.bin$part", 200);
+        expect('share: one over the share has none', $t, 'PUT',
+               "/demo-bucket/s$FullUploads.bin$part", 403, $Expired);
+    },
+
     'inside and outside the window' => sub {
         my $t = short_token(6, 'grace-a');
         my $t2 = short_token(6, 'grace-b');
@@ -293,7 +334,7 @@ my $c = ::sts_issue(session_name => 'grace-c');
 === TEST 3: a full table: the Initiate succeeds, without grace
 --- http_config
     sts_keys $TEST_NGINX_STS_KEYS;
-    sts_multipart_grace_zone 32k;
+    sts_multipart_grace_zone 32k max_per_key=1000;
 --- config eval: $::Config
 --- request
 GET /metrics
@@ -329,3 +370,18 @@ nginx_sts_multipart_grace_total\{result="table_full"\} 0
 --- must_die
 --- error_log
 invalid value "13h": a time from 1s to 12h, or "off"
+
+
+
+=== TEST 6: one token fills only its share of the table, others recorded
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_multipart_grace_zone 32k;
+--- config eval: $::Config
+--- request
+GET /metrics
+--- response_body_like
+nginx_sts_multipart_grace_total\{result="recorded"\} 0
+--- no_error_log
+[alert]
+[crit]

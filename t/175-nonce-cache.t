@@ -1,7 +1,9 @@
 # The STS endpoint's SignatureNonce replay cache (sts_nonce_cache) when it
 # is full: a new nonce is refused with 503 ServiceUnavailable and the
 # cache's own message, never let through unremembered, while a nonce the
-# cache holds is still caught as a replay.
+# cache holds is still caught as a replay.  One caller holds at most its
+# share of the cache: over it, that caller's new nonces get Throttling.User
+# while the other callers are served.
 #
 # The smallest cache (eight pages) holds far fewer than 400 nonces, and
 # none of them leaves the skew window within the test.
@@ -28,6 +30,10 @@ my $tmp = "$ENV{TEST_NGINX_STS_DATA}/../tmp";
       { "UserName": "appserver",
         "AccessKeys": [ { "AccessKeyId": "LTAI5tAppServer0001",
             "AccessKeySecret": "AppServerSecret0123456789abcdef" } ],
+        "AttachedPolicies": ["AliyunSTSAssumeRoleAccess"] },
+      { "UserName": "other",
+        "AccessKeys": [ { "AccessKeyId": "LTAI5tOther000001",
+            "AccessKeySecret": "OtherSecret0123456789abcdef0" } ],
         "AttachedPolicies": ["AliyunSTSAssumeRoleAccess"] }
     ]
   } ]
@@ -39,10 +45,16 @@ _EOD_
 }
 
 our @App = ('LTAI5tAppServer0001', 'AppServerSecret0123456789abcdef');
+our @Other = ('LTAI5tOther000001', 'OtherSecret0123456789abcdef0');
 our $Fill = 400;
 
 sub identity {
     return pop_request(key => $App[0], secret => $App[1],
+                       params => { Action => 'GetCallerIdentity' });
+}
+
+sub other {
+    return pop_request(key => $Other[0], secret => $Other[1],
                        params => { Action => 'GetCallerIdentity' });
 }
 
@@ -53,6 +65,7 @@ our $Again = pop_lazy(sub { $First });
 
 our $Identity = qr{"IdentityType":"RAMUser"};
 our $Full = qr{^\{"RequestId":"[0-9A-F-]{36}","HostId":"localhost","Code":"ServiceUnavailable","Message":"The request has failed due to a temporary failure of the server\."\}$};
+our $Throttled = qr{^\{"RequestId":"[0-9A-F-]{36}","HostId":"localhost","Code":"Throttling.User","Message":"Request was denied due to user flow control\."\}$};
 our $Used = qr{"Code":"SignatureNonceUsed"};
 
 our $HttpConfig = <<'_EOC_';
@@ -78,7 +91,7 @@ __DATA__
 
 === TEST 1: a full nonce cache refuses new nonces and still knows the old ones
 --- http_config eval
-$::HttpConfig . "    sts_nonce_cache 32k;\n"
+$::HttpConfig . "    sts_nonce_cache 32k max_per_key=1000;\n"
 --- config eval: $::Config
 --- request eval
 [$::Once, (map { ::identity() } 1 .. $::Fill), $::Again, ::identity(),
@@ -91,3 +104,54 @@ $::HttpConfig . "    sts_nonce_cache 32k;\n"
 [$::Identity, (map { $::Identity } 1 .. 20),
  (map { qr/$::Identity|$::Full/ } 21 .. $::Fill), $::Used, $::Full,
  qr/\[error\][^\n]*sts: the nonce cache is full \(\d+ nonces within the skew window\); enlarge "sts_nonce_cache".*ServiceUnavailable/s]
+
+
+
+=== TEST 2: one caller flooding with new nonces is throttled, others served
+--- http_config eval
+$::HttpConfig . "    sts_nonce_cache 32k;\n"
+--- config eval: $::Config
+--- request eval
+[$::Once, (map { ::identity() } 1 .. $::Fill), $::Again, ::other(),
+ ::other(), ::identity(), "GET /_log"]
+--- error_code_like eval
+[qr/^200$/, (map { qr/^200$/ } 1 .. 5),
+ (map { qr/^(?:200|400)$/ } 6 .. $::Fill), qr/^400$/, qr/^200$/,
+ qr/^200$/, qr/^400$/, qr/^200$/]
+--- response_body_like eval
+[$::Identity, (map { $::Identity } 1 .. 5),
+ (map { qr/$::Identity|$::Throttled/ } 6 .. $::Fill), $::Used, $::Identity,
+ $::Identity, $::Throttled,
+ qr/\A(?:(?!holds its share).)*\[error\][^\n]*sts: "LTAI5tAppServer0001" holds its share of the nonce cache \(\d+ nonces within the skew window\); its new calls are refused with Throttling\.User(?:(?!holds its share).)*\z/s]
+--- no_error_log
+[alert]
+nonce cache is full
+
+
+
+=== TEST 3: max_per_key sets the share: the fourth new nonce is throttled
+--- http_config eval
+$::HttpConfig . "    sts_nonce_cache 32k max_per_key=3;\n"
+--- config eval: $::Config
+--- request eval
+[$::Once, ::identity(), ::identity(), ::identity(), $::Again, ::other(),
+ ::other()]
+--- error_code eval
+[200, 200, 200, 400, 400, 200, 200]
+--- response_body_like eval
+[$::Identity, $::Identity, $::Identity, $::Throttled, $::Used, $::Identity,
+ $::Identity]
+--- response_headers eval
+["X-STS-Code: ", "X-STS-Code: ", "X-STS-Code: ",
+ "X-STS-Code: Throttling.User", "X-STS-Code: SignatureNonceUsed",
+ "X-STS-Code: ", "X-STS-Code: "]
+
+
+
+=== TEST 4: max_per_key= is checked at configuration time
+--- http_config eval
+$::HttpConfig . "    sts_nonce_cache 32k max_per_key=many;\n"
+--- config eval: $::Config
+--- must_die
+--- error_log
+invalid parameter "max_per_key=many": max_per_key=, a number from 1 to 1000000

@@ -2447,7 +2447,7 @@ sts_ram_rpc(const sts_allocator_t *a, const sts_ram_rpc_t *req,
     char                 *token;
     size_t                nkv, nf, token_len;
     int64_t               expires;
-    sts_str_t             tok, rid, akid, missing;
+    sts_str_t             tok, rid, akid, missing, owner;
     sts_buf_t             sts;
     sts_session_t        *session, *issued;
     sts_policy_kv_t       kv[STS_RAM_MAX_CTX];
@@ -2607,12 +2607,28 @@ sts_ram_rpc(const sts_allocator_t *a, const sts_ram_rpc_t *req,
                 expires = req->now;
             }
 
-            rc = req->nonce(req->nonce_data, digest, expires);
+            owner = akid;
+
+            if (is_sts && session->source_arn != NULL
+                && session->source_arn[0] != '\0')
+            {
+                owner.data = session->source_arn;
+                owner.len = strlen(session->source_arn);
+            }
+
+            rc = req->nonce(req->nonce_data, digest, owner, expires);
         }
 
         if (rc == STS_EDUP) {
             res->fault.error = &sts_pop_err_nonce_used;
             snprintf(res->why, sizeof(res->why), "SignatureNonce replayed");
+            goto answer;
+        }
+
+        if (rc == STS_EDENIED) {
+            res->fault.error = &sts_pop_err_throttling;
+            snprintf(res->why, sizeof(res->why), "over the caller's share of "
+                     "the nonce cache");
             goto answer;
         }
 

@@ -283,12 +283,19 @@ int sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
 
 /*
  * sts_ram_nonce_pt: the replay check.  It remembers |digest| (see
- * sts_pop_nonce_digest) until |expires| and returns STS_OK, or returns
- * STS_EDUP if it was seen before, or STS_ENOMEM if it cannot remember it
- * (the request is then refused: never a replay let through).
+ * sts_pop_nonce_digest) until |expires| (the request's Timestamp plus the
+ * allowed skew: a replay after that is refused for its Timestamp) and
+ * returns STS_OK, or returns STS_EDUP if it was seen before, STS_EDENIED
+ * if |caller| holds its share of the cache (the request is refused with
+ * Throttling.User), or STS_ENOMEM if it cannot remember it (the request
+ * is then refused: never a replay let through).  |caller| is who the
+ * nonce counts against: the long-term AccessKeyId, or for STS
+ * credentials the identity that called AssumeRole for them, so that
+ * tokens of one caller share its share.
  */
 typedef int (*sts_ram_nonce_pt)(void *data,
-    const unsigned char digest[STS_POP_DIGEST_LEN], int64_t expires);
+    const unsigned char digest[STS_POP_DIGEST_LEN], sts_str_t caller,
+    int64_t expires);
 
 
 /*

@@ -22,6 +22,17 @@ const sts_oss_error_t  sts_err_presign_table_full = {
     "is full."
 };
 
+const sts_oss_error_t  sts_err_presign_key_full = {
+    403, "AccessDenied",
+    "The presigned URL cannot be used now: its AccessKeyId holds its share "
+    "of the gateway's table of URL uses."
+};
+
+const sts_oss_error_t  sts_err_presign_too_long = {
+    403, "AccessDenied",
+    "A presigned URL with a use limit may be valid for at most 7 days."
+};
+
 const sts_oss_error_t  sts_err_max_uses_invalid = {
     400, "InvalidArgument",
     "x-sts-max-uses must be a whole number from 1 to 1000000."
@@ -220,4 +231,61 @@ sts_state_grace_api(const char *api)
     }
 
     return 0;
+}
+
+
+int
+sts_state_owner_key(unsigned char out[STS_STATE_KEY_LEN], sts_str_t owner)
+{
+    return sts_state_hash(out, "nginx-sts table owner", &owner, 1);
+}
+
+
+int
+sts_state_uses_expires(int64_t now, int64_t url_expires,
+    int64_t token_expires, int64_t grace, int64_t *out)
+{
+    int64_t  until;
+
+    if (token_expires != 0) {
+        until = token_expires;
+
+        if (grace > 0 && grace <= INT64_MAX - until) {
+            until += grace;
+        }
+
+        *out = url_expires < until ? url_expires : until;
+
+        return STS_OK;
+    }
+
+    if (now < INT64_MAX - STS_STATE_USES_MAX_TTL
+        && url_expires > now + STS_STATE_USES_MAX_TTL)
+    {
+        return STS_ETOOBIG;
+    }
+
+    *out = url_expires;
+
+    return STS_OK;
+}
+
+
+int
+sts_state_max_per_key(sts_str_t arg, unsigned long *out)
+{
+    sts_str_t  v;
+
+    static const char  name[] = "max_per_key=";
+
+    if (arg.data == NULL || arg.len < sizeof(name) - 1
+        || memcmp(arg.data, name, sizeof(name) - 1) != 0)
+    {
+        return STS_ENOTFOUND;
+    }
+
+    v.data = arg.data + sizeof(name) - 1;
+    v.len = arg.len - (sizeof(name) - 1);
+
+    return sts_state_max_uses(v, out);
 }

@@ -66,7 +66,7 @@ static const char  keys[] = "k1 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n";
 
 static int
 fuzz_nonce(void *data, const unsigned char digest[STS_POP_DIGEST_LEN],
-    int64_t expires)
+    sts_str_t caller, int64_t expires)
 {
     return *(int *) data ? STS_ENOMEM : STS_OK;
 }

@@ -2,12 +2,13 @@
  * Copyright (C) nginx-sts authors
  *
  * fuzz_state: the text the N-use and grace tables read (libFuzzer): the
- * UploadId of an InitiateMultipartUpload answer and the x-sts-max-uses
- * value.
+ * UploadId of an InitiateMultipartUpload answer, the x-sts-max-uses
+ * value and the zones' max_per_key= parameter.
  *
  * An UploadId found must lie inside the input, between the tags, within
  * the length limit and of the allowed bytes; a limit accepted must be in
- * range and print back as the input.
+ * range and print back as the input, after "max_per_key=" for the
+ * parameter.
  */
 
 #include <stdint.h>
@@ -83,7 +84,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    if (sts_state_uses_key(key, v, v) != STS_OK) {
+    if (sts_state_uses_key(key, v, v) != STS_OK
+        || sts_state_owner_key(key, v) != STS_OK)
+    {
+        abort();
+    }
+
+    rc = sts_state_max_per_key(v, &n);
+
+    if (rc == STS_OK) {
+        if (n < 1 || n > STS_STATE_MAX_USES || size < 12) {
+            abort();
+        }
+
+        snprintf(text, sizeof(text), "%lu", n);
+
+        if (memcmp(body, "max_per_key=", 12) != 0
+            || strlen(text) != size - 12
+            || memcmp(text, body + 12, size - 12) != 0)
+        {
+            abort();
+        }
+
+    } else if (rc == STS_ENOTFOUND) {
+        if (size >= 12 && memcmp(body, "max_per_key=", 12) == 0) {
+            abort();
+        }
+
+    } else if (rc != STS_EINVAL) {
         abort();
     }
 

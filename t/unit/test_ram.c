@@ -831,20 +831,31 @@ typedef struct {
     unsigned char  d[MAX_SEEN][STS_POP_DIGEST_LEN];
     size_t         n;
     int            full;
+    int            denied;         /* the caller holds its share */
+    char           caller[128];    /* of the last call */
+    int64_t        expires;
 } seen_t;
 
 
 static int
 nonce_check(void *data, const unsigned char digest[STS_POP_DIGEST_LEN],
-    int64_t expires)
+    sts_str_t caller, int64_t expires)
 {
     size_t   i;
     seen_t  *s;
 
     s = data;
 
+    snprintf(s->caller, sizeof(s->caller), "%.*s", (int) caller.len,
+             caller.data);
+    s->expires = expires;
+
     if (s->full) {
         return STS_ENOMEM;
+    }
+
+    if (s->denied) {
+        return STS_EDENIED;
     }
 
     for (i = 0; i < s->n; i++) {
@@ -1176,6 +1187,39 @@ test_rpc(void)
         env.seen.full = 0;
         sts_ram_rpc_result_free(&res);
         json_decref(j);
+
+        /* the nonce counts against the caller's key, Timestamp + skew */
+        is_str(env.seen.caller, "LTAIappserver0001",
+               "a long-term key's nonce counts against its AccessKeyId");
+        is_int(env.seen.expires, 1715776245 + 900,
+               "a nonce is kept until its Timestamp + the skew");
+
+        kv[2] = "SignatureNonce=later-nonce";
+        j = rpc(&env, "GET", "AppServerSecret000000001", kv, 0, NOW + 600,
+                &res, NULL);
+        is_int(res.http_status, 200, "a call 600 s after its Timestamp");
+        is_int(env.seen.expires, 1715776245 + 900,
+               "its nonce is kept until its Timestamp + the skew, not now's");
+        sts_ram_rpc_result_free(&res);
+        json_decref(j);
+
+        env.seen.denied = 1;
+        kv[2] = "SignatureNonce=fourth-nonce";
+        j = rpc(&env, "GET", "AppServerSecret000000001", kv, 0, NOW, &res,
+                NULL);
+        is_int(res.http_status, 400, "a caller over its share: 400");
+        is_str(jget(j, "Code", NULL), "Throttling.User", "Throttling.User");
+        is_str(res.code, "Throttling.User", "result code Throttling.User");
+        env.seen.denied = 0;
+        sts_ram_rpc_result_free(&res);
+        json_decref(j);
+
+        kv[2] = "SignatureNonce=fourth-nonce";
+        j = rpc(&env, "GET", "AppServerSecret000000001", kv, 0, NOW, &res,
+                NULL);
+        is_int(res.http_status, 200, "and served once under it");
+        sts_ram_rpc_result_free(&res);
+        json_decref(j);
     }
 
     /* errors, each with its code and status */
@@ -1314,6 +1358,8 @@ test_rpc(void)
                "credentials (%s)", res.why);
         is_str(jget(j, "IdentityType", NULL), "AssumedRoleUser",
                "IdentityType AssumedRoleUser");
+        is_str(env.seen.caller, "acs:ram::11223344:user/appserver",
+               "an STS caller's nonce counts against who assumed the role");
         is_str(jget(j, "Arn", NULL),
                "acs:ram::11223344:assumed-role/oss-readonly/alice",
                "the assumed-role ARN");

@@ -215,6 +215,78 @@ test_grace_api(void)
 }
 
 
+static void
+test_owner(void)
+{
+    unsigned long  n;
+    unsigned char  a[STS_STATE_KEY_LEN], b[STS_STATE_KEY_LEN];
+    int64_t        e;
+
+    /* the key of a credential's share: stable, its own per credential */
+    is_int(sts_state_owner_key(a, str("STS.a")), STS_OK, "owner key");
+    is_int(sts_state_owner_key(b, str("STS.a")), STS_OK, "owner key again");
+    ok(memcmp(a, b, sizeof(a)) == 0, "owner key: stable");
+    is_int(sts_state_owner_key(b, str("STS.b")), STS_OK, "another owner");
+    ok(memcmp(a, b, sizeof(a)) != 0, "owner key: the credential counts");
+    is_int(sts_state_uses_key(b, str("STS.a"), str("")), STS_OK,
+           "a uses key of the same AccessKeyId");
+    ok(memcmp(a, b, sizeof(a)) != 0, "owner and uses keys differ");
+
+    /* how long a URL's uses are kept */
+    is_int(sts_state_uses_expires(1000, 1600, 0, 0, &e), STS_OK,
+           "long-term key, 10 minutes");
+    is_int(e, 1600, "kept until the URL expires");
+    is_int(sts_state_uses_expires(1000, 1000 + STS_STATE_USES_MAX_TTL, 0, 0,
+                                  &e), STS_OK, "long-term key, 7 days");
+    is_int(e, 1000 + STS_STATE_USES_MAX_TTL, "7 days");
+    is_int(sts_state_uses_expires(1000, 1001 + STS_STATE_USES_MAX_TTL, 0, 0,
+                                  &e), STS_ETOOBIG,
+           "long-term key, 7 days and a second: refused");
+    is_int(sts_state_uses_expires(1000, 4102444800LL, 0, 0, &e), STS_ETOOBIG,
+           "long-term key, year 2100: refused");
+    is_int(sts_state_uses_expires(1000, INT64_MAX, 0, 0, &e), STS_ETOOBIG,
+           "long-term key, the largest Expires: refused");
+
+    is_int(sts_state_uses_expires(1000, 4102444800LL, 4600, 0, &e), STS_OK,
+           "token, year 2100");
+    is_int(e, 4600, "kept until the token expires");
+    is_int(sts_state_uses_expires(1000, 4102444800LL, 4600, 1800, &e), STS_OK,
+           "token with a grace window");
+    is_int(e, 6400, "kept until the token's expiry plus the grace");
+    is_int(sts_state_uses_expires(1000, 1300, 4600, 1800, &e), STS_OK,
+           "token, a URL expiring first");
+    is_int(e, 1300, "kept until the URL expires");
+    is_int(sts_state_uses_expires(1000, INT64_MAX, INT64_MAX - 5, 1800, &e),
+           STS_OK, "no overflow");
+    is_int(e, INT64_MAX - 5, "the token's expiry");
+
+    /* max_per_key= */
+    n = 0;
+    is_int(sts_state_max_per_key(str("max_per_key=1"), &n), STS_OK, "1");
+    is_int(n, 1, "= 1");
+    is_int(sts_state_max_per_key(str("max_per_key=1000000"), &n), STS_OK,
+           "1000000");
+    is_int(n, 1000000, "= 1000000");
+    is_int(sts_state_max_per_key(str("max_per_key=0"), &n), STS_EINVAL,
+           "0 refused");
+    is_int(sts_state_max_per_key(str("max_per_key=1000001"), &n),
+           STS_EINVAL, "over the limit refused");
+    is_int(sts_state_max_per_key(str("max_per_key="), &n), STS_EINVAL,
+           "empty refused");
+    is_int(sts_state_max_per_key(str("max_per_key=-1"), &n), STS_EINVAL,
+           "negative refused");
+    is_int(sts_state_max_per_key(str("max_per_key=01"), &n), STS_EINVAL,
+           "leading zero refused");
+    is_int(sts_state_max_per_key(str("max_per_key=5k"), &n), STS_EINVAL,
+           "a suffix refused");
+    is_int(sts_state_max_per_key(str("max_per_keys=5"), &n), STS_ENOTFOUND,
+           "another name");
+    is_int(sts_state_max_per_key(str("max_per_ke"), &n), STS_ENOTFOUND,
+           "a prefix of the name");
+    is_int(sts_state_max_per_key(str(""), &n), STS_ENOTFOUND, "nothing");
+}
+
+
 int
 main(void)
 {
@@ -222,6 +294,7 @@ main(void)
     test_upload_id();
     test_keys();
     test_grace_api();
+    test_owner();
 
     return tap_done();
 }
