@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     rc = sts_oss_parse_delete_xml(&sts_malloc_allocator, (const char *) data,
-                                  size, &keys, &n, &err);
+                                  size, 0, &keys, &n, NULL, &err);
 
     if (rc == STS_OK) {
         if (n == 0 || n > STS_OSS_DELETE_MAX_KEYS || err != NULL) {
@@ -76,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     rc = sts_oss_add_delete_body(&sts_malloc_allocator, &conf, &op,
-                                 (const char *) data, size, &err);
+                                 (const char *) data, size, NULL, &err);
 
     if (rc == STS_OK) {
         for (i = 0; i < op.num_grants; i++) {

@@ -676,7 +676,7 @@ test_delete_body(void)
         op.bucket = S("b-1");
 
         rc = sts_oss_add_delete_body(A, &c, &op, cases[i].xml,
-                                     strlen(cases[i].xml), &err);
+                                     strlen(cases[i].xml), NULL, &err);
 
         if (cases[i].grants == NULL) {
             ok(rc == STS_EINVAL && err == cases[i].err,
@@ -701,23 +701,26 @@ test_delete_body(void)
         sts_buf_appendf(&b, "<Object><Key>k%zu</Key></Object>", i);
     }
 
-    rc = sts_oss_parse_delete_xml(A, b.data, b.len + 0, &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, b.len + 0, 0, &keys, &n, NULL,
+                                  &err);
     ok(rc == STS_EINVAL && err == &sts_err_malformed_xml,
        "no </Delete>: refused");
 
     sts_buf_append_str(&b, "</Delete>");
-    rc = sts_oss_parse_delete_xml(A, b.data, b.len, &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, b.len, 0, &keys, &n, NULL,
+                                  &err);
     ok(rc == STS_OK && n == 1000 && strcmp(keys[999].key.data, "k999") == 0,
        "1000 keys");
     free(keys);
 
     b.len -= sizeof("</Delete>") - 1;
     sts_buf_append_str(&b, "<Object><Key>one-more</Key></Object></Delete>");
-    rc = sts_oss_parse_delete_xml(A, b.data, b.len, &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, b.len, 0, &keys, &n, NULL,
+                                  &err);
     ok(rc == STS_EINVAL && err == &sts_err_malformed_xml, "1001 keys");
 
-    rc = sts_oss_parse_delete_xml(A, b.data, STS_OSS_DELETE_MAX_BODY + 1,
-                                  &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, STS_OSS_DELETE_MAX_BODY + 1, 0,
+                                  &keys, &n, NULL, &err);
     ok(rc == STS_ETOOBIG && err == &sts_err_entity_too_large,
        "a body over 2 MiB");
     sts_buf_free(&b);
