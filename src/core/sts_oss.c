@@ -1963,6 +1963,10 @@ sts_oss_add_delete_body(const sts_allocator_t *a, const sts_oss_conf_t *conf,
             *err = &sts_err_entity_too_large;
             rc = STS_ETOOBIG;
         }
+
+        if (rc != STS_OK) {
+            fwd->len = 0;
+        }
     }
 
     /* the resources are copies: the parsed keys can go */
