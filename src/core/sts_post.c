@@ -1372,7 +1372,6 @@ int
 sts_post_object_key(const sts_allocator_t *a, const sts_post_form_t *f,
     sts_str_t *out, const sts_oss_error_t **err)
 {
-    size_t            i;
     sts_buf_t         b;
     sts_str_t         name;
     const sts_str_t  *key;
@@ -1391,9 +1390,10 @@ sts_post_object_key(const sts_allocator_t *a, const sts_post_form_t *f,
     }
 
     name = f->filename;
+    end = key->data + key->len;
 
-    for (i = 0; i + sizeof(var) - 1 <= key->len; i++) {
-        if (memcmp(key->data + i, var, sizeof(var) - 1) == 0) {
+    for (p = key->data; (size_t) (end - p) >= sizeof(var) - 1; p++) {
+        if (memcmp(p, var, sizeof(var) - 1) == 0) {
             if (!sts_post_filename_ok(name)) {
                 *err = &sts_err_post_filename;
                 return STS_EINVAL;
