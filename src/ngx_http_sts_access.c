@@ -13,7 +13,10 @@
  * which stops nginx reading at the file part (the signature, policy and
  * key all come before it), so an upload is authorised before it is
  * accepted.  An allowed form is then read to its end and, as every body
- * read here, proxied unchanged.
+ * read here, proxied unchanged, but where the store would read another
+ * object than the one authorised: a form whose key uses ${filename} gets
+ * the expanded key, and a delete list with URL-encoded keys is rebuilt
+ * from the decoded keys (ngx_http_sts_rewrite_body).
  *
  * While the body is read the handler returns NGX_DONE; the post handler
  * (body complete) or a posted write event (form paused at its file part)
@@ -70,6 +73,7 @@ typedef struct {
     ngx_uint_t                  body_state;
     const sts_oss_error_t      *body_err;    /* found while reading */
     sts_buf_t                   body;        /* delete, process: a copy */
+    sts_buf_t                   fwd;         /* delete: body to forward */
     sts_post_form_t             form;        /* PostObject */
     sts_post_auth_t             post;
     sts_post_range_t            range;
@@ -108,6 +112,7 @@ static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
 static void ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_strip(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q);
 static void ngx_http_sts_session_cleanup(void *data);
 static ngx_int_t ngx_http_sts_set_str(ngx_http_sts_req_t *q, ngx_str_t *dst,
     const char *src, size_t len);
@@ -291,6 +296,9 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         } else if (ngx_http_sts_upload_stamp(q->r) != NGX_OK) {
+            rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+        } else if (ngx_http_sts_rewrite_body(q) != NGX_OK) {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         } else if (ngx_http_sts_backend_prepare(q->r, &q->op,
@@ -1142,9 +1150,11 @@ ngx_http_sts_body_ready(ngx_http_sts_req_t *q)
             }
         }
 
+        sts_buf_init(&q->fwd, &q->ctx->allocator, 0);
+
         rc = sts_oss_add_delete_body(&q->ctx->allocator, &q->oc, &q->op,
                                      q->body.data ? q->body.data : "",
-                                     q->body.len, &q->err);
+                                     q->body.len, &q->fwd, &q->err);
 
     } else {
         rc = sts_oss_add_process_body(&q->ctx->allocator, &q->oc, &q->op,
@@ -1887,6 +1897,81 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
  * rest of the query is kept byte for byte), which also keeps them out of
  * $request_uri and so out of access logs.
  */
+/*
+ * After an allow, the body the store must read where the client's would
+ * name another object: a delete list with URL-encoded keys is replaced by
+ * the one rebuilt from the decoded keys, with its Content-MD5; a form
+ * whose key uses ${filename} gets the expanded key.  Runs after the
+ * stamps, which insert after the form's key, and before the backend
+ * connector, which signs Content-MD5.
+ */
+static ngx_int_t
+ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q)
+{
+    u_char              *p;
+    ngx_uint_t           i;
+    ngx_list_part_t     *part;
+    ngx_table_elt_t     *h, *md5;
+    ngx_http_request_t  *r;
+    char                 b64[25];
+
+    r = q->r;
+
+    if (q->op.body == STS_OSS_BODY_POST) {
+        return ngx_http_sts_postkey(r, &q->form, q->op.key);
+    }
+
+    if (q->op.body != STS_OSS_BODY_DELETE || !q->op.url_keys) {
+        return NGX_OK;
+    }
+
+    if (sts_oss_content_md5(q->fwd.data, q->fwd.len, b64) != STS_OK) {
+        return NGX_ERROR;
+    }
+
+    md5 = NULL;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == sizeof("Content-MD5") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "Content-MD5",
+                                   h[i].key.len) == 0)
+            {
+                md5 = &h[i];
+            }
+        }
+    }
+
+    if (md5 == NULL) {
+        md5 = ngx_list_push(&r->headers_in.headers);
+        if (md5 == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&md5->key, "Content-MD5");
+        md5->lowcase_key = (u_char *) "content-md5";
+        md5->hash = ngx_hash_key(md5->lowcase_key, md5->key.len);
+    }
+
+    p = ngx_pnalloc(r->pool, 24);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, b64, 24);
+    md5->value.data = p;
+    md5->value.len = 24;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: delete list rebuilt with decoded keys, %uz bytes",
+                   q->fwd.len);
+
+    return ngx_http_sts_body_replace(r, (u_char *) q->fwd.data, q->fwd.len);
+}
+
+
 static ngx_int_t
 ngx_http_sts_strip(ngx_http_sts_req_t *q)
 {

@@ -205,6 +205,17 @@ ngx_int_t ngx_http_sts_upload_stamp(ngx_http_request_t *r);
 ngx_int_t ngx_http_sts_poststamp(ngx_http_request_t *r,
     const sts_post_form_t *form);
 
+/*
+ * ngx_http_sts_postkey makes the "key" field of an allowed PostObject,
+ * read whole, the key that was authorised (${filename} expanded), and
+ * sets the new length; ngx_http_sts_body_replace makes |data| the whole
+ * body (ngx_http_sts_poststamp.c).  NGX_OK or NGX_ERROR.
+ */
+ngx_int_t ngx_http_sts_postkey(ngx_http_request_t *r,
+    const sts_post_form_t *form, sts_str_t key);
+ngx_int_t ngx_http_sts_body_replace(ngx_http_request_t *r, u_char *data,
+    size_t len);
+
 /* counts a refusal by reason in the status zone (status.c) */
 #define NGX_HTTP_STS_REFUSAL_TOO_LARGE     0  /* declared size over a cap */
 #define NGX_HTTP_STS_REFUSAL_BODY_CUT      1  /* streamed body cut */

@@ -26,6 +26,15 @@
  * The policy of the form was checked on the client's fields and file
  * before this, and the client's fields of a stamped name were refused
  * (ngx_http_sts_upload_decide), so each stamp is in the form once.
+ *
+ * The same chain edits give the store the key that was authorised when
+ * the form's key uses ${filename} (ngx_http_sts_postkey): the key part's
+ * bytes are overwritten in place, in memory or in the temporary file,
+ * and what does not fit is inserted after them (src/core/sts_formstamp.h,
+ * sts_formstamp_key).  No byte is taken out, since a retry
+ * (ngx_http_upstream_reinit) rebuilds the file ranges end to end.  A
+ * DeleteMultipleObjects body rebuilt from its authorised keys replaces
+ * the whole chain (ngx_http_sts_body_replace).
  */
 
 #include <ngx_config.h>
@@ -38,6 +47,10 @@
 
 static ngx_int_t ngx_http_sts_poststamp_insert(ngx_http_request_t *r,
     off_t at, ngx_buf_t *ins);
+static ngx_int_t ngx_http_sts_poststamp_overwrite(ngx_http_request_t *r,
+    off_t at, u_char *p, size_t n);
+static ngx_int_t ngx_http_sts_poststamp_length(ngx_http_request_t *r,
+    off_t total);
 
 
 ngx_int_t
@@ -46,7 +59,6 @@ ngx_http_sts_poststamp(ngx_http_request_t *r, const sts_post_form_t *form)
     int                       rc;
     off_t                     total;
     size_t                    stamped;
-    u_char                   *p;
     sts_buf_t                 parts;
     ngx_buf_t                *ins;
     ngx_chain_t              *cl;
@@ -126,17 +138,9 @@ ngx_http_sts_poststamp(ngx_http_request_t *r, const sts_post_form_t *form)
     }
 
     total += (off_t) parts.len;
-    r->headers_in.content_length_n = total;
 
-    if (r->headers_in.content_length != NULL) {
-        p = ngx_pnalloc(r->pool, NGX_OFF_T_LEN);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        r->headers_in.content_length->value.data = p;
-        r->headers_in.content_length->value.len = ngx_sprintf(p, "%O", total)
-                                                  - p;
+    if (ngx_http_sts_poststamp_length(r, total) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -225,6 +229,217 @@ ngx_http_sts_poststamp_insert(ngx_http_request_t *r, off_t at,
     tcl->next = cl->next;
     icl->next = tcl;
     cl->next = icl;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_postkey(ngx_http_request_t *r, const sts_post_form_t *form,
+    sts_str_t key)
+{
+    int                       rc;
+    off_t                     total;
+    size_t                    len, n;
+    uint64_t                  at;
+    sts_buf_t                 d;
+    ngx_buf_t                *ins;
+    ngx_chain_t              *cl;
+    sts_allocator_t           a;
+    ngx_http_request_body_t  *rb;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+    sts_buf_init(&d, &a, 0);
+
+    rc = sts_formstamp_key(form, key, &d, &at, &len);
+    if (rc != STS_OK) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: the form's key could not be rewritten (%d)", rc);
+        return NGX_ERROR;
+    }
+
+    if (d.len == 0) {
+        /* the key as sent is the key authorised */
+        return NGX_OK;
+    }
+
+    rb = r->request_body;
+
+    if (rb == NULL || !rb->last_saved || r->request_body_no_buffering
+        || form->stage != STS_POST_END)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: a PostObject key to rewrite without its whole "
+                      "form");
+        return NGX_ERROR;
+    }
+
+    total = 0;
+
+    for (cl = rb->bufs; cl; cl = cl->next) {
+        total += ngx_buf_size(cl->buf);
+    }
+
+    if ((r->headers_in.content_length_n >= 0
+         && r->headers_in.content_length_n != total)
+        || at + len > (uint64_t) total)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: PostObject body of %O bytes, %O declared",
+                      total, r->headers_in.content_length_n);
+        return NGX_ERROR;
+    }
+
+    n = ngx_min(len, d.len);
+
+    if (ngx_http_sts_poststamp_overwrite(r, (off_t) at, (u_char *) d.data, n)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (d.len > len) {
+        ins = ngx_create_temp_buf(r->pool, d.len - len);
+        if (ins == NULL) {
+            return NGX_ERROR;
+        }
+
+        ins->last = ngx_cpymem(ins->pos, d.data + len, d.len - len);
+
+        if (ngx_http_sts_poststamp_insert(r, (off_t) (at + len), ins)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        total += (off_t) (d.len - len);
+
+        if (ngx_http_sts_poststamp_length(r, total) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: form key rewritten at byte %uL, %uz bytes for %uz",
+                   at, d.len, len);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_body_replace(ngx_http_request_t *r, u_char *data, size_t len)
+{
+    ngx_buf_t                *b;
+    ngx_chain_t              *cl;
+    ngx_http_request_body_t  *rb;
+
+    rb = r->request_body;
+
+    if (rb == NULL || !rb->last_saved || r->request_body_no_buffering) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: a body to replace that was not read whole");
+        return NGX_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->start = data;
+    b->pos = data;
+    b->last = data + len;
+    b->end = data + len;
+    b->memory = 1;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    cl->buf = b;
+    cl->next = NULL;
+    rb->bufs = cl;
+
+    return ngx_http_sts_poststamp_length(r, (off_t) len);
+}
+
+
+/* writes |n| bytes over the body's bytes from |at| on, where they are */
+static ngx_int_t
+ngx_http_sts_poststamp_overwrite(ngx_http_request_t *r, off_t at, u_char *p,
+    size_t n)
+{
+    off_t         pos, size, k, m, offset;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    pos = 0;
+
+    for (cl = r->request_body->bufs; cl && n; cl = cl->next) {
+        b = cl->buf;
+        size = ngx_buf_size(b);
+
+        if (at >= pos + size) {
+            pos += size;
+            continue;
+        }
+
+        k = at - pos;
+        m = ngx_min(size - k, (off_t) n);
+
+        if (ngx_buf_in_memory(b)) {
+            ngx_memcpy(b->pos + k, p, (size_t) m);
+        }
+
+        if (b->in_file) {
+            /* the write position of the file stays where it was */
+            offset = b->file->offset;
+
+            if (ngx_write_file(b->file, p, (size_t) m, b->file_pos + k)
+                != (ssize_t) m)
+            {
+                return NGX_ERROR;
+            }
+
+            b->file->offset = offset;
+        }
+
+        p += m;
+        n -= (size_t) m;
+        at += m;
+        pos += size;
+    }
+
+    return n ? NGX_ERROR : NGX_OK;
+}
+
+
+/*
+ * the declared length: r->headers_in.content_length_n, which the proxy
+ * module sends as Content-Length, and the Content-Length header, for
+ * $content_length
+ */
+static ngx_int_t
+ngx_http_sts_poststamp_length(ngx_http_request_t *r, off_t total)
+{
+    u_char  *p;
+
+    r->headers_in.content_length_n = total;
+
+    if (r->headers_in.content_length != NULL) {
+        p = ngx_pnalloc(r->pool, NGX_OFF_T_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        r->headers_in.content_length->value.data = p;
+        r->headers_in.content_length->value.len = ngx_sprintf(p, "%O", total)
+                                                  - p;
+    }
 
     return NGX_OK;
 }

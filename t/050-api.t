@@ -25,6 +25,25 @@ our $bad_keys = sts_delete_xml('public/a.txt', 'secret/plan.txt',
 
 sub b64 { encode_base64url($_[0]) }
 
+# DeleteMultipleObjects with encoding-type=url: the keys are URL-encoded
+sub url_keys {
+    return '<Delete>' . join('', map { "<Object><Key>$_</Key></Object>" } @_)
+           . '</Delete>';
+}
+
+our $enc_secret = url_keys('public/a.txt', 'secret%2Fplan.txt');
+our $enc_ok = qq{<?xml version="1.0" encoding="UTF-8"?>\n<Delete>\n}
+              . qq{  <Quiet>true</Quiet>\n}
+              . qq{  <Object><Key>public%2Fb%20c.txt</Key></Object>\n}
+              . qq{  <Object><Key>public/x%26y%3C%E2%82%AC.txt</Key>}
+              . qq{<VersionId>v1</VersionId></Object>\n</Delete>};
+# what the store must receive: the keys as authorised, decoded
+our $enc_fwd = qq{<?xml version="1.0" encoding="UTF-8"?>\n<Delete>}
+               . qq{<Quiet>true</Quiet>}
+               . qq{<Object><Key>public/b c.txt</Key></Object>}
+               . qq{<Object><Key>public/x&amp;y&lt;\xE2\x82\xAC.txt</Key>}
+               . qq{<VersionId>v1</VersionId></Object></Delete>};
+
 our $HttpConfig = <<'_EOC_';
     sts_keys $TEST_NGINX_STS_KEYS;
 _EOC_
@@ -64,6 +83,41 @@ our $Config = <<'_EOC_';
 
     location /_backend/ {
         return 200 "backend: $request_method $request_uri copy=[$http_x_oss_copy_source] link=[$http_x_oss_symlink_target] auth=[$http_authorization]\n";
+    }
+_EOC_
+
+# the store records the body it receives (nginx's DAV module behind a PUT)
+our $StoreHttpConfig = <<'_EOC_';
+    sts_keys $TEST_NGINX_STS_KEYS;
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        root $TEST_NGINX_SERVER_ROOT/html;
+
+        location / {
+            dav_methods PUT;
+            create_full_put_path on;
+        }
+    }
+_EOC_
+
+our $StoreConfig = <<'_EOC_';
+    location / {
+        sts_auth on;
+        sts_addressing path;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/_backend$sts_backend_uri;
+    }
+
+    location /_backend/ {
+        rewrite ^ /received/body break;
+        proxy_method PUT;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        add_header X-Backend "$request_method $request_uri md5=[$http_content_md5] length=[$http_content_length]" always;
+    }
+
+    # a direct look into the store, past the gateway (tests only)
+    location /_store/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/;
     }
 _EOC_
 
@@ -524,5 +578,193 @@ OPTIONS /demo-bucket/public/a.txt
 --- response_headers eval
 ["Access-Control-Allow-Origin: https://app.example.com\nAccess-Control-Allow-Headers: authorization, x-oss-date",
  "Access-Control-Allow-Origin: *\nAccess-Control-Expose-Headers: ETag, x-oss-request-id, x-oss-version-id"]
+--- no_error_log
+[error]
+
+
+
+=== TEST 31: encoding-type=url: a key is decoded before it is authorised
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/?delete&encoding-type=url\n$::enc_secret"
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete&encoding-type=url',
+           '--content-md5', ::sts_content_md5($::enc_secret),
+           '--content-type', 'application/xml')
+--- error_code: 403
+--- response_body_like: <Code>AccessDenied</Code>
+--- error_log eval
+qr/\[error\].*sts: DeleteMultipleObjects AccessDenied .*ExplicitDeny/
+
+
+
+=== TEST 32: the Encoding-type header asks for the same decoding
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/?delete\n$::enc_secret"
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete',
+           '--header', 'Encoding-type:url',
+           '--content-md5', ::sts_content_md5($::enc_secret),
+           '--content-type', 'application/xml')
+--- error_code: 403
+--- response_body_like: <Code>AccessDenied</Code>
+--- error_log eval
+qr/\[error\].*sts: DeleteMultipleObjects AccessDenied .*ExplicitDeny/
+
+
+
+=== TEST 33: encoding-type=url: the store gets the keys as authorised, decoded, with their MD5
+--- http_config eval: $::StoreHttpConfig
+--- config eval: $::StoreConfig
+--- request eval
+["POST /demo-bucket/?delete&encoding-type=url\n$::enc_ok",
+ "GET /_store/received/body"]
+--- more_headers eval
+[::sts_sign($::api, 'POST', '/demo-bucket/?delete&encoding-type=url',
+            '--content-md5', ::sts_content_md5($::enc_ok),
+            '--content-type', 'application/xml'), ""]
+--- error_code_like eval
+[qr/^20[14]$/, qr/^200$/]
+--- response_headers eval
+["X-Backend: POST /_backend/demo-bucket/?delete&encoding-type=url md5=["
+ . ::sts_content_md5($::enc_fwd) . "] length=[" . length($::enc_fwd) . "]",
+ ""]
+--- response_body eval
+["", $::enc_fwd]
+--- no_error_log
+[error]
+
+
+
+=== TEST 34: encoding-type=url: a key with a bad escape
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/?delete&encoding-type=url\n" . ::url_keys('public/a%zz.txt')
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete&encoding-type=url',
+           '--content-type', 'application/xml')
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 35: encoding-type=url: a '+' could be a space or a plus: refused
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/?delete&encoding-type=url\n" . ::url_keys('public/a+b.txt')
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete&encoding-type=url',
+           '--content-type', 'application/xml')
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 36: encoding-type=url: a decoded key must pass the key rules
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/?delete&encoding-type=url\n"
+. ::url_keys('public%2F..%2Fsecret%2Fplan.txt')
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete&encoding-type=url',
+           '--content-type', 'application/xml')
+--- error_code: 400
+--- response_body_like: <Code>InvalidObjectName</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 37: encoding-type=url: a decoded '%' would read differently if decoded again
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/?delete&encoding-type=url\n"
+. ::url_keys('public/secret%252Fplan.txt')
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete&encoding-type=url',
+           '--content-type', 'application/xml')
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 38: an encoding-type other than url
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/?delete&encoding-type=URL\n" . ::url_keys('public/a.txt')
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete&encoding-type=URL',
+           '--content-type', 'application/xml')
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 39: an EncodingType element in the body is refused
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+POST /demo-bucket/?delete
+<Delete><EncodingType>url</EncodingType><Object><Key>secret%2Fplan.txt</Key></Object></Delete>
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete',
+           '--content-type', 'application/xml')
+--- error_code: 400
+--- response_body_like: <Code>MalformedXML</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 40: character references in a key are decoded before it is authorised
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+POST /demo-bucket/?delete
+<Delete><Object><Key>secret&#x2F;pl&#97;n.txt</Key></Object></Delete>
+--- more_headers eval
+::sts_sign($::api, 'POST', '/demo-bucket/?delete',
+           '--content-type', 'application/xml')
+--- error_code: 403
+--- response_body_like: <Code>AccessDenied</Code>
+--- error_log eval
+qr/\[error\].*sts: DeleteMultipleObjects AccessDenied .*ExplicitDeny/
+
+
+
+=== TEST 41: without encoding-type the body reaches the store unchanged
+--- http_config eval: $::StoreHttpConfig
+--- config eval: $::StoreConfig
+--- request eval
+["POST /demo-bucket/?delete\n$::ok_keys",
+ "GET /_store/received/body"]
+--- more_headers eval
+[::sts_sign($::api, 'POST', '/demo-bucket/?delete',
+            '--content-md5', ::sts_content_md5($::ok_keys),
+            '--content-type', 'application/xml'), ""]
+--- error_code_like eval
+[qr/^20[14]$/, qr/^200$/]
+--- response_headers eval
+["X-Backend: POST /_backend/demo-bucket/?delete md5=["
+ . ::sts_content_md5($::ok_keys) . "] length=[" . length($::ok_keys) . "]",
+ ""]
+--- response_body eval
+["", $::ok_keys]
 --- no_error_log
 [error]

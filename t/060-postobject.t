@@ -27,6 +27,40 @@ our @fname = sts_post_form($api, key => 'photos/${filename}',
                            conditions => [{ bucket => 'demo-bucket' },
                                           ['starts-with', '$key',
                                            'photos/']]);
+# the form as the store gets it when its key is rewritten to $new: the key
+# part's headers and value overwritten in place, spaces filling what the
+# new key leaves, the rest inserted after (sts_formstamp_key)
+sub rekey {
+    my ($body, $new) = @_;
+    $body =~ /Content-Disposition: form-data; name="key"\r\n\r\n[^\r]*/
+        or die "no key part";
+    my ($at, $len) = ($-[0], $+[0] - $-[0]);
+    my ($cd, $rest) = ('Content-Disposition: ',
+                       qq{form-data; name="key"\r\n\r\n});
+    my $least = length($cd) + length($rest) + length($new);
+    substr($body, $at, $len) = $cd . (' ' x ($len > $least ? $len - $least
+                                                           : 0))
+                               . $rest . $new;
+    return $body;
+}
+
+# the store must see the key that was authorised, never ${filename}
+our $fname_fwd = rekey($fname[1], 'photos/pic.png');
+our @twice = sts_post_form($api, key => 'photos/${filename}.d/${filename}',
+                           filename => 'p.png', file => 'twice', v4 => 1);
+our $twice_fwd = rekey($twice[1], 'photos/p.png.d/p.png');
+our @long = sts_post_form($api, key => 'photos/${filename}',
+                          filename => 'a-file-name-longer-than-its-variable.txt');
+our $long_fwd = rekey($long[1],
+                      'photos/a-file-name-longer-than-its-variable.txt');
+our @climb = sts_post_form($api, key => 'photos/${filename}',
+                           filename => '../secret/x.txt');
+our @climb_bs = sts_post_form($api, key => 'photos/${filename}',
+                              filename => '..\\secret.txt');
+our @ctl_name = sts_post_form($api, key => 'photos/${filename}',
+                              filename => "a\tb.png");
+our $bnd = 'StsBoundary42';
+our @bform = sts_post_form($api, key => 'photos/bnd.txt', boundary => $bnd);
 our @denied = sts_post_form($api, key => 'secret/x.txt');
 our @expired = sts_post_form($api, key => 'photos/old.txt',
                              expiration => time() - 60);
@@ -151,7 +185,7 @@ __DATA__
 --- error_code eval
 [201, 200]
 --- response_body eval
-["", $::fname[1]]
+["", $::fname_fwd]
 --- no_error_log
 [error]
 
@@ -465,3 +499,195 @@ sts: request body complete
 --- response_body_like: <Code>AccessDenied</Code>
 --- error_log eval
 qr/\[error\].*sts: PostObject AccessDenied .*ExplicitDeny/
+
+
+
+=== TEST 24: ${filename} twice: the store gets the form with the key expanded
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/\n$::twice[1]",
+ "GET /_store/posted/photos/p.png.d/p.png"]
+--- more_headers eval
+["Content-Type: $::twice[0]", ""]
+--- error_code eval
+[201, 200]
+--- response_body eval
+["", $::twice_fwd]
+--- no_error_log
+[error]
+
+
+
+=== TEST 25: ${filename} with a file name that climbs out of the prefix
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/\n$::climb[1]",
+ "GET /_store/posted/photos/x.txt"]
+--- more_headers eval
+["Content-Type: $::climb[0]", ""]
+--- error_code eval
+[400, 404]
+--- response_body_like eval
+["<Code>InvalidArgument</Code>", ""]
+
+
+
+=== TEST 26: a backslash in a file name is refused by the form reader
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::climb_bs[1]"
+--- more_headers eval
+"Content-Type: $::climb_bs[0]"
+--- error_code: 400
+--- response_body_like: <Code>MalformedPOSTRequest</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 27: ${filename} with a control byte in the file name
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::ctl_name[1]"
+--- more_headers eval
+"Content-Type: $::ctl_name[0]"
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 28: an RFC 2231 boundary*= beside the boundary
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::bform[1]"
+--- more_headers eval
+"Content-Type: multipart/form-data; boundary*=utf-8''Other; boundary=$::bnd"
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 29: an RFC 2231 boundary*0= continuation
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::bform[1]"
+--- more_headers eval
+"Content-Type: multipart/form-data; boundary=$::bnd; boundary*0=Other"
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 30: a second boundary written with a space before '='
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::bform[1]"
+--- more_headers eval
+"Content-Type: multipart/form-data; boundary=$::bnd; boundary =Other"
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 31: a repeated boundary, quoted once
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::bform[1]"
+--- more_headers eval
+"Content-Type: multipart/form-data; boundary=\"$::bnd\"; Boundary=$::bnd"
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 32: a quoted boundary that does not end
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::bform[1]"
+--- more_headers eval
+"Content-Type: multipart/form-data; boundary=\"$::bnd"
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 33: another parameter whose quoted value hides a boundary
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n$::bform[1]"
+--- more_headers eval
+"Content-Type: multipart/form-data; x=\"a; boundary=Other\"; boundary=$::bnd"
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 34: a boundary of 71 characters
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+"POST /demo-bucket/\n" . (::sts_post_form($::api, boundary => 'b' x 71))[1]
+--- more_headers eval
+"Content-Type: multipart/form-data; boundary=" . ('b' x 71)
+--- error_code: 400
+--- response_body_like: <Code>InvalidArgument</Code>
+--- no_error_log
+[error]
+
+
+
+=== TEST 35: a charset and an upper-case BOUNDARY, quoted: one reading, allowed
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/\n$::bform[1]",
+ "GET /_store/posted/photos/bnd.txt"]
+--- more_headers eval
+["Content-Type: multipart/form-data; charset=UTF-8; BOUNDARY=\"$::bnd\"", ""]
+--- error_code eval
+[201, 200]
+--- response_body eval
+["", $::bform[1]]
+--- no_error_log
+[error]
+
+
+
+=== TEST 36: ${filename} longer than the variable: the rest of the key is inserted
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["POST /demo-bucket/\n$::long[1]",
+ "GET /_store/posted/photos/a-file-name-longer-than-its-variable.txt"]
+--- more_headers eval
+["Content-Type: $::long[0]", ""]
+--- error_code eval
+[201, 200]
+--- response_body eval
+["", $::long_fwd]
+--- no_error_log
+[error]

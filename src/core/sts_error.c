@@ -158,6 +158,16 @@ const sts_oss_error_t  sts_err_cors_forbidden = {
     "not whitelisted by the resource's CORS spec."
 };
 
+const sts_oss_error_t  sts_err_encoding_type = {
+    400, "InvalidArgument", "Invalid Encoding Method specified in Request."
+};
+
+const sts_oss_error_t  sts_err_encoded_key = {
+    400, "InvalidArgument",
+    "A key of the delete list is not an unambiguous URL-encoded object "
+    "name."
+};
+
 const sts_oss_error_t  sts_err_post_not_multipart = {
     400, "RequestIsNotMultiPartContent",
     "Bucket POST must be of the enclosure-type multipart/form-data."
@@ -184,6 +194,18 @@ const sts_oss_error_t  sts_err_post_fields = {
     "The POST form must carry one complete signature: OSSAccessKeyId, "
     "policy and Signature (V1), or x-oss-signature-version, "
     "x-oss-credential, x-oss-date, x-oss-signature and policy (V4)."
+};
+
+const sts_oss_error_t  sts_err_post_boundary = {
+    400, "InvalidArgument",
+    "The Content-Type of the POST form must carry exactly one valid "
+    "boundary parameter."
+};
+
+const sts_oss_error_t  sts_err_post_filename = {
+    400, "InvalidArgument",
+    "The file name cannot stand for ${filename} in the key: it holds a "
+    "path separator, \"..\" or a control character, or is empty."
 };
 
 const sts_oss_error_t  sts_err_post_policy_invalid = {

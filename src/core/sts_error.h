@@ -54,6 +54,8 @@ extern const sts_oss_error_t  sts_err_invalid_digest;          /* 400 */
 extern const sts_oss_error_t  sts_err_bucket_config;           /* 403 */
 extern const sts_oss_error_t  sts_err_unchecked_object;        /* 403 */
 extern const sts_oss_error_t  sts_err_cors_forbidden;          /* 403 */
+extern const sts_oss_error_t  sts_err_encoding_type;           /* 400 */
+extern const sts_oss_error_t  sts_err_encoded_key;             /* 400 */
 
 /* PostObject (sts_post) */
 extern const sts_oss_error_t  sts_err_post_not_multipart;      /* 400 */
@@ -61,6 +63,8 @@ extern const sts_oss_error_t  sts_err_post_no_file;            /* 400 */
 extern const sts_oss_error_t  sts_err_post_field_too_long;     /* 400 */
 extern const sts_oss_error_t  sts_err_post_malformed;          /* 400 */
 extern const sts_oss_error_t  sts_err_post_fields;             /* 400 */
+extern const sts_oss_error_t  sts_err_post_boundary;           /* 400 */
+extern const sts_oss_error_t  sts_err_post_filename;           /* 400 */
 extern const sts_oss_error_t  sts_err_post_policy_invalid;     /* 400 */
 extern const sts_oss_error_t  sts_err_post_policy_expired;     /* 403 */
 extern const sts_oss_error_t  sts_err_post_condition;          /* 403 */

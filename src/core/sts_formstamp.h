@@ -47,4 +47,22 @@ int sts_formstamp_parts(const sts_post_form_t *f, const sts_formstamp_t *st,
     size_t n, sts_buf_t *out, size_t *stamped) STS_WUR;
 
 
+/*
+ * sts_formstamp_key: how the form |f| (read to its file part) must change
+ * for the store to read |key|, the key that was authorised (the form's
+ * key with ${filename} expanded), as its "key" field.  When the field
+ * holds |key| already, *len is 0 and nothing is written.  Otherwise the
+ * region of *len body bytes from *at, the field's part headers and value,
+ * is to be overwritten with the first bytes of |out| (its headers become
+ * "Content-Disposition:", spaces to fill the region, "form-data;
+ * name=\"key\"", then the value |key|), and the rest of |out|, if longer,
+ * inserted right after the region.  No byte of the body is dropped, so a
+ * body in a temporary file keeps its file ranges contiguous.  STS_OK;
+ * STS_EINVAL (no key field, a form not that far, a key with CR or LF);
+ * STS_ENOMEM or STS_ETOOBIG from |out|.
+ */
+int sts_formstamp_key(const sts_post_form_t *f, sts_str_t key,
+    sts_buf_t *out, uint64_t *at, size_t *len) STS_WUR;
+
+
 #endif /* STS_FORMSTAMP_H_INCLUDED */

@@ -260,6 +260,10 @@ static const sts_oss_row_t *sts_oss_match(sts_str_t method, int level,
 static int sts_oss_header_once(const sts_http_request_t *r, const char *name,
     sts_str_t *value, const sts_oss_error_t **err);
 static void sts_oss_encode(sts_buf_t *b, sts_str_t s, int keep_slash);
+static int sts_oss_delete_encoding(const sts_http_request_t *r,
+    const sts_params_t *q, sts_oss_op_t *out, const sts_oss_error_t **err);
+static int sts_oss_url_key(sts_str_t *k);
+static void sts_oss_xml_escape(sts_buf_t *b, sts_str_t s);
 
 
 static int
@@ -1052,6 +1056,46 @@ sts_oss_header_once(const sts_http_request_t *r, const char *name,
 }
 
 
+/*
+ * DeleteMultipleObjects: encoding-type, as a query parameter or (as OSS
+ * documents it) a header, says the keys of the body are URL-encoded.
+ * "url" is the only encoding; anything else could be read another way.
+ */
+static int
+sts_oss_delete_encoding(const sts_http_request_t *r, const sts_params_t *q,
+    sts_oss_op_t *out, const sts_oss_error_t **err)
+{
+    sts_str_t           h;
+    const sts_param_t  *p;
+
+    if (sts_oss_header_once(r, "Encoding-type", &h, err) != STS_OK) {
+        return STS_EINVAL;
+    }
+
+    if (sts_http_header(r, "Encoding-type", NULL) != NULL) {
+        if (!sts_str_eq(h, "url")) {
+            *err = &sts_err_encoding_type;
+            return STS_EINVAL;
+        }
+
+        out->url_keys = 1;
+    }
+
+    p = sts_params_get(q, "encoding-type");
+
+    if (p != NULL) {
+        if (!sts_str_eq(p->value, "url")) {
+            *err = &sts_err_encoding_type;
+            return STS_EINVAL;
+        }
+
+        out->url_keys = 1;
+    }
+
+    return STS_OK;
+}
+
+
 int
 sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     const sts_http_request_t *r, const sts_params_t *q, sts_oss_op_t *out,
@@ -1136,6 +1180,12 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     out->api = row->api;
     out->body = row->body;
     out->list = (row->flags & STS_OSS_F_LIST) ? 1 : 0;
+
+    if (row->body == STS_OSS_BODY_DELETE
+        && sts_oss_delete_encoding(r, q, out, err) != STS_OK)
+    {
+        return STS_EINVAL;
+    }
 
     if (row->body == STS_OSS_BODY_POST) {
         if (sts_oss_header_once(r, "Content-Type", &ctype, err) != STS_OK) {
@@ -1522,12 +1572,83 @@ sts_oss_xml_leaf(sts_oss_xml_t *x, const char *close, sts_str_t *out)
 }
 
 
+static int
+sts_oss_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c = (char) (c | 0x20);
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+/*
+ * A key of a delete list under encoding-type url, percent-decoded in
+ * place (its text is in the parser's arena).  A '+' is a space to form
+ * decoders and a plus to others; a decoded '%' or '+' would read as
+ * another key to a store that decodes once more: all are refused, so the
+ * decoded key reads the same to every store, decoding or not.
+ */
+static int
+sts_oss_url_key(sts_str_t *k)
+{
+    int            hi, lo;
+    char          *o;
+    size_t         i;
+    unsigned char  c;
+
+    o = (char *) k->data;
+
+    for (i = 0; i < k->len; i++) {
+        c = (unsigned char) k->data[i];
+
+        if (c == '+') {
+            return STS_EINVAL;
+        }
+
+        if (c == '%') {
+            if (k->len - i < 3) {
+                return STS_EINVAL;
+            }
+
+            hi = sts_oss_hex_digit(k->data[i + 1]);
+            lo = sts_oss_hex_digit(k->data[i + 2]);
+
+            if (hi < 0 || lo < 0) {
+                return STS_EINVAL;
+            }
+
+            c = (unsigned char) (hi << 4 | lo);
+            i += 2;
+
+            if (c == '%' || c == '+') {
+                return STS_EINVAL;
+            }
+        }
+
+        *o++ = (char) c;
+    }
+
+    *o = '\0';
+    k->len = (size_t) (o - k->data);
+
+    return STS_OK;
+}
+
+
 int
 sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
-    size_t len, sts_oss_delete_key_t **out, size_t *num,
-    const sts_oss_error_t **err)
+    size_t len, int url, sts_oss_delete_key_t **out, size_t *num,
+    int *quiet_out, const sts_oss_error_t **err)
 {
-    int                    quiet, have_key, have_version;
+    int                    quiet, have_key, have_version, qv;
     char                   q;
     size_t                 n;
     sts_str_t              s;
@@ -1537,6 +1658,7 @@ sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
     *out = NULL;
     *num = 0;
     *err = NULL;
+    qv = -1;
 
     if (len > STS_OSS_DELETE_MAX_BODY) {
         *err = &sts_err_entity_too_large;
@@ -1645,6 +1767,7 @@ sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
                 goto malformed;
             }
 
+            qv = sts_str_eq(s, "true");
             continue;
         }
 
@@ -1696,6 +1819,12 @@ sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
 
         k->has_version = have_version;
 
+        if (url && sts_oss_url_key(&k->key) != STS_OK) {
+            sts_free(a, keys);
+            *err = &sts_err_encoded_key;
+            return STS_EINVAL;
+        }
+
         if (!sts_oss_is_valid_key(k->key)) {
             sts_free(a, keys);
             *err = &sts_err_invalid_object_name;
@@ -1720,6 +1849,10 @@ sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
     *out = keys;
     *num = n;
 
+    if (quiet_out != NULL) {
+        *quiet_out = qv;
+    }
+
     return STS_OK;
 
 malformed:
@@ -1731,16 +1864,97 @@ malformed:
 }
 
 
+static void
+sts_oss_xml_escape(sts_buf_t *b, sts_str_t s)
+{
+    size_t       i, run;
+    const char  *ref;
+
+    run = 0;
+
+    for (i = 0; i < s.len; i++) {
+        switch (s.data[i]) {
+
+        case '&':
+            ref = "&amp;";
+            break;
+
+        case '<':
+            ref = "&lt;";
+            break;
+
+        case '>':
+            ref = "&gt;";
+            break;
+
+        case '\t':
+            ref = "&#9;";
+            break;
+
+        case '\n':
+            ref = "&#10;";
+            break;
+
+        case '\r':
+            ref = "&#13;";
+            break;
+
+        default:
+            continue;
+        }
+
+        sts_buf_append(b, s.data + run, i - run);
+        sts_buf_append_str(b, ref);
+        run = i + 1;
+    }
+
+    sts_buf_append(b, s.data + run, s.len - run);
+}
+
+
+void
+sts_oss_delete_xml(sts_buf_t *out, const sts_oss_delete_key_t *keys,
+    size_t n, int quiet)
+{
+    size_t  i;
+
+    sts_buf_append_str(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                            "<Delete>");
+
+    if (quiet == 0 || quiet == 1) {
+        sts_buf_append_str(out, quiet ? "<Quiet>true</Quiet>"
+                                      : "<Quiet>false</Quiet>");
+    }
+
+    for (i = 0; i < n; i++) {
+        sts_buf_append_str(out, "<Object><Key>");
+        sts_oss_xml_escape(out, keys[i].key);
+        sts_buf_append_str(out, "</Key>");
+
+        if (keys[i].has_version) {
+            sts_buf_append_str(out, "<VersionId>");
+            sts_oss_xml_escape(out, keys[i].version_id);
+            sts_buf_append_str(out, "</VersionId>");
+        }
+
+        sts_buf_append_str(out, "</Object>");
+    }
+
+    sts_buf_append_str(out, "</Delete>");
+}
+
+
 int
 sts_oss_add_delete_body(const sts_allocator_t *a, const sts_oss_conf_t *conf,
-    sts_oss_op_t *op, const char *body, size_t len,
+    sts_oss_op_t *op, const char *body, size_t len, sts_buf_t *fwd,
     const sts_oss_error_t **err)
 {
-    int                    rc;
+    int                    rc, quiet;
     size_t                 i, n;
     sts_oss_delete_key_t  *keys;
 
-    rc = sts_oss_parse_delete_xml(a, body, len, &keys, &n, err);
+    rc = sts_oss_parse_delete_xml(a, body, len, op->url_keys, &keys, &n,
+                                  &quiet, err);
     if (rc != STS_OK) {
         return rc;
     }
@@ -1752,6 +1966,21 @@ sts_oss_add_delete_body(const sts_allocator_t *a, const sts_oss_conf_t *conf,
         if (rc == STS_OK && keys[i].has_version) {
             rc = sts_oss_grant(a, conf, op, "oss:DeleteObjectVersion",
                                op->bucket, keys[i].key);
+        }
+    }
+
+    if (rc == STS_OK && op->url_keys && fwd != NULL) {
+        /* the keys as authorised, in a body every store reads alike */
+        sts_oss_delete_xml(fwd, keys, n, quiet);
+        rc = sts_buf_ok(fwd);
+
+        if (rc == STS_OK && fwd->len > STS_OSS_DELETE_MAX_BODY) {
+            *err = &sts_err_entity_too_large;
+            rc = STS_ETOOBIG;
+        }
+
+        if (rc != STS_OK) {
+            fwd->len = 0;
         }
     }
 
@@ -1861,6 +2090,24 @@ sts_oss_content_md5_ok(sts_str_t b64, const char *body, size_t len)
     }
 
     return sts_ct_equal(md, 16, want, 16);
+}
+
+
+int
+sts_oss_content_md5(const char *body, size_t len, char out[25])
+{
+    unsigned int   md_len;
+    unsigned char  md[EVP_MAX_MD_SIZE];
+
+    if (EVP_Digest(body, len, md, &md_len, EVP_md5(), NULL) != 1
+        || md_len != 16)
+    {
+        return STS_ECRYPTO;
+    }
+
+    out[sts_base64_encode(out, md, 16)] = '\0';
+
+    return STS_OK;
 }
 
 

@@ -81,6 +81,8 @@ typedef struct {
     sts_oss_body_e    body;       /* body needed to finish the grants */
     unsigned          preflight:1;    /* CORS preflight: no credentials */
     unsigned          list:1;         /* a listing (oss:Prefix applies) */
+    unsigned          url_keys:1;     /* delete keys URL-encoded
+                                         (encoding-type url) */
 } sts_oss_op_t;
 
 
@@ -122,9 +124,12 @@ int sts_oss_locate(const sts_allocator_t *a, const sts_oss_conf_t *conf,
  * sts_oss_add_delete_body, sts_oss_add_process_body or (PostObject, after
  * the form is verified) sts_oss_add_post_object before the grants are
  * complete; out->preflight marks a CORS preflight, which needs no
- * authorisation.  A request the gateway does not recognise is refused
- * (fail closed) with STS_EINVAL and *err set; it is never guessed as a
- * read.  STS_ENOMEM with *err NULL.  Memory from |a|.
+ * authorisation.  For DeleteMultipleObjects, an encoding-type (query
+ * parameter or Encoding-type header) other than "url" is refused with
+ * InvalidArgument, and "url" sets out->url_keys.  A request the gateway
+ * does not recognise is refused (fail closed) with STS_EINVAL and *err
+ * set; it is never guessed as a read.  STS_ENOMEM with *err NULL.  Memory
+ * from |a|.
  */
 int sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     const sts_http_request_t *r, const sts_params_t *q, sts_oss_op_t *out,
@@ -132,14 +137,21 @@ int sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
 
 /*
  * sts_oss_add_delete_body parses the XML body of DeleteMultipleObjects
- * (sts_oss_parse_delete_xml) and adds oss:DeleteObject, and
- * oss:DeleteObjectVersion for a key with a VersionId, on every listed key
- * of op->bucket.  STS_OK; STS_EINVAL with *err (MalformedXML,
- * InvalidObjectName); STS_ENOMEM.
+ * (sts_oss_parse_delete_xml, keys URL-decoded when op->url_keys) and adds
+ * oss:DeleteObject, and oss:DeleteObjectVersion for a key with a
+ * VersionId, on every listed key of op->bucket.
+ *
+ * URL-encoded keys are what a store may read either way: decoded, or, if
+ * it ignores encoding-type, as they are.  So with op->url_keys |fwd| (if
+ * not NULL) receives the body to forward in place of the client's: the
+ * keys as authorised, decoded (sts_oss_delete_xml), which read the same
+ * whether decoded again or not.  Without op->url_keys |fwd| is left
+ * alone: the body is forwarded as it came.  STS_OK; STS_EINVAL with *err
+ * (MalformedXML, InvalidObjectName, InvalidArgument); STS_ENOMEM.
  */
 int sts_oss_add_delete_body(const sts_allocator_t *a,
     const sts_oss_conf_t *conf, sts_oss_op_t *op, const char *body,
-    size_t len, const sts_oss_error_t **err) STS_WUR;
+    size_t len, sts_buf_t *fwd, const sts_oss_error_t **err) STS_WUR;
 
 /*
  * sts_oss_add_process_body parses the body of ProcessObject
@@ -180,15 +192,33 @@ typedef struct {
  * and character references.  Anything else (DOCTYPE, comments,
  * processing instructions, CDATA, other elements, a raw CR, namespace
  * prefixes, bytes after </Delete>) is refused, so that the keys seen here
- * are exactly the keys any XML parser sees.  Keys must pass
- * sts_oss_is_valid_key.  The array comes from |a| (one block with the
- * strings: sts_free(a, *out)).  STS_OK; STS_EINVAL with *err MalformedXML
- * or InvalidObjectName; STS_ETOOBIG (body over STS_OSS_DELETE_MAX_BODY,
- * *err EntityTooLarge); STS_ENOMEM.
+ * are exactly the keys any XML parser sees.
+ *
+ * With |url| (encoding-type url) each key's text is then percent-decoded:
+ * a '%' not followed by two hex digits, a '+' (a space to some decoders,
+ * a plus to others) and a decoded '%' or '+' (which a store decoding
+ * again would read as something else) are InvalidArgument.  Keys must
+ * then pass sts_oss_is_valid_key, as a key in a path does.
+ *
+ * *quiet (if not NULL) is 1 or 0 for <Quiet>true/false</Quiet>, -1
+ * without one.  The array comes from |a| (one block with the strings:
+ * sts_free(a, *out)).  STS_OK; STS_EINVAL with *err MalformedXML,
+ * InvalidObjectName or InvalidArgument; STS_ETOOBIG (body over
+ * STS_OSS_DELETE_MAX_BODY, *err EntityTooLarge); STS_ENOMEM.
  */
 int sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
-    size_t len, sts_oss_delete_key_t **out, size_t *num,
-    const sts_oss_error_t **err) STS_WUR;
+    size_t len, int url, sts_oss_delete_key_t **out, size_t *num,
+    int *quiet, const sts_oss_error_t **err) STS_WUR;
+
+/*
+ * sts_oss_delete_xml writes a DeleteMultipleObjects body for |n| keys:
+ * an XML declaration, <Delete>, <Quiet> when |quiet| is 0 or 1, then one
+ * <Object> per key with its <Key> and, if it has one, its <VersionId>;
+ * text escaped (&amp; &lt; &gt;, TAB and LF as character references), no
+ * other whitespace, no encoding.  Errors stay in |out| (sts_buf_ok).
+ */
+void sts_oss_delete_xml(sts_buf_t *out, const sts_oss_delete_key_t *keys,
+    size_t n, int quiet);
 
 /*
  * sts_oss_backend_uri writes the request target the backend must receive
@@ -210,6 +240,14 @@ int sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
  * that is not 16 bytes of base64).
  */
 int sts_oss_content_md5_ok(sts_str_t b64, const char *body, size_t len);
+
+/*
+ * sts_oss_content_md5 writes the Content-MD5 value of the |len| bytes of
+ * |body| (24 characters of base64) and a NUL into |out|.  STS_OK;
+ * STS_ECRYPTO.
+ */
+int sts_oss_content_md5(const char *body, size_t len, char out[25])
+    STS_WUR;
 
 /*
  * sts_oss_arn writes "acs:oss:*:<account>:<bucket>[/<key>]" (or

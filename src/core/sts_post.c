@@ -28,6 +28,8 @@
 
 static int sts_post_fail(sts_post_form_t *f, const sts_oss_error_t *e);
 static int sts_post_is_bchar(int c);
+static int sts_post_is_token(int c);
+static int sts_post_filename_ok(sts_str_t name);
 static int sts_post_emit(sts_post_form_t *f, const char *p, size_t n);
 static int sts_post_part_headers(sts_post_form_t *f);
 static int sts_post_disposition(sts_str_t v, sts_str_t *name,
@@ -63,13 +65,22 @@ sts_post_is_bchar(int c)
 }
 
 
+/* RFC 2045 token characters: no control, no space, no tspecial */
+
+static int
+sts_post_is_token(int c)
+{
+    return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+
 int
 sts_post_form_init(sts_post_form_t *f, const sts_allocator_t *a,
     sts_str_t content_type)
 {
     size_t       i, n;
-    sts_str_t    ct, b;
-    const char  *p, *end, *semi;
+    sts_str_t    ct, b, name, v;
+    const char  *p, *end;
 
     memset(f, 0, sizeof(*f));
     f->a = a;
@@ -79,18 +90,26 @@ sts_post_form_init(sts_post_form_t *f, const sts_allocator_t *a,
     ct = sts_str_trim(content_type);
     n = sizeof("multipart/form-data") - 1;
 
-    if (ct.len < n || strncasecmp(ct.data, "multipart/form-data", n) != 0) {
+    if (ct.len < n || strncasecmp(ct.data, "multipart/form-data", n) != 0
+        || (ct.len > n && ct.data[n] != ';' && ct.data[n] != ' '
+            && ct.data[n] != '\t'))
+    {
         return sts_post_fail(f, &sts_err_post_not_multipart);
     }
 
-    /* the parameters: exactly one boundary, others ignored */
+    /*
+     * The parameters, read strictly: a boundary that some reader could
+     * see another way (a second one, an RFC 2231 boundary*, a quoted
+     * string with an escape or a ';' a naive reader splits at, a space
+     * before '=') would let the store parse another form than this one.
+     */
 
     b.len = 0;
     b.data = NULL;
     p = ct.data + n;
     end = ct.data + ct.len;
 
-    while (p < end) {
+    for ( ;; ) {
         while (p < end && (*p == ' ' || *p == '\t')) {
             p++;
         }
@@ -100,59 +119,86 @@ sts_post_form_init(sts_post_form_t *f, const sts_allocator_t *a,
         }
 
         if (*p++ != ';') {
-            return sts_post_fail(f, &sts_err_post_not_multipart);
+            return sts_post_fail(f, &sts_err_post_boundary);
         }
 
         while (p < end && (*p == ' ' || *p == '\t')) {
             p++;
         }
 
-        semi = memchr(p, ';', (size_t) (end - p));
-
-        if ((size_t) (end - p) > 9 && strncasecmp(p, "boundary=", 9) == 0) {
-            if (b.data != NULL) {
-                return sts_post_fail(f, &sts_err_post_not_multipart);
-            }
-
-            p += 9;
-
-            if (p < end && *p == '"') {
-                p++;
-                b.data = p;
-
-                while (p < end && *p != '"') {
-                    p++;
-                }
-
-                if (p == end) {
-                    return sts_post_fail(f, &sts_err_post_not_multipart);
-                }
-
-                b.len = (size_t) (p - b.data);
-                p++;
-
-            } else {
-                b.data = p;
-                p = semi ? semi : end;
-                b = sts_str_trim((sts_str_t) { (size_t) (p - b.data),
-                                               b.data });
-            }
-
+        if (p == end || *p == ';') {
             continue;
         }
 
-        p = semi ? semi : end;
+        name.data = p;
+
+        while (p < end && sts_post_is_token((unsigned char) *p)) {
+            p++;
+        }
+
+        name.len = (size_t) (p - name.data);
+
+        if (name.len == 0 || p == end || *p != '=') {
+            return sts_post_fail(f, &sts_err_post_boundary);
+        }
+
+        p++;
+
+        if (p < end && *p == '"') {
+            v.data = ++p;
+
+            while (p < end && *p != '"') {
+                if (*p == '\\' || *p == ';' || (unsigned char) *p < 0x20
+                    || *p == 0x7f)
+                {
+                    return sts_post_fail(f, &sts_err_post_boundary);
+                }
+
+                p++;
+            }
+
+            if (p == end) {
+                return sts_post_fail(f, &sts_err_post_boundary);
+            }
+
+            v.len = (size_t) (p - v.data);
+            p++;
+
+        } else {
+            v.data = p;
+
+            while (p < end && sts_post_is_token((unsigned char) *p)) {
+                p++;
+            }
+
+            v.len = (size_t) (p - v.data);
+        }
+
+        if (memchr(name.data, '*', name.len) != NULL) {
+            /* RFC 2231: boundary*=, boundary*0=, ... */
+            return sts_post_fail(f, &sts_err_post_boundary);
+        }
+
+        if (!sts_str_caseeq(name, "boundary")) {
+            continue;
+        }
+
+        if (b.data != NULL) {
+            return sts_post_fail(f, &sts_err_post_boundary);
+        }
+
+        b = v;
     }
 
     if (b.data == NULL || b.len == 0 || b.len > STS_POST_MAX_BOUNDARY
         || b.data[b.len - 1] == ' ')
     {
-        return sts_post_fail(f, &sts_err_post_not_multipart);
+        return sts_post_fail(f, &sts_err_post_boundary);
     }
 
     for (i = 0; i < b.len; i++) {
         if (!sts_post_is_bchar((unsigned char) b.data[i])) {
-            return sts_post_fail(f, &sts_err_post_not_multipart);
+            return sts_post_fail(f, &sts_err_post_boundary);
         }
     }
 
@@ -486,6 +532,8 @@ sts_post_end_part(sts_post_form_t *f)
     fld->name = f->part_name;
     fld->value.data = v;
     fld->value.len = f->value.len;
+    fld->part_offset = f->part_offset;
+    fld->value_offset = f->value_offset;
 
     f->part_name.data = NULL;
     f->part_name.len = 0;
@@ -577,6 +625,7 @@ sts_post_form_feed(sts_post_form_t *f, const void *data, size_t len)
             }
 
             f->hdr.len = 0;
+            f->part_offset = f->consumed;
             f->state = STS_POST_S_HEADERS;
             break;
 
@@ -615,6 +664,7 @@ sts_post_form_feed(sts_post_form_t *f, const void *data, size_t len)
                 return rc;
             }
 
+            f->value_offset = f->consumed;
             f->match = 0;
             f->state = STS_POST_S_DATA;
             break;
@@ -1290,11 +1340,38 @@ done:
 }
 
 
+/*
+ * A filename that may stand for ${filename}: one path component, seen
+ * the same by every store (no separator, no "..", no control byte).
+ */
+static int
+sts_post_filename_ok(sts_str_t name)
+{
+    size_t         i;
+    unsigned char  c;
+
+    if (name.len == 0) {
+        return 0;
+    }
+
+    for (i = 0; i < name.len; i++) {
+        c = (unsigned char) name.data[i];
+
+        if (c < 0x20 || c == 0x7f || c == '/' || c == '\\'
+            || (c == '.' && i + 1 < name.len && name.data[i + 1] == '.'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 int
 sts_post_object_key(const sts_allocator_t *a, const sts_post_form_t *f,
     sts_str_t *out, const sts_oss_error_t **err)
 {
-    size_t            i;
     sts_buf_t         b;
     sts_str_t         name;
     const sts_str_t  *key;
@@ -1312,13 +1389,16 @@ sts_post_object_key(const sts_allocator_t *a, const sts_post_form_t *f,
         return STS_EINVAL;
     }
 
-    /* the last path component of the file name */
     name = f->filename;
+    end = key->data + key->len;
 
-    for (i = name.len; i > 0; i--) {
-        if (name.data[i - 1] == '/' || name.data[i - 1] == '\\') {
-            name.data += i;
-            name.len -= i;
+    for (p = key->data; (size_t) (end - p) >= sizeof(var) - 1; p++) {
+        if (memcmp(p, var, sizeof(var) - 1) == 0) {
+            if (!sts_post_filename_ok(name)) {
+                *err = &sts_err_post_filename;
+                return STS_EINVAL;
+            }
+
             break;
         }
     }

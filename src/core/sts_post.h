@@ -45,6 +45,8 @@ typedef enum {
 typedef struct {
     sts_str_t  name;          /* as sent, NUL-terminated */
     sts_str_t  value;         /* NUL-terminated, no NUL inside */
+    uint64_t   part_offset;   /* body bytes before the part's headers */
+    uint64_t   value_offset;  /* body bytes before the value */
 } sts_post_field_t;
 
 
@@ -80,14 +82,22 @@ typedef struct {
     sts_buf_t                hdr;
     sts_buf_t                value;
     sts_str_t                part_name;
+    uint64_t                 part_offset;
+    uint64_t                 value_offset;
 } sts_post_form_t;
 
 
 /*
  * sts_post_form_init prepares |f| for a body of Content-Type
- * |content_type|, which must be multipart/form-data with a boundary of
- * 1..70 characters (RFC 2046 bchars; quoted or not).  STS_OK; STS_EINVAL
- * with f->err RequestIsNotMultiPartContent; STS_ENOMEM.  Call
+ * |content_type|, which must be multipart/form-data (else STS_EINVAL with
+ * f->err RequestIsNotMultiPartContent) with parameters that read one way
+ * only (else InvalidArgument): each token=token or token="quoted" (no
+ * backslash, no ';' inside the quotes, no space around '='), exactly one
+ * "boundary" (any case) of 1..70 RFC 2046 bchars not ending in a space
+ * (unquoted: without the characters that need quotes), and no RFC 2231
+ * parameter (a name with '*', such as boundary*= or boundary*0=), which
+ * another reader could prefer to the plain one.  Other parameters
+ * (charset) are ignored.  STS_OK; STS_EINVAL; STS_ENOMEM.  Call
  * sts_post_form_free in every case.
  */
 int sts_post_form_init(sts_post_form_t *f, const sts_allocator_t *a,
@@ -218,11 +228,14 @@ int sts_post_policy_check(const sts_allocator_t *a, const sts_post_form_t *f,
 
 /*
  * sts_post_object_key writes the form's "key" with every "${filename}"
- * replaced by the file part's filename (its last path component: after
- * the last '/' or '\') into a string from |a|.  No key field is
- * STS_EINVAL with *err IncorrectNumberOfFilesInPOSTRequest (doc/protocol.md
- * 4.1); the result is not validated here (sts_oss_add_post_object does).
- * STS_ENOMEM.
+ * replaced by the file part's filename into a string from |a|.  Stores
+ * differ in what they make of a path in a filename, so a filename that
+ * is empty or holds '/', '\', "..", or a control byte is refused there
+ * (STS_EINVAL, *err InvalidArgument); the store is then sent the
+ * expanded key in place of the form's (sts_formstamp_key).  No key field
+ * is STS_EINVAL with *err IncorrectNumberOfFilesInPOSTRequest
+ * (doc/protocol.md 4.1); the result is not validated here
+ * (sts_oss_add_post_object does).  STS_ENOMEM.
  */
 int sts_post_object_key(const sts_allocator_t *a, const sts_post_form_t *f,
     sts_str_t *out, const sts_oss_error_t **err) STS_WUR;

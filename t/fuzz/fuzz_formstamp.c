@@ -12,6 +12,11 @@
  * read back as the same form: at the same stage, with the same file (size
  * and bytes), the client's fields unchanged and each stamp whose value
  * could be stamped present once with that value; the others absent.
+ *
+ * The same form's key is then rewritten to the one it authorises
+ * (${filename} expanded, sts_formstamp_key) as the gateway does it, the
+ * region overwritten and the rest inserted: the result must read back as
+ * the same form with that key, no ${filename} of the key left.
  */
 
 #include <stdint.h>
@@ -61,6 +66,115 @@ fuzz_feed(sts_post_form_t *f, const uint8_t *body, size_t len, size_t step)
 }
 
 
+static void
+fuzz_key(const sts_post_form_t *f, const uint8_t *data, size_t size,
+    size_t step)
+{
+    int                      rc;
+    size_t                   i, region, n;
+    uint64_t                 at;
+    sts_buf_t                d, body;
+    sts_str_t                key;
+    sts_post_form_t          g;
+    const sts_post_field_t  *fld, *fk;
+    const sts_oss_error_t   *err;
+
+    if (sts_post_object_key(&sts_malloc_allocator, f, &key, &err) != STS_OK) {
+        return;
+    }
+
+    sts_buf_init(&d, &sts_malloc_allocator, 0);
+    rc = sts_formstamp_key(f, key, &d, &at, &region);
+
+    if (memchr(key.data, '\r', key.len) || memchr(key.data, '\n', key.len)) {
+        if (rc != STS_EINVAL) {
+            abort();
+        }
+
+        goto done;
+    }
+
+    fk = sts_post_form_field(f, "key");
+
+    if (rc != STS_OK || fk == NULL) {
+        abort();
+    }
+
+    if (d.len == 0) {
+        /* nothing to rewrite: the key as sent */
+        if (fk->value.len != key.len
+            || memcmp(fk->value.data, key.data, key.len) != 0)
+        {
+            abort();
+        }
+
+        goto done;
+    }
+
+    /* the rewritten form must stay within the reader's limits to be read */
+    if (region > d.len + STS_POST_MAX_PART_HEADER / 2
+        || (d.len > region
+            && f->file_offset + d.len - region > STS_POST_MAX_FIELDS_BYTES))
+    {
+        goto done;
+    }
+
+    n = d.len < region ? d.len : region;
+
+    sts_buf_init(&body, &sts_malloc_allocator, 0);
+    sts_buf_append(&body, data, (size_t) at);
+    sts_buf_append(&body, d.data, n);
+    sts_buf_append(&body, data + at + n, region - n);
+    sts_buf_append(&body, d.data + n, d.len - n);
+    sts_buf_append(&body, data + at + region, size - (size_t) at - region);
+
+    if (sts_buf_ok(&body) != STS_OK) {
+        abort();
+    }
+
+    memset(&g, 0, sizeof(g));
+    rc = fuzz_feed(&g, (const uint8_t *) body.data, body.len, step);
+
+    if (rc != STS_OK || g.stage != f->stage
+        || g.num_fields != f->num_fields
+        || (f->stage == STS_POST_END && g.file_size != f->file_size))
+    {
+        abort();
+    }
+
+    fld = sts_post_form_field(&g, "key");
+
+    if (fld == NULL || fld->value.len != key.len
+        || memcmp(fld->value.data, key.data, key.len) != 0)
+    {
+        abort();
+    }
+
+    for (i = 0; i < f->num_fields; i++) {
+        if (&f->fields[i] == fk) {
+            continue;
+        }
+
+        fld = sts_post_form_field(&g, f->fields[i].name.data);
+
+        if (fld == NULL || fld->value.len != f->fields[i].value.len
+            || memcmp(fld->value.data, f->fields[i].value.data,
+                      fld->value.len) != 0)
+        {
+            abort();
+        }
+    }
+
+    sts_post_form_free(&g);
+    sts_buf_free(&body);
+
+done:
+
+    sts_buf_free(&d);
+    sts_free(&sts_malloc_allocator, (void *) key.data);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -102,6 +216,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sts_post_form_free(&f);
         return 0;
     }
+
+    fuzz_key(&f, data, size, step);
 
     /* the gateway refuses a form with a field of a stamped name */
     for (i = 0; i < f.num_fields; i++) {

@@ -8,7 +8,10 @@
  * (1..256, 0: at once); the rest is the body of a form with the boundary
  * "B".  The same body fed at once and in pieces must give the same
  * result: the reader's answer may not depend on how the network splits
- * the upload.
+ * the upload.  The input's first line is also read as a Content-Type:
+ * accepted only with one boundary of RFC 2046 bchars, refused with one of
+ * the two errors otherwise.  A key that substitutes ${filename} is only
+ * built from a filename without a separator, "..", or a control byte.
  */
 
 #include <stdint.h>
@@ -104,6 +107,80 @@ fuzz_check(const sts_post_form_t *f)
 }
 
 
+static void
+fuzz_content_type(const uint8_t *data, size_t size)
+{
+    int              rc;
+    size_t           i;
+    sts_str_t        ct;
+    sts_post_form_t  f;
+    const uint8_t   *nl;
+
+    nl = memchr(data, '\n', size);
+    ct.data = (const char *) data;
+    ct.len = nl ? (size_t) (nl - data) : size;
+
+    rc = sts_post_form_init(&f, &sts_malloc_allocator, ct);
+
+    if (rc == STS_OK) {
+        if (f.delim_len < 5 || f.delim_len > 4 + STS_POST_MAX_BOUNDARY
+            || memcmp(f.delim, "\r\n--", 4) != 0
+            || f.delim[f.delim_len - 1] == ' ')
+        {
+            abort();
+        }
+
+        for (i = 4; i < f.delim_len; i++) {
+            if (f.delim[i] == '"' || f.delim[i] == ';' || f.delim[i] == '\\'
+                || (unsigned char) f.delim[i] < 0x20)
+            {
+                abort();
+            }
+        }
+
+    } else if (rc != STS_EINVAL
+               || (f.err != &sts_err_post_not_multipart
+                   && f.err != &sts_err_post_boundary))
+    {
+        abort();
+    }
+
+    sts_post_form_free(&f);
+}
+
+
+/* a key that used ${filename} was built from a harmless filename */
+static void
+fuzz_filename_key(const sts_post_form_t *f, sts_str_t key)
+{
+    size_t                   i;
+    const sts_post_field_t  *fld;
+
+    fld = sts_post_form_field(f, "key");
+
+    if (fld == NULL || strstr(fld->value.data, "${filename}") == NULL) {
+        return;
+    }
+
+    if (f->filename.len == 0) {
+        abort();
+    }
+
+    for (i = 0; i < f->filename.len; i++) {
+        if ((unsigned char) f->filename.data[i] < 0x20
+            || f->filename.data[i] == 0x7f || f->filename.data[i] == '/'
+            || f->filename.data[i] == '\\'
+            || (f->filename.data[i] == '.' && i + 1 < f->filename.len
+                && f->filename.data[i + 1] == '.'))
+        {
+            abort();
+        }
+    }
+
+    (void) key;
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -119,6 +196,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0) {
         return 0;
     }
+
+    fuzz_content_type(data, size);
 
     step = data[0];
     data++;
@@ -148,6 +227,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (sts_post_object_key(&sts_malloc_allocator, &f1, &key, &err)
                 == STS_OK)
             {
+                fuzz_filename_key(&f1, key);
+
                 sts_buf_init(&why, &sts_malloc_allocator, 0);
 
                 if (sts_post_policy_check(&sts_malloc_allocator, &f1, &auth,

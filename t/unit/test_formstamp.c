@@ -227,12 +227,119 @@ test_refused(void)
 }
 
 
+/*
+ * applies the rewrite of sts_formstamp_key to |body| as the gateway does
+ * (overwrite the region, insert the rest after it) into |res|
+ */
+static void
+apply_key(const char *body, size_t len, const sts_buf_t *d, uint64_t at,
+    size_t region, sts_buf_t *res)
+{
+    size_t  n;
+
+    n = d->len < region ? d->len : region;
+
+    sts_buf_append(res, body, (size_t) at);
+    sts_buf_append(res, d->data, n);
+    sts_buf_append(res, body + at + n, region - n);
+    sts_buf_append(res, d->data + n, d->len - n);
+    sts_buf_append(res, body + at + region, len - (size_t) at - region);
+}
+
+
+static void
+test_key(void)
+{
+    size_t                   i, region;
+    uint64_t                 at;
+    sts_buf_t                d, res;
+    sts_post_form_t          f, g;
+    const sts_post_field_t  *fld;
+
+    static const char  *keys[] = {
+        "photos/b.png", "p", "photos/a-much-longer-key-than-the-one-sent.txt",
+        "photos/a.tx", NULL
+    };
+
+    static const char  form[] =
+        "--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"x-oss-meta-a\"\r\n\r\n"
+        "1\r\n"
+        "--XyZ\r\n"
+        "content-disposition: form-data; name=\"Key\"\r\n"
+        "Content-Type: text/plain\r\n\r\n"
+        "photos/${filename}\r\n"
+        "--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"file\"; filename=\"b.png\""
+        "\r\n\r\nPNG\r\n--XyZ--\r\n";
+
+    memset(&f, 0, sizeof(f));
+    ok(feed(&f, form, sizeof(form) - 1, 3) == 0 && f.stage == STS_POST_END,
+       "form with a key field");
+
+    fld = sts_post_form_field(&f, "key");
+    ok(fld != NULL && fld->value_offset == 144 && fld->part_offset == 72,
+       "the key field's offsets");
+
+    /* the key as sent: nothing to do */
+    sts_buf_init(&d, A, 0);
+    is_int(sts_formstamp_key(&f, S("photos/${filename}"), &d, &at, &region),
+           STS_OK, "key as sent");
+    ok(d.len == 0 && region == 0, "nothing rewritten");
+
+    for (i = 0; keys[i] != NULL; i++) {
+        sts_buf_init(&d, A, 0);
+        sts_buf_init(&res, A, 0);
+
+        is_int(sts_formstamp_key(&f, S(keys[i]), &d, &at, &region), STS_OK,
+               "rewrite to %s", keys[i]);
+        ok(at == 72 && region == 90, "the region: headers and value");
+
+        apply_key(form, sizeof(form) - 1, &d, at, region, &res);
+
+        memset(&g, 0, sizeof(g));
+        ok(feed(&g, res.data, res.len, 1) == 0 && g.stage == STS_POST_END
+           && g.num_fields == f.num_fields && g.file_size == 3,
+           "%s: the form reads back", keys[i]);
+
+        fld = sts_post_form_field(&g, "key");
+        ok(fld != NULL && strcmp(fld->value.data, keys[i]) == 0,
+           "%s: the key is the one authorised", keys[i]);
+        ok(strstr(res.data, "${filename}") == NULL,
+           "%s: no ${filename} left", keys[i]);
+        fld = sts_post_form_field(&g, "x-oss-meta-a");
+        ok(fld != NULL && strcmp(fld->value.data, "1") == 0,
+           "%s: the other fields unchanged", keys[i]);
+        ok(res.len == sizeof(form) - 1
+                      + (d.len > region ? d.len - region : 0),
+           "%s: no byte dropped", keys[i]);
+
+        sts_post_form_free(&g);
+        sts_buf_free(&res);
+        sts_buf_free(&d);
+    }
+
+    sts_buf_init(&d, A, 0);
+    is_int(sts_formstamp_key(&f, S("a\r\nb"), &d, &at, &region), STS_EINVAL,
+           "a key that could end its part");
+    sts_post_form_free(&f);
+
+    memset(&f, 0, sizeof(f));
+    ok(feed(&f, FORM, 20, 0) == 0, "a form not at its file part");
+    is_int(sts_formstamp_key(&f, S("k"), &d, &at, &region), STS_EINVAL,
+           "refused before the file part");
+    sts_post_form_free(&f);
+    sts_buf_free(&d);
+}
+
+
 int
 main(void)
 {
     test_file_part();
     test_parts();
     test_refused();
+    test_key();
 
     return tap_done();
 }

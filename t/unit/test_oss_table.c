@@ -682,7 +682,7 @@ test_delete_body(void)
         op.bucket = S("b-1");
 
         rc = sts_oss_add_delete_body(A, &c, &op, cases[i].xml,
-                                     strlen(cases[i].xml), &err);
+                                     strlen(cases[i].xml), NULL, &err);
 
         if (cases[i].grants == NULL) {
             ok(rc == STS_EINVAL && err == cases[i].err,
@@ -707,26 +707,211 @@ test_delete_body(void)
         sts_buf_appendf(&b, "<Object><Key>k%zu</Key></Object>", i);
     }
 
-    rc = sts_oss_parse_delete_xml(A, b.data, b.len + 0, &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, b.len + 0, 0, &keys, &n, NULL,
+                                  &err);
     ok(rc == STS_EINVAL && err == &sts_err_malformed_xml,
        "no </Delete>: refused");
 
     sts_buf_append_str(&b, "</Delete>");
-    rc = sts_oss_parse_delete_xml(A, b.data, b.len, &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, b.len, 0, &keys, &n, NULL,
+                                  &err);
     ok(rc == STS_OK && n == 1000 && strcmp(keys[999].key.data, "k999") == 0,
        "1000 keys");
     free(keys);
 
     b.len -= sizeof("</Delete>") - 1;
     sts_buf_append_str(&b, "<Object><Key>one-more</Key></Object></Delete>");
-    rc = sts_oss_parse_delete_xml(A, b.data, b.len, &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, b.len, 0, &keys, &n, NULL,
+                                  &err);
     ok(rc == STS_EINVAL && err == &sts_err_malformed_xml, "1001 keys");
 
-    rc = sts_oss_parse_delete_xml(A, b.data, STS_OSS_DELETE_MAX_BODY + 1,
-                                  &keys, &n, &err);
+    rc = sts_oss_parse_delete_xml(A, b.data, STS_OSS_DELETE_MAX_BODY + 1, 0,
+                                  &keys, &n, NULL, &err);
     ok(rc == STS_ETOOBIG && err == &sts_err_entity_too_large,
        "a body over 2 MiB");
     sts_buf_free(&b);
+}
+
+
+#define LITERAL  "<Delete><Object><Key>a%2Fb+c</Key></Object></Delete>"
+
+/* encoding-type url: keys decoded before they are authorised */
+static void
+test_url_keys(void)
+{
+    int                     rc;
+    char                    got[1024], md5[25];
+    size_t                  i;
+    sts_buf_t               fwd;
+    sts_oss_op_t            op;
+    sts_oss_conf_t          c;
+    const sts_oss_error_t  *err;
+
+    static const struct {
+        const char             *xml;
+        const char             *grants;      /* NULL: refused */
+        const sts_oss_error_t  *err;
+        const char             *fwd;
+    } cases[] = {
+        { "<Delete><Quiet>false</Quiet><Object><Key>a%2Fb%20c</Key>"
+          "</Object><Object><Key>x&amp;%26%3C%E2%82%AC</Key><VersionId>v1"
+          "</VersionId></Object></Delete>",
+          "oss:DeleteObject b-1/a/b c|oss:DeleteObject b-1/x&&<\xe2\x82\xac"
+          "|oss:DeleteObjectVersion b-1/x&&<\xe2\x82\xac", NULL,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Delete>"
+          "<Quiet>false</Quiet><Object><Key>a/b c</Key></Object><Object>"
+          "<Key>x&amp;&amp;&lt;\xe2\x82\xac</Key><VersionId>v1</VersionId>"
+          "</Object></Delete>" },
+        { "<Delete><Object><Key>plain/key.txt</Key></Object></Delete>",
+          "oss:DeleteObject b-1/plain/key.txt", NULL,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Delete><Object>"
+          "<Key>plain/key.txt</Key></Object></Delete>" },
+        { "<Delete><Object><Key>secret&#x25;2Fplan</Key></Object></Delete>",
+          "oss:DeleteObject b-1/secret/plan", NULL,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Delete><Object>"
+          "<Key>secret/plan</Key></Object></Delete>" },
+        { "<Delete><Object><Key>a+b</Key></Object></Delete>", NULL,
+          &sts_err_encoded_key, NULL },
+        { "<Delete><Object><Key>a%2Bb</Key></Object></Delete>", NULL,
+          &sts_err_encoded_key, NULL },
+        { "<Delete><Object><Key>a%252F</Key></Object></Delete>", NULL,
+          &sts_err_encoded_key, NULL },
+        { "<Delete><Object><Key>a%zz</Key></Object></Delete>", NULL,
+          &sts_err_encoded_key, NULL },
+        { "<Delete><Object><Key>a%2</Key></Object></Delete>", NULL,
+          &sts_err_encoded_key, NULL },
+        { "<Delete><Object><Key>a%</Key></Object></Delete>", NULL,
+          &sts_err_encoded_key, NULL },
+        { "<Delete><Object><Key>a%2F..%2Fb</Key></Object></Delete>", NULL,
+          &sts_err_invalid_object_name, NULL },
+        { "<Delete><Object><Key>%2Fa</Key></Object></Delete>", NULL,
+          &sts_err_invalid_object_name, NULL },
+        { "<Delete><Object><Key>a%00b</Key></Object></Delete>", NULL,
+          &sts_err_invalid_object_name, NULL },
+        { "<Delete><Object><Key>a%0Ab</Key></Object></Delete>", NULL,
+          &sts_err_invalid_object_name, NULL },
+        { "<Delete><Object><Key>%C0%AF</Key></Object></Delete>", NULL,
+          &sts_err_invalid_object_name, NULL },
+        { "<Delete><Object><Key>%</Key></Object></Delete>", NULL,
+          &sts_err_encoded_key, NULL },
+        { NULL, NULL, NULL, NULL }
+    };
+
+    memset(&c, 0, sizeof(c));
+    c.mode = STS_ADDR_PATH;
+    c.account = S("1234");
+
+    for (i = 0; cases[i].xml != NULL; i++) {
+        memset(&op, 0, sizeof(op));
+        op.bucket = S("b-1");
+        op.url_keys = 1;
+        sts_buf_init(&fwd, A, 0);
+
+        rc = sts_oss_add_delete_body(A, &c, &op, cases[i].xml,
+                                     strlen(cases[i].xml), &fwd, &err);
+
+        if (cases[i].grants == NULL) {
+            ok(rc == STS_EINVAL && err == cases[i].err && fwd.len == 0,
+               "url keys #%zu refused: %s", i, cases[i].err->message);
+            sts_buf_free(&fwd);
+            continue;
+        }
+
+        describe(&op, got, sizeof(got));
+        if (!ok(rc == STS_OK, "url keys #%zu parse", i)) {
+            sts_buf_free(&fwd);
+            continue;
+        }
+
+        is_str(got, cases[i].grants, "url keys #%zu grants", i);
+        ok(fwd.len == strlen(cases[i].fwd)
+           && memcmp(fwd.data, cases[i].fwd, fwd.len) == 0,
+           "url keys #%zu: the body forwarded holds the decoded keys", i);
+
+        /* read back without decoding, or decoded once more: the same */
+        memset(&op, 0, sizeof(op));
+        op.bucket = S("b-1");
+        ok(sts_oss_add_delete_body(A, &c, &op, fwd.data, fwd.len, NULL,
+                                   &err) == STS_OK,
+           "url keys #%zu: the forwarded body parses", i);
+        describe(&op, got, sizeof(got));
+        is_str(got, cases[i].grants, "url keys #%zu: read as it is", i);
+        free(op.grants);
+
+        memset(&op, 0, sizeof(op));
+        op.bucket = S("b-1");
+        op.url_keys = 1;
+        ok(sts_oss_add_delete_body(A, &c, &op, fwd.data, fwd.len, NULL,
+                                   &err) == STS_OK,
+           "url keys #%zu: the forwarded body parses decoded", i);
+        describe(&op, got, sizeof(got));
+        is_str(got, cases[i].grants, "url keys #%zu: read decoded", i);
+        free(op.grants);
+
+        sts_buf_free(&fwd);
+    }
+
+    /* without url_keys nothing is decoded, nothing rebuilt */
+    memset(&op, 0, sizeof(op));
+    op.bucket = S("b-1");
+    sts_buf_init(&fwd, A, 0);
+    rc = sts_oss_add_delete_body(A, &c, &op, LITERAL, sizeof(LITERAL) - 1,
+                                 &fwd, &err);
+    describe(&op, got, sizeof(got));
+    ok(rc == STS_OK && fwd.len == 0, "no encoding-type: nothing rebuilt");
+    is_str(got, "oss:DeleteObject b-1/a%2Fb+c", "no encoding-type: literal");
+    free(op.grants);
+    sts_buf_free(&fwd);
+
+    /* which requests ask for url keys */
+    {
+        static const struct {
+            const char             *target;
+            const char             *headers;
+            int                     url;
+            const sts_oss_error_t  *err;
+        } req[] = {
+            { "/b-1/?delete", NULL, 0, NULL },
+            { "/b-1/?delete&encoding-type=url", NULL, 1, NULL },
+            { "/b-1/?delete", "Encoding-type: url", 1, NULL },
+            { "/b-1/?delete", "encoding-type:  url ", 1, NULL },
+            { "/b-1/?delete&encoding-type=url", "Encoding-type: url", 1,
+              NULL },
+            { "/b-1/?delete&encoding-type=URL", NULL, 0,
+              &sts_err_encoding_type },
+            { "/b-1/?delete&encoding-type=", NULL, 0, &sts_err_encoding_type },
+            { "/b-1/?delete&encoding-type", NULL, 0, &sts_err_encoding_type },
+            { "/b-1/?delete", "Encoding-type: base64", 0,
+              &sts_err_encoding_type },
+            { "/b-1/?delete", "Encoding-type: url\nEncoding-type: url", 0,
+              &sts_err_invalid_argument_header },
+            { NULL, NULL, 0, NULL }
+        };
+
+        for (i = 0; req[i].target != NULL; i++) {
+            rc = classify(&c, "POST", req[i].target, req[i].headers, &op,
+                          &err);
+
+            if (req[i].err != NULL) {
+                ok(rc == STS_EINVAL && err == req[i].err,
+                   "%s [%s] refused", req[i].target,
+                   req[i].headers ? req[i].headers : "");
+                continue;
+            }
+
+            ok(rc == STS_OK && op.body == STS_OSS_BODY_DELETE
+               && op.url_keys == (unsigned) req[i].url,
+               "%s [%s]: url keys %d", req[i].target,
+               req[i].headers ? req[i].headers : "", req[i].url);
+        }
+    }
+
+    ok(sts_oss_content_md5("", 0, md5) == STS_OK
+       && strcmp(md5, "1B2M2Y8AsgTpgAmY7PhCfg==") == 0,
+       "Content-MD5 of the empty body");
+    ok(sts_oss_content_md5("hello", 5, md5) == STS_OK
+       && sts_oss_content_md5_ok(S(md5), "hello", 5),
+       "Content-MD5 reads back");
 }
 
 
@@ -891,6 +1076,7 @@ main(void)
     test_addressing();
     test_keys();
     test_delete_body();
+    test_url_keys();
     test_process_body();
     test_post_object();
     test_backend_uri();

@@ -186,23 +186,71 @@ test_parser(void)
     sts_post_form_free(&f);
 
     {
-        static const char  *bad[] = {
-            "text/plain", "multipart/form-data", "multipart/form-data; x=1",
-            "multipart/form-data; boundary=", "multipart/form-data; "
-            "boundary=a;boundary=b", "multipart/form-data; boundary=\"a",
-            "multipart/form-data; boundary=a\"b", "multipart/mixed; "
-            "boundary=a", "multipart/form-data; boundary=0123456789"
-            "0123456789012345678901234567890123456789012345678901234567890",
+        static const char  *good[] = {
+            "multipart/form-data; charset=UTF-8; BOUNDARY=\"a b\"",
+            "Multipart/Form-Data;boundary=a'b+c;",
+            "multipart/form-data ; boundary=\"a:b=c?d/(e),f\" ;; x=\"y z\"",
             NULL
         };
 
+        static const char  *not_form[] = {
+            "text/plain", "multipart/mixed; boundary=a",
+            "multipart/form-dataX; boundary=a", NULL
+        };
+
+        static const char  *bad[] = {
+            "multipart/form-data", "multipart/form-data; x=1",
+            "multipart/form-data; boundary=", "multipart/form-data; "
+            "boundary=a;boundary=b", "multipart/form-data; boundary=\"a",
+            "multipart/form-data; boundary=a\"b", "multipart/form-data; "
+            "boundary=0123456789"
+            "0123456789012345678901234567890123456789012345678901234567890",
+            "multipart/form-data; boundary*=utf-8''a",
+            "multipart/form-data; boundary*=utf-8''a; boundary=b",
+            "multipart/form-data; boundary=b; boundary*0=a",
+            "multipart/form-data; boundary=b; BOUNDARY*0*=a",
+            "multipart/form-data; boundary=b; charset*=utf-8''x",
+            "multipart/form-data; boundary=b; boundary =a",
+            "multipart/form-data; boundary= b",
+            "multipart/form-data; boundary=\"b\"; Boundary=b",
+            "multipart/form-data; x=\"a; boundary=c\"; boundary=b",
+            "multipart/form-data; boundary=\"a\\\"b\"",
+            "multipart/form-data; boundary=a=b",
+            "multipart/form-data; boundary=a b",
+            "multipart/form-data; boundary=\"ab \"",
+            "multipart/form-data; boundary=a!b",
+            "multipart/form-data; boundary=\"a\tb\"",
+            "multipart/form-data; =b",
+            "multipart/form-data boundary=b",
+            NULL
+        };
+
+        for (i = 0; good[i] != NULL; i++) {
+            ok(sts_post_form_init(&f, A, S(good[i])) == STS_OK,
+               "content type accepted: %s", good[i]);
+            sts_post_form_free(&f);
+        }
+
+        for (i = 0; not_form[i] != NULL; i++) {
+            ok(sts_post_form_init(&f, A, S(not_form[i])) == STS_EINVAL
+               && f.err == &sts_err_post_not_multipart,
+               "not a form: %s", not_form[i]);
+            sts_post_form_free(&f);
+        }
+
         for (i = 0; bad[i] != NULL; i++) {
             ok(sts_post_form_init(&f, A, S(bad[i])) == STS_EINVAL
-               && f.err == &sts_err_post_not_multipart,
+               && f.err == &sts_err_post_boundary,
                "content type refused: %s", bad[i]);
             sts_post_form_free(&f);
         }
     }
+
+    ok(sts_post_form_init(&f, A, S("multipart/form-data; x=y; "
+                                   "boundary=\"a b\"")) == STS_OK
+       && f.delim_len == 7 && memcmp(f.delim, "\r\n--a b", 7) == 0,
+       "the quoted boundary, without its quotes");
+    sts_post_form_free(&f);
 
     /* malformed forms */
 
@@ -845,12 +893,17 @@ test_filename(void)
         const char  *expect;
     } cases[] = {
         { "user/${filename}", "photo 1.jpg", "user/photo 1.jpg" },
-        { "${filename}", "C:/Users/a/b.png", "b.png" },
-        { "u/${filename}/${filename}", "../x", "u/x/x" },
-        { "u/${filename}", "", "u/" },
+        { "u/${filename}/${filename}", "x.y", "u/x.y/x.y" },
         { "u/${file}", "a", "u/${file}" },
         { "plain", "a", "plain" },
+        { "plain", "../x", "plain" },
         { NULL, NULL, NULL }
+    };
+
+    /* what a store could read as a path: refused where substituted */
+    static const char  *refused[] = {
+        "C:/Users/a/b.png", "../x", "", "a/b", "..", "a..b", "x\t.png",
+        "\x7f", NULL
     };
 
     for (i = 0; cases[i].key != NULL; i++) {
@@ -869,6 +922,18 @@ test_filename(void)
         sts_post_form_free(&f);
         sts_buf_free(&b);
         sts_buf_free(&fields);
+    }
+
+    for (i = 0; refused[i] != NULL; i++) {
+        build(&b, "q", "key=u/${filename}\n", refused[i], "1", 1);
+
+        ok(feed(&f, "multipart/form-data; boundary=q", b.data, b.len, 0)
+           == STS_OK && sts_post_object_key(A, &f, &key, &err) == STS_EINVAL
+           && err == &sts_err_post_filename,
+           "${filename} refused for filename \"%s\"", refused[i]);
+
+        sts_post_form_free(&f);
+        sts_buf_free(&b);
     }
 
     build(&b, "q", "key=${filename}\n", "C:\\a\\b.png", "1", 1);
