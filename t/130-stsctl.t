@@ -112,5 +112,67 @@ like($out, qr/^  missing condition keys: acs:Referer$/m,
 is($rc, 0, 'policy simulate: allowed with the Referer');
 unlike($out, qr/missing condition keys/, 'and nothing is missing');
 
+# --help and -h: every command and subcommand prints its usage, exits 0
+for my $cmd (['keygen'], ['issue'], ['assume-role'], ['caller-identity'],
+             ['sign'], ['inspect'], ['help'], ['policy'],
+             ['policy', 'check'], ['policy', 'simulate'],
+             ['policy', 'lint'], ['policy', 'replay'])
+{
+    for my $flag ('--help', '-h') {
+        ($rc, $out) = run($stsctl, @$cmd, $flag);
+        is($rc, 0, "stsctl @$cmd $flag exits 0");
+        like($out, qr/^usage: stsctl \Q$cmd->[0]\E/m,
+             "stsctl @$cmd $flag prints its usage");
+    }
+}
+
+# after other arguments, and with a value-taking option before it
+($rc, $out) = run($stsctl, 'policy', 'simulate', '--role-policy', $pol,
+                  '--help');
+is($rc, 0, 'policy simulate --role-policy F --help exits 0');
+like($out, qr/^usage: stsctl policy simulate --role-policy FILE/m,
+     'and prints the simulate usage');
+unlike($out, qr/needs a value/, 'not "needs a value"');
+
+($rc, $out) = run($stsctl, 'sign', '--help');
+like($out, qr/^usage: stsctl sign /, 'sign --help: the usage of sign');
+unlike($out, qr/stsctl keygen/, 'sign --help: not every command');
+
+($rc, $out) = run($stsctl, 'help');
+is($rc, 0, 'stsctl help exits 0');
+like($out, qr/^usage:\n/, 'stsctl help prints the usage');
+for my $c ('keygen', 'issue', 'assume-role', 'caller-identity', 'sign',
+           'inspect', 'policy check', 'policy simulate', 'policy lint',
+           'policy replay', 'help')
+{
+    like($out, qr/^  stsctl \Q$c\E /m, "stsctl help lists $c");
+}
+
+my ($rc2, $out2) = run($stsctl, '--help');
+is($rc2, 0, 'stsctl --help exits 0');
+is($out2, $out, 'stsctl --help prints what stsctl help prints');
+
+($rc, $out) = run($stsctl, 'help', 'sign');
+is($rc, 0, 'stsctl help sign exits 0');
+like($out, qr/^usage: stsctl sign .*--presign SECONDS/s,
+     'stsctl help sign prints the usage of sign');
+
+($rc, $out) = run($stsctl, 'help', 'policy', 'replay');
+is($rc, 0, 'stsctl help policy replay exits 0');
+like($out, qr/^usage: stsctl policy replay --log FILE/,
+     'stsctl help policy replay prints its usage');
+
+($rc, $out) = run($stsctl, 'help', 'frobnicate');
+is($rc, 2, 'stsctl help of an unknown command exits 2');
+like($out, qr/unknown command "frobnicate"/, 'and says so');
+
+($rc, $out) = run($stsctl, 'frobnicate');
+like($out, qr/unknown command "frobnicate".*^usage:/ms,
+     'an unknown command: the message and the usage');
+
+($rc, $out) = run($stsctl, 'keygen', '--bogus');
+is($rc, 2, 'an unknown option exits 2');
+like($out, qr/^usage: stsctl keygen/m, 'and prints the usage of that command');
+
 unlink $credfile;
 done_testing();
