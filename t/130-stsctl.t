@@ -64,7 +64,7 @@ is($s->{headers}{'x-oss-security-token'}, $c->{Credentials}{SecurityToken},
 ($rc, $out) = run($stsctl, 'sign', '--credentials', $credfile, '--json',
                   '--presign', '60', 'GET', '/demo-bucket/a.txt');
 $s = eval { decode_json($out) };
-like($s->{url} // '', qr{^/demo-bucket/a\.txt\?OSSAccessKeyId=STS\.\w+&Expires=\d+&Signature=},
+like($s->{url} // '', qr{^http://127\.0\.0\.1/demo-bucket/a\.txt\?OSSAccessKeyId=STS\.\w+&Expires=\d+&Signature=},
      'sign --json --presign: the URL');
 
 ($rc, $out) = run($stsctl, 'inspect', '--keys', $keys,
@@ -173,6 +173,46 @@ like($out, qr/unknown command "frobnicate".*^usage:/ms,
 ($rc, $out) = run($stsctl, 'keygen', '--bogus');
 is($rc, 2, 'an unknown option exits 2');
 like($out, qr/^usage: stsctl keygen/m, 'and prints the usage of that command');
+
+# sign --presign: a URL curl can use
+($rc, $out) = run($stsctl, 'sign', '--credentials', $credfile, '--presign',
+                  '600', '--host', '127.0.0.1:8080', 'GET',
+                  '/demo-bucket/a%20b.txt?response-content-type=text%2Fplain');
+is($rc, 0, 'sign --presign exits 0');
+like($out, qr{^http://127\.0\.0\.1:8080/demo-bucket/a%20b\.txt\?[^\s]*\bOSSAccessKeyId=STS\.\w+&Expires=\d+&Signature=[^\s]+\n\z},
+     'sign --presign prints http://HOST/PATH?QUERY');
+{
+    require URI;
+    my $u = URI->new((split /\n/, $out)[0]);
+    is($u->scheme, 'http', 'the URL parses: scheme');
+    is($u->host, '127.0.0.1', 'the URL parses: host');
+    is($u->port, 8080, 'the URL parses: port');
+    is($u->path, '/demo-bucket/a%20b.txt', 'the URL parses: path');
+    my %q = $u->query_form;
+    is($q{OSSAccessKeyId}, $c->{Credentials}{AccessKeyId},
+       'the URL parses: OSSAccessKeyId');
+    is($q{'security-token'}, $c->{Credentials}{SecurityToken},
+       'the URL parses: the token');
+    is($q{'response-content-type'}, 'text/plain',
+       'the URL parses: the query of PATH');
+}
+
+($rc, $out) = run($stsctl, 'sign', '--credentials', $credfile, '--presign',
+                  '600', '--endpoint', 'https://oss.example.com', 'GET',
+                  '/demo-bucket/a.txt');
+is($rc, 0, 'sign --presign --endpoint exits 0');
+like($out, qr{^https://oss\.example\.com/demo-bucket/a\.txt\?OSSAccessKeyId=},
+     'sign --presign --endpoint: its scheme and host');
+
+($rc, $out) = run($stsctl, 'sign', '--credentials', $credfile, '--presign',
+                  '600', '--path-only', 'GET', '/demo-bucket/a.txt');
+is($rc, 0, 'sign --presign --path-only exits 0');
+like($out, qr{^/demo-bucket/a\.txt\?OSSAccessKeyId=STS\.\w+&Expires=\d+&Signature=},
+     'sign --presign --path-only: the request target alone');
+
+($rc, $out) = run($stsctl, 'sign', '--credentials', $credfile, '--presign',
+                  '600', '--endpoint', 'ftp://x', 'GET', '/demo-bucket/a.txt');
+is($rc, 2, 'sign --endpoint that is not http(s): usage error');
 
 unlink $credfile;
 done_testing();

@@ -639,14 +639,14 @@ load_credentials(const char *path, stsctl_creds_t *c)
 static int
 cmd_sign(int argc, char **argv)
 {
-    int                 i, v4, rc, as_json;
-    char               *p, *path, *qm, *name, *value;
+    int                 i, v4, rc, as_json, path_only;
+    char               *p, *path, *qm, *name, *value, *url;
     char                date[STS_RFC1123_LEN + 1];
     char                isodate[STS_ISO8601_BASIC_LEN + 1];
     long                presign;
-    size_t              n;
+    size_t              n, hlen;
     int64_t             now;
-    sts_buf_t           out;
+    sts_buf_t           out, target;
     sts_str_t           bucket, key;
     sts_header_t        h[STSCTL_MAX_HEADERS];
     stsctl_creds_t      c;
@@ -655,13 +655,17 @@ cmd_sign(int argc, char **argv)
     sts_http_request_t  r;
     const sts_oss_error_t  *err;
     const char         *method, *host, *region, *fixed_bucket, *ctype, *md5;
+    const char         *scheme, *endpoint;
 
     memset(&c, 0, sizeof(c));
     memset(&r, 0, sizeof(r));
     v4 = 0;
     as_json = 0;
+    path_only = 0;
     presign = 0;
     host = "127.0.0.1";
+    scheme = "http";
+    endpoint = NULL;
     region = NULL;
     fixed_bucket = NULL;
     ctype = NULL;
@@ -679,6 +683,11 @@ cmd_sign(int argc, char **argv)
 
         if (strcmp(argv[i], "--json") == 0) {
             as_json = 1;
+            continue;
+        }
+
+        if (strcmp(argv[i], "--path-only") == 0) {
+            path_only = 1;
             continue;
         }
 
@@ -722,6 +731,9 @@ cmd_sign(int argc, char **argv)
         } else if (strcmp(argv[i], "--host") == 0) {
             host = argv[++i];
 
+        } else if (strcmp(argv[i], "--endpoint") == 0) {
+            endpoint = argv[++i];
+
         } else if (strcmp(argv[i], "--bucket") == 0) {
             fixed_bucket = argv[++i];
 
@@ -764,6 +776,35 @@ cmd_sign(int argc, char **argv)
         fprintf(stderr, "%s: METHOD and an absolute PATH (with its query, "
                 "URL-encoded as it will be sent) are required\n", progname);
         return usage("sign");
+    }
+
+    if (endpoint != NULL) {
+        /* http[s]://HOST[:PORT][/]: the URL's scheme, the host signed */
+        if (strncmp(endpoint, "http://", 7) == 0) {
+            host = endpoint + 7;
+
+        } else if (strncmp(endpoint, "https://", 8) == 0) {
+            scheme = "https";
+            host = endpoint + 8;
+
+        } else {
+            host = NULL;
+        }
+
+        hlen = host ? strcspn(host, "/?#") : 0;
+
+        if (hlen == 0
+            || (host[hlen] != '\0' && strcmp(host + hlen, "/") != 0))
+        {
+            fprintf(stderr, "%s: --endpoint must be http[s]://HOST[:PORT]\n",
+                    progname);
+            return usage("sign");
+        }
+
+        host = strndup(host, hlen);
+        if (host == NULL) {
+            die("out of memory");
+        }
     }
 
     if (c.access_key_id == NULL || c.secret == NULL) {
@@ -867,19 +908,24 @@ cmd_sign(int argc, char **argv)
             die("cannot sign: %s", sts_strerror(rc));
         }
 
+        /* a URL curl takes, or the request target alone */
+        sts_buf_init(&target, A, 0);
+
+        if (!path_only) {
+            (void) sts_buf_appendf(&target, "%s://%s", scheme, host);
+        }
+
+        (void) sts_buf_appendf(&target, "%.*s?%s", (int) r.raw_path.len,
+                               r.raw_path.data, out.data);
+        if (sts_buf_ok(&target) != STS_OK) {
+            die("out of memory");
+        }
+
+        url = target.data;
+
         if (as_json) {
             json_t  *o;
-            char    *text, *url;
-            size_t   ulen;
-
-            ulen = r.raw_path.len + 1 + out.len + 1;
-            url = malloc(ulen);
-            if (url == NULL) {
-                die("out of memory");
-            }
-
-            snprintf(url, ulen, "%.*s?%s", (int) r.raw_path.len,
-                     r.raw_path.data, out.data);
+            char    *text;
 
             o = json_pack("{s:s}", "url", url);
             text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
@@ -889,13 +935,13 @@ cmd_sign(int argc, char **argv)
 
             puts(text);
             free(text);
-            free(url);
             json_decref(o);
 
         } else {
-            printf("%.*s?%s\n", (int) r.raw_path.len, r.raw_path.data,
-                   out.data);
+            puts(url);
         }
+
+        sts_buf_free(&target);
 
     } else {
         if (v4) {
