@@ -214,5 +214,73 @@ like($out, qr{^/demo-bucket/a\.txt\?OSSAccessKeyId=STS\.\w+&Expires=\d+&Signatur
                   '600', '--endpoint', 'ftp://x', 'GET', '/demo-bucket/a.txt');
 is($rc, 2, 'sign --endpoint that is not http(s): usage error');
 
+# tools/oss-curl against a stand-in for the gateway (forked here): the
+# body on stdout, a 403 an exit status other than 0 with the status on
+# stderr and the OSS error document still on stdout
+{
+    require IO::Socket::INET;
+    my $srv = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1',
+                                    LocalPort => 0, Proto => 'tcp',
+                                    ReuseAddr => 1) or die "listen: $!";
+    my $port = $srv->sockport;
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        while (my $cl = $srv->accept) {
+            my $line = <$cl> // '';
+            my ($len, $auth) = (0, 0);
+            while (my $h = <$cl>) {
+                last if $h =~ /^\r?\n\z/;
+                $len = $1 if $h =~ /^content-length:\s*(\d+)/i;
+                $auth = 1 if $h =~ /^authorization: OSS STS\./i;
+            }
+            read($cl, my $ignored, $len) if $len;
+            my ($st, $body) = !$auth ? (400, "no signature\n")
+                            : $line =~ m{^\S+ /demo-bucket/}
+                            ? (200, $line =~ /^PUT/ ? '' : "hello\n")
+                            : (403, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                    . "<Error>\n  <Code>AccessDenied</Code>\n"
+                                    . "</Error>\n");
+            print $cl "HTTP/1.1 $st X\r\nContent-Length: " . length($body)
+                      . "\r\nConnection: close\r\n\r\n$body";
+            close $cl;
+        }
+        exit 0;
+    }
+    close $srv;
+
+    my $tmp = "$ENV{TEST_NGINX_STS_DATA}/../tmp";
+    my $oss_curl = sub {
+        local $ENV{STS_PORT} = $port;
+        local $ENV{STS_CREDENTIALS} = $credfile;
+        local $ENV{STSCTL} = $stsctl;
+        my $cmd = join ' ', map { my $a = $_; $a =~ s/'/'\\''/g; "'$a'" }
+                  ('sh', 'tools/oss-curl', @_);
+        system("$cmd >$tmp/oss-curl.out 2>$tmp/oss-curl.err");
+        my $rc = $? >> 8;
+        local $/;
+        open my $o, '<', "$tmp/oss-curl.out" or die;
+        open my $e, '<', "$tmp/oss-curl.err" or die;
+        return ($rc, scalar <$o>, scalar <$e>);
+    };
+
+    my ($orc, $oout, $oerr) = $oss_curl->('GET', '/demo-bucket/a.txt');
+    is($orc, 0, 'oss-curl: a 200 exits 0');
+    is($oout, "hello\n", 'oss-curl: prints the body');
+
+    ($orc, $oout, $oerr) = $oss_curl->('PUT', '/demo-bucket/a.txt',
+                                       '--data-binary', 'x');
+    is($orc, 0, 'oss-curl: a PUT answered 200 exits 0');
+
+    ($orc, $oout, $oerr) = $oss_curl->('GET', '/other-bucket/a.txt');
+    isnt($orc, 0, 'oss-curl: a 403 exits non-zero');
+    like($oout, qr{<Code>AccessDenied</Code>},
+         'oss-curl: a 403 still prints the OSS error document');
+    like($oerr, qr/\b403\b/, 'oss-curl: and the status on stderr');
+
+    kill 'TERM', $pid;
+    waitpid $pid, 0;
+    unlink "$tmp/oss-curl.out", "$tmp/oss-curl.err";
+}
+
 unlink $credfile;
 done_testing();
