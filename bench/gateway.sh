@@ -184,7 +184,7 @@ done
 
 url=$("$STSCTL" sign --credentials "$DIR/creds.json" --presign 3600 \
       --host "127.0.0.1:$PORT_STS" GET "$PATHNAME")
-run presign "http://127.0.0.1:$PORT_STS$url"
+run presign "$url"
 
 run cold -s "$DIR/cold.lua" "http://127.0.0.1:$PORT_COLD"
 

@@ -35,7 +35,7 @@ static ngx_int_t ngx_http_sts_explain_set(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sts_explain_redacted(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx, ngx_str_t *dst, sts_str_t text);
 static ngx_int_t ngx_http_sts_explain_line(ngx_http_request_t *r,
-    ngx_http_sts_ctx_t *ctx, ngx_str_t *out);
+    ngx_http_sts_ctx_t *ctx, ngx_uint_t utf8, ngx_str_t *out);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -273,7 +273,7 @@ ngx_http_sts_explain_deny(ngx_http_request_t *r, const char *reason,
 
     *n = k;
 
-    if (ngx_http_sts_explain_line(r, ctx, &line) != NGX_OK) {
+    if (ngx_http_sts_explain_line(r, ctx, 0, &line) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -304,7 +304,7 @@ ngx_http_sts_explain_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_sts_explain_line(r, ctx, &line) != NGX_OK) {
+    if (ngx_http_sts_explain_line(r, ctx, 1, &line) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -326,13 +326,15 @@ ngx_http_sts_explain_variable(ngx_http_request_t *r,
  *   missing=acs:Referer sig=OSS4-HMAC-SHA256 reason="..." bucket-policy=none
  *
  * Never a secret, a token or a signature: its parts are the variables'.
- * Bytes outside printable ASCII are written as '?'.
+ * '%', control bytes and bytes outside ASCII are written as %XX, except
+ * that for the audit log (|utf8|) well-formed UTF-8, an object key's say,
+ * is kept as it is (sts_explain_escape).
  */
 static ngx_int_t
 ngx_http_sts_explain_line(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
-    ngx_str_t *out)
+    ngx_uint_t utf8, ngx_str_t *out)
 {
-    u_char  *p, *start;
+    u_char  *p, *start, *escaped;
     size_t   len;
 
     len = sizeof("decision= code= action= resource= layer= statement= "
@@ -379,10 +381,14 @@ ngx_http_sts_explain_line(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
                        sizeof(" bucket-policy=none") - 1);
     }
 
-    sts_explain_header_safe((char *) start, p - start);
+    escaped = ngx_pnalloc(r->pool, 3 * (p - start));
+    if (escaped == NULL) {
+        return NGX_ERROR;
+    }
 
-    out->data = start;
-    out->len = p - start;
+    out->data = escaped;
+    out->len = sts_explain_escape((char *) escaped, (char *) start,
+                                  p - start, (int) utf8);
 
     return NGX_OK;
 }

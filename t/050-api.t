@@ -528,7 +528,7 @@ request not mapped
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request eval
-"GET " . ::sts_stsctl('sign', '--access-key-id', $::api->{id}, '--secret-file', StsTest::_secret_file($::api), '--security-token', $::api->{token}, '--host', 'localhost', '--presign', '600', 'GET', '/demo-bucket/public/a.txt?response-content-type=text%2Fplain')
+"GET " . ::sts_stsctl('sign', '--access-key-id', $::api->{id}, '--secret-file', StsTest::_secret_file($::api), '--security-token', $::api->{token}, '--host', 'localhost', '--presign', '600', '--path-only', 'GET', '/demo-bucket/public/a.txt?response-content-type=text%2Fplain')
 --- response_body
 backend: GET /_backend/demo-bucket/public/a.txt?response-content-type=text%2Fplain copy=[] link=[] auth=[]
 --- no_error_log

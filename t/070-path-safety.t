@@ -271,7 +271,7 @@ backend: /_backend/demo-bucket/public/a%20b%2Bc%2Bd%25e%3Ff%23g%26h%3Di%21%2A%27
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request eval
-"GET " . ::sts_stsctl('sign', '--access-key-id', $::deny->{id}, '--secret-file', StsTest::_secret_file($::deny), '--security-token', $::deny->{token}, '--host', 'localhost', '--presign', '600', 'GET', '/demo-bucket/public/a.txt?response-content-disposition=attachment%3B+filename%3D%22a+b.txt%22&versionId=v+1')
+"GET " . ::sts_stsctl('sign', '--access-key-id', $::deny->{id}, '--secret-file', StsTest::_secret_file($::deny), '--security-token', $::deny->{token}, '--host', 'localhost', '--presign', '600', '--path-only', 'GET', '/demo-bucket/public/a.txt?response-content-disposition=attachment%3B+filename%3D%22a+b.txt%22&versionId=v+1')
 --- response_body
 backend: /_backend/demo-bucket/public/a.txt?response-content-disposition=attachment%3B%20filename%3D%22a%20b.txt%22&versionId=v%201 object=[public/a.txt]
 --- no_error_log

@@ -42,6 +42,7 @@ sub presigned {
     my ($c, $method, $path) = @_;
     my $target = sts_stsctl('sign', '--credentials', $c->{file},
                             '--host', 'localhost', '--presign', '600',
+                            '--path-only',
                             $method, $path);
     chomp $target;
     return "$method $target";

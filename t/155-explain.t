@@ -569,3 +569,23 @@ qr{<Code>AccessDenied</Code>.*<Layer>role-policies</Layer>}s
 ! x-sts-token-expires-in
 --- response_headers_like
 x-sts-explain: decision=implicit-deny code=AccessDenied .*
+
+
+
+=== TEST 22: a UTF-8 key: as it is in the audit log's explain, %XX in x-sts-explain
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["GET /demo-bucket/drafts/%E6%96%87%E4%BB%B6%25.txt",
+ "GET /explain/demo-bucket/drafts/%E6%96%87%E4%BB%B6%25.txt", "GET /_audit"]
+--- more_headers eval
+[::sts_sign($::c, 'GET', '/demo-bucket/drafts/%E6%96%87%E4%BB%B6%25.txt'),
+ ::sts_sign($::c, 'GET', '/demo-bucket/drafts/%E6%96%87%E4%BB%B6%25.txt'),
+ ""]
+--- error_code eval
+[403, 403, 200]
+--- response_headers_like eval
+["", "x-sts-explain: decision=deny code=AccessDenied action=oss:GetObject resource=acs:oss:\\*:\\*:demo-bucket/drafts/%E6%96%87%E4%BB%B6%25\\.txt layer=role-policy\\[1\\] .*", ""]
+--- audit_json
+resource=^acs:oss:\*:\*:demo-bucket/drafts/\x{6587}\x{4ef6}%\.txt$
+explain=^decision=deny code=AccessDenied action=oss:GetObject resource=acs:oss:\*:\*:demo-bucket/drafts/\x{6587}\x{4ef6}%25\.txt layer=role-policy\[1\] 

@@ -4,27 +4,9 @@
  * stsctl: the command-line tool of nginx-sts, on the same core as the
  * module.
  *
- *   stsctl keygen [--kid KID]
- *   stsctl issue --keys FILE --role-arn ARN --role-policy FILE ...
- *                [--session-policy FILE] [--duration SECONDS]
- *                [--session-name NAME] [--source-arn ARN] [--role-id ID]
- *                [--issued-at UNIX]
- *   stsctl issue --keys FILE --directory FILE --caller-key-id ID
- *                --role-arn ARN [--session-policy FILE] [--duration S]
- *                [--session-name NAME] [--external-id ID] [--issued-at UNIX]
- *   stsctl assume-role --endpoint http://HOST[:PORT][/PATH]
- *                (--credentials FILE | --access-key-id ID --secret-file F
- *                [--security-token TOKEN]) --role-arn ARN
- *                [--session-name NAME] [--policy FILE] [--duration S]
- *                [--external-id ID] [--method GET|POST] [--format JSON|XML]
- *   stsctl caller-identity --endpoint URL (credentials as above)
- *   stsctl sign --credentials FILE | --access-key-id ID --secret-file FILE
- *                [--security-token TOKEN]
- *                [--v4 --region R] [--presign SECONDS]
- *                [--host HOST] [--content-type T] [--content-md5 M]
- *                [--header NAME:VALUE ...] [--bucket NAME] METHOD PATH
- *   stsctl inspect --keys FILE [--show-secret] TOKEN|-
- *   stsctl policy check|simulate|lint|replay ...
+ * Every command, its handler and its usage are in stsctl_commands[]
+ * below: "stsctl help", "stsctl --help", "stsctl CMD --help" and the
+ * usage errors all print from it.
  *
  * Exit status: 0 success, 1 failure, 2 usage error (policy simulate: 3 for
  * a denial; policy lint: 3 errors, 4 warnings only; policy replay: 3
@@ -53,7 +35,9 @@
 #include "sts_ram.h"
 #include "sts_sign.h"
 #include "sts_token.h"
+#include "stsctl_lint.h"
 #include "stsctl_policy.h"
+#include "stsctl_usage.h"
 
 
 #define STSCTL_MAX_POLICIES  16
@@ -67,53 +51,11 @@ static const sts_allocator_t  *A = &sts_malloc_allocator;
 static const char             *progname = "stsctl";
 
 
+/* a usage error of |command|: its usage on stderr, exit status 2 */
 static int
-usage_to(FILE *f)
+usage(const char *command)
 {
-    fprintf(f,
-        "usage:\n"
-        "  stsctl keygen [--kid KID]\n"
-        "  stsctl issue --keys FILE --role-arn ARN --role-policy FILE...\n"
-        "               [--session-policy FILE] [--duration 900..43200]\n"
-        "               [--session-name NAME] [--source-arn ARN]"
-        " [--role-id ID]\n"
-        "               [--issued-at UNIX]\n"
-        "  stsctl issue --keys FILE --directory FILE --caller-key-id ID"
-        " --role-arn ARN\n"
-        "               [--session-policy FILE] [--duration 900..43200]\n"
-        "               [--session-name NAME] [--external-id ID]"
-        " [--issued-at UNIX]\n"
-        "  stsctl assume-role --endpoint http://HOST[:PORT][/PATH]\n"
-        "               (--credentials FILE | --access-key-id ID"
-        " --secret-file FILE\n"
-        "               [--security-token TOKEN]) --role-arn ARN\n"
-        "               [--session-name NAME] [--policy FILE]"
-        " [--duration SECONDS]\n"
-        "               [--external-id ID] [--method GET|POST]"
-        " [--format JSON|XML]\n"
-        "  stsctl caller-identity --endpoint URL (credentials as above)\n"
-        "  stsctl sign (--credentials FILE | --access-key-id ID"
-        " --secret-file FILE\n"
-        "               [--security-token TOKEN]) [--v4 --region R]\n"
-        "               [--presign SECONDS] [--host HOST]"
-        " [--bucket NAME]\n"
-        "               [--content-type T] [--content-md5 M]"
-        " [--header NAME:VALUE]...\n"
-        "               [--date UNIX] [--json] METHOD PATH\n"
-        "  stsctl inspect --keys FILE [--show-secret] TOKEN|-\n"
-        "  stsctl policy check FILE\n"
-        "  stsctl policy simulate --role-policy FILE... [--session-policy"
-        " FILE]\n"
-        "               --action A --resource R [--context KEY=VALUE]...\n");
-
-    return 2;
-}
-
-
-static int
-usage(void)
-{
-    return usage_to(stderr);
+    return stsctl_usage(stderr, command, 2);
 }
 
 
@@ -240,7 +182,7 @@ cmd_keygen(int argc, char **argv)
             k = argv[++i];
 
         } else {
-            return usage();
+            return usage("keygen");
         }
     }
 
@@ -445,7 +387,7 @@ cmd_issue(int argc, char **argv)
 
     for (i = 1; i < argc; i++) {
         if (i + 1 >= argc) {
-            return usage();
+            return usage("issue");
         }
 
         if (strcmp(argv[i], "--keys") == 0) {
@@ -501,7 +443,7 @@ cmd_issue(int argc, char **argv)
             }
 
         } else {
-            return usage();
+            return usage("issue");
         }
     }
 
@@ -509,7 +451,7 @@ cmd_issue(int argc, char **argv)
         if (dir == NULL || caller_key == NULL || role_arn == NULL) {
             fprintf(stderr, "%s: --directory needs --caller-key-id and "
                     "--role-arn\n", progname);
-            return usage();
+            return usage("issue");
         }
 
         if (nrp || src != NULL || role_id != NULL) {
@@ -526,7 +468,7 @@ cmd_issue(int argc, char **argv)
     if (role_arn == NULL || nrp == 0) {
         fprintf(stderr, "%s: --role-arn and at least one --role-policy "
                 "are required\n", progname);
-        return usage();
+        return usage("issue");
     }
 
     /* acs:ram::<account>:role/<name> */
@@ -697,14 +639,14 @@ load_credentials(const char *path, stsctl_creds_t *c)
 static int
 cmd_sign(int argc, char **argv)
 {
-    int                 i, v4, rc, as_json;
-    char               *p, *path, *qm, *name, *value;
+    int                 i, v4, rc, as_json, path_only;
+    char               *p, *path, *qm, *name, *value, *url;
     char                date[STS_RFC1123_LEN + 1];
     char                isodate[STS_ISO8601_BASIC_LEN + 1];
     long                presign;
-    size_t              n;
+    size_t              n, hlen;
     int64_t             now;
-    sts_buf_t           out;
+    sts_buf_t           out, target;
     sts_str_t           bucket, key;
     sts_header_t        h[STSCTL_MAX_HEADERS];
     stsctl_creds_t      c;
@@ -713,13 +655,17 @@ cmd_sign(int argc, char **argv)
     sts_http_request_t  r;
     const sts_oss_error_t  *err;
     const char         *method, *host, *region, *fixed_bucket, *ctype, *md5;
+    const char         *scheme, *endpoint;
 
     memset(&c, 0, sizeof(c));
     memset(&r, 0, sizeof(r));
     v4 = 0;
     as_json = 0;
+    path_only = 0;
     presign = 0;
     host = "127.0.0.1";
+    scheme = "http";
+    endpoint = NULL;
     region = NULL;
     fixed_bucket = NULL;
     ctype = NULL;
@@ -740,20 +686,25 @@ cmd_sign(int argc, char **argv)
             continue;
         }
 
+        if (strcmp(argv[i], "--path-only") == 0) {
+            path_only = 1;
+            continue;
+        }
+
         if (argv[i][0] != '-' || argv[i][1] != '-') {
             if (method == NULL) {
                 method = argv[i];
             } else if (path == NULL) {
                 path = argv[i];
             } else {
-                return usage();
+                return usage("sign");
             }
 
             continue;
         }
 
         if (i + 1 >= argc) {
-            return usage();
+            return usage("sign");
         }
 
         if (strcmp(argv[i], "--credentials") == 0) {
@@ -779,6 +730,9 @@ cmd_sign(int argc, char **argv)
 
         } else if (strcmp(argv[i], "--host") == 0) {
             host = argv[++i];
+
+        } else if (strcmp(argv[i], "--endpoint") == 0) {
+            endpoint = argv[++i];
 
         } else if (strcmp(argv[i], "--bucket") == 0) {
             fixed_bucket = argv[++i];
@@ -814,14 +768,43 @@ cmd_sign(int argc, char **argv)
             n++;
 
         } else {
-            return usage();
+            return usage("sign");
         }
     }
 
     if (method == NULL || path == NULL || path[0] != '/') {
         fprintf(stderr, "%s: METHOD and an absolute PATH (with its query, "
                 "URL-encoded as it will be sent) are required\n", progname);
-        return usage();
+        return usage("sign");
+    }
+
+    if (endpoint != NULL) {
+        /* http[s]://HOST[:PORT][/]: the URL's scheme, the host signed */
+        if (strncmp(endpoint, "http://", 7) == 0) {
+            host = endpoint + 7;
+
+        } else if (strncmp(endpoint, "https://", 8) == 0) {
+            scheme = "https";
+            host = endpoint + 8;
+
+        } else {
+            host = NULL;
+        }
+
+        hlen = host ? strcspn(host, "/?#") : 0;
+
+        if (hlen == 0
+            || (host[hlen] != '\0' && strcmp(host + hlen, "/") != 0))
+        {
+            fprintf(stderr, "%s: --endpoint must be http[s]://HOST[:PORT]\n",
+                    progname);
+            return usage("sign");
+        }
+
+        host = strndup(host, hlen);
+        if (host == NULL) {
+            die("out of memory");
+        }
     }
 
     if (c.access_key_id == NULL || c.secret == NULL) {
@@ -925,19 +908,24 @@ cmd_sign(int argc, char **argv)
             die("cannot sign: %s", sts_strerror(rc));
         }
 
+        /* a URL curl takes, or the request target alone */
+        sts_buf_init(&target, A, 0);
+
+        if (!path_only) {
+            (void) sts_buf_appendf(&target, "%s://%s", scheme, host);
+        }
+
+        (void) sts_buf_appendf(&target, "%.*s?%s", (int) r.raw_path.len,
+                               r.raw_path.data, out.data);
+        if (sts_buf_ok(&target) != STS_OK) {
+            die("out of memory");
+        }
+
+        url = target.data;
+
         if (as_json) {
             json_t  *o;
-            char    *text, *url;
-            size_t   ulen;
-
-            ulen = r.raw_path.len + 1 + out.len + 1;
-            url = malloc(ulen);
-            if (url == NULL) {
-                die("out of memory");
-            }
-
-            snprintf(url, ulen, "%.*s?%s", (int) r.raw_path.len,
-                     r.raw_path.data, out.data);
+            char    *text;
 
             o = json_pack("{s:s}", "url", url);
             text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
@@ -947,13 +935,13 @@ cmd_sign(int argc, char **argv)
 
             puts(text);
             free(text);
-            free(url);
             json_decref(o);
 
         } else {
-            printf("%.*s?%s\n", (int) r.raw_path.len, r.raw_path.data,
-                   out.data);
+            puts(url);
         }
+
+        sts_buf_free(&target);
 
     } else {
         if (v4) {
@@ -1045,12 +1033,12 @@ cmd_inspect(int argc, char **argv)
             arg = argv[i];
 
         } else {
-            return usage();
+            return usage("inspect");
         }
     }
 
     if (arg == NULL) {
-        return usage();
+        return usage("inspect");
     }
 
     kr = load_keys(keys);
@@ -1346,7 +1334,7 @@ cmd_rpc(int argc, char **argv, const char *action)
 
     for (i = 1; i < argc; i++) {
         if (i + 1 >= argc) {
-            return usage();
+            return usage(assume ? "assume-role" : "caller-identity");
         }
 
         if (strcmp(argv[i], "--endpoint") == 0) {
@@ -1392,14 +1380,14 @@ cmd_rpc(int argc, char **argv, const char *action)
             }
 
         } else {
-            return usage();
+            return usage(assume ? "assume-role" : "caller-identity");
         }
     }
 
     if (endpoint == NULL || (assume && role_arn == NULL)) {
         fprintf(stderr, "%s: --endpoint%s required\n", progname,
                 assume ? " and --role-arn are" : " is");
-        return usage();
+        return usage(assume ? "assume-role" : "caller-identity");
     }
 
     if (c.access_key_id == NULL || c.secret == NULL) {
@@ -1514,59 +1502,375 @@ cmd_rpc(int argc, char **argv, const char *action)
 }
 
 
-int
-main(int argc, char **argv)
+static int
+cmd_assume_role(int argc, char **argv)
 {
-    int  i;
+    return cmd_rpc(argc, argv, "AssumeRole");
+}
 
-    if (argc < 2) {
-        return usage();
+
+static int
+cmd_caller_identity(int argc, char **argv)
+{
+    return cmd_rpc(argc, argv, "GetCallerIdentity");
+}
+
+
+/* the commands */
+
+typedef struct {
+    const char  *name;        /* "sign", "policy lint" */
+    int        (*handler)(int argc, char **argv);
+    const char  *synopsis;    /* the arguments, lines joined by '\n' */
+    const char  *summary;     /* one line */
+    const char  *details;     /* per-command help only, or NULL */
+} stsctl_command_t;
+
+
+#define STSCTL_CREDENTIALS                                                  \
+    "(--credentials FILE | --access-key-id ID --secret-file FILE\n"        \
+    "[--security-token TOKEN])"
+
+#define STSCTL_EXIT_STATUS                                                  \
+    "exit status: 0 success, 1 failure, 2 usage error\n"
+
+
+static int cmd_help(int argc, char **argv);
+
+
+/*
+ * A command with several forms has one entry per form, the first with the
+ * handler; the handler gets argv[0] = the command's last word.
+ */
+static const stsctl_command_t  stsctl_commands[] = {
+
+    { "keygen", cmd_keygen,
+      "[--kid KID]",
+      "print a new keyring line: KID and 32 random bytes in base64",
+      STSCTL_EXIT_STATUS },
+
+    { "issue", cmd_issue,
+      "--keys FILE --role-arn ARN --role-policy FILE...\n"
+      "[--session-policy FILE] [--duration 900..43200]\n"
+      "[--session-name NAME] [--source-arn ARN] [--role-id ID]\n"
+      "[--issued-at UNIX]",
+      "an offline AssumeRole: seal a token, print the Credentials JSON",
+      NULL },
+
+    { "issue", NULL,
+      "--keys FILE --directory FILE --caller-key-id ID --role-arn ARN\n"
+      "[--session-policy FILE] [--duration 900..43200]\n"
+      "[--session-name NAME] [--external-id ID] [--issued-at UNIX]",
+      "the same, decided from a RAM directory as the STS endpoint decides",
+      STSCTL_EXIT_STATUS },
+
+    { "assume-role", cmd_assume_role,
+      "--endpoint http://HOST[:PORT][/PATH]\n"
+      STSCTL_CREDENTIALS " --role-arn ARN\n"
+      "[--session-name NAME] [--policy FILE] [--duration SECONDS]\n"
+      "[--external-id ID] [--method GET|POST] [--format JSON|XML]",
+      "AssumeRole at a live STS endpoint (plain HTTP), signed as the SDKs do",
+      "exit status: 0 success, 1 failure or an answer other than HTTP 200,\n"
+      "2 usage error\n" },
+
+    { "caller-identity", cmd_caller_identity,
+      "--endpoint http://HOST[:PORT][/PATH]\n"
+      STSCTL_CREDENTIALS " [--method GET|POST] [--format JSON|XML]",
+      "GetCallerIdentity at a live STS endpoint (plain HTTP)",
+      "exit status: 0 success, 1 failure or an answer other than HTTP 200,\n"
+      "2 usage error\n" },
+
+    { "sign", cmd_sign,
+      STSCTL_CREDENTIALS " [--v4 --region R]\n"
+      "[--host HOST | --endpoint http[s]://HOST[:PORT]]\n"
+      "[--presign SECONDS [--path-only]] [--bucket NAME]\n"
+      "[--content-type T] [--content-md5 M] [--header NAME:VALUE]...\n"
+      "[--date UNIX] [--json] METHOD PATH",
+      "print the headers of a signed OSS request, or a presigned URL",
+      "PATH is the request target as it will be sent (URL-encoded, with\n"
+      "its query), /bucket/key unless --bucket names the bucket.  HOST\n"
+      "(default 127.0.0.1) is the Host signed.  With --presign: a URL valid\n"
+      "SECONDS, http://HOST/PATH?QUERY (with --endpoint its scheme and\n"
+      "host), or with --path-only PATH?QUERY alone.\n"
+      STSCTL_EXIT_STATUS },
+
+    { "inspect", cmd_inspect,
+      "--keys FILE [--show-secret] TOKEN|-",
+      "open a token and print its claims (the secret only with --show-secret)",
+      "exit status: 0 success, 1 an invalid or expired token, 2 usage error\n"
+    },
+
+    { "policy check", stsctl_policy_check,
+      "[--trust] FILE",
+      "validate a policy (a trust policy with --trust), print it normalised",
+      "exit status: 0 valid, 1 invalid policy or unreadable file,\n"
+      "2 usage error\n" },
+
+    { "policy simulate", stsctl_policy_simulate,
+      "--role-policy FILE [--role-policy FILE]...\n"
+      "[--session-policy FILE] --action ACTION --resource ARN\n"
+      "[--context KEY=VALUE]...",
+      "decide one request: Allow, ExplicitDeny or ImplicitDeny and why",
+      NULL },
+
+    { "policy simulate", NULL,
+      "--trust-policy FILE --principal PRINCIPAL\n"
+      "[--principal-type ram|service|federated] [--context KEY=VALUE]...",
+      "decide an AssumeRole by the role's trust policy",
+      "prints the decision and the deciding statement, and the condition\n"
+      "keys a statement wanted that the context lacks; acs:CurrentTime\n"
+      "defaults to the current time\n"
+      "exit status: 0 allowed, 3 denied, 1 invalid policy or unreadable\n"
+      "file, 2 usage error\n" },
+
+    { "policy lint", stsctl_policy_lint,
+      "[--kind identity|trust] [--format text|json]\n"
+      "[--warnings-ok] FILE...",
+      "report what a policy likely gets wrong",
+      "exit status: 0 no findings, 4 warnings only (0 with --warnings-ok),\n"
+      "3 errors, 1 an unreadable or invalid policy, 2 usage error\n" },
+
+    { "policy replay", stsctl_policy_replay,
+      "--log FILE --policy FILE [--policy FILE]...\n"
+      "[--session FILE] [--role ARN] [--format text|json]",
+      "decide an audit log's requests again under other policies",
+      "decides every logged request again under the given role policies\n"
+      "(they replace the role's) and session policy, and prints the\n"
+      "requests whose decision changes\n"
+      "exit status: 0 no change, 3 changes, 1 an unreadable log or policy,\n"
+      "2 usage error\n" },
+
+    { "help", cmd_help,
+      "[COMMAND [SUBCOMMAND]]",
+      "the usage of every command, or of one",
+      STSCTL_EXIT_STATUS },
+};
+
+#define STSCTL_NUM_COMMANDS                                                 \
+    (sizeof(stsctl_commands) / sizeof(stsctl_commands[0]))
+
+
+/* the lines of |text| after the first are indented by |indent| */
+static void
+print_indented(FILE *f, const char *text, const char *indent)
+{
+    for ( /* void */ ; *text; text++) {
+        fputc(*text, f);
+
+        if (*text == '\n' && text[1] != '\0') {
+            fputs(indent, f);
+        }
+    }
+}
+
+
+/* |name| is |group| or a subcommand of it ("policy" and "policy lint") */
+static int
+in_group(const char *name, const char *group)
+{
+    size_t  n;
+
+    n = strlen(group);
+
+    return strncmp(name, group, n) == 0
+           && (name[n] == '\0' || name[n] == ' ');
+}
+
+
+/*
+ * The usage of |command| ("sign", "policy lint"), of a group of them
+ * ("policy") or, for NULL, of every command; returns |status|.
+ */
+int
+stsctl_usage(FILE *f, const char *command, int status)
+{
+    size_t                   i, found;
+    const char              *details;
+    const stsctl_command_t  *c;
+
+    details = NULL;
+    found = 0;
+
+    for (i = 0; command != NULL && i < STSCTL_NUM_COMMANDS; i++) {
+        c = &stsctl_commands[i];
+
+        if (strcmp(c->name, command) != 0) {
+            continue;
+        }
+
+        fprintf(f, "usage: %s %s ", progname, c->name);
+        print_indented(f, c->synopsis, "       ");
+        fprintf(f, "\n  %s\n", c->summary);
+
+        if (c->details != NULL) {
+            details = c->details;
+        }
+
+        found++;
     }
 
-    /* "stsctl CMD --help": the usage on stdout, success */
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            if (strcmp(argv[1], "policy") != 0) {
-                (void) usage_to(stdout);
-                return 0;
+    if (found) {
+        if (details != NULL) {
+            fputs(details, f);
+        }
+
+        return status;
+    }
+
+    if (command != NULL) {
+        fprintf(f, "usage: %s %s SUBCOMMAND ..., one of:\n", progname,
+                command);
+
+    } else {
+        fputs("usage:\n", f);
+    }
+
+    for (i = 0; i < STSCTL_NUM_COMMANDS; i++) {
+        c = &stsctl_commands[i];
+
+        if (command != NULL && !in_group(c->name, command)) {
+            continue;
+        }
+
+        fprintf(f, "  %s %s ", progname, c->name);
+        print_indented(f, c->synopsis, "      ");
+        fprintf(f, "\n      %s\n", c->summary);
+    }
+
+    fputs("exit status: 0 success, 1 failure, 2 usage error; policy "
+          "simulate: 3 denied;\npolicy lint: 3 errors, 4 warnings only; "
+          "policy replay: 3 decisions change\n"
+          "one command's usage: stsctl help COMMAND, or stsctl COMMAND "
+          "--help\n", f);
+
+    return status;
+}
+
+
+/*
+ * The command argv[0] (and argv[1]) names, as in the table: "sign",
+ * "policy lint", or a group, "policy"; NULL if none.  *words is how many
+ * words of argv it is.
+ */
+static const char *
+find_command(int argc, char **argv, int *words,
+    const stsctl_command_t **cmd)
+{
+    size_t                   i, n;
+    const stsctl_command_t  *c;
+
+    *cmd = NULL;
+    *words = 0;
+
+    for (i = 0; argc > 0 && i < STSCTL_NUM_COMMANDS; i++) {
+        c = &stsctl_commands[i];
+        n = strlen(argv[0]);
+
+        if (strcmp(c->name, argv[0]) == 0 && strchr(c->name, ' ') == NULL) {
+            *cmd = c;
+            *words = 1;
+            return c->name;
+        }
+
+        if (strncmp(c->name, argv[0], n) == 0 && c->name[n] == ' ') {
+            if (argc > 1 && strcmp(c->name + n + 1, argv[1]) == 0) {
+                *cmd = c;
+                *words = 2;
+                return c->name;
             }
+
+            *words = 1;
         }
     }
 
-    if (strcmp(argv[1], "keygen") == 0) {
-        return cmd_keygen(argc - 1, argv + 1);
+    return *words ? argv[0] : NULL;
+}
+
+
+static int
+unknown_command(int argc, char **argv)
+{
+    int                      words;
+    const char              *group;
+    const stsctl_command_t  *c;
+
+    group = find_command(argc, argv, &words, &c);
+
+    if (group != NULL && argc > 1) {
+        fprintf(stderr, "%s: unknown command \"%s %s\"\n", progname, group,
+                argv[1]);
+
+    } else if (group == NULL) {
+        fprintf(stderr, "%s: unknown command \"%s\"\n", progname, argv[0]);
     }
 
-    if (strcmp(argv[1], "issue") == 0) {
-        return cmd_issue(argc - 1, argv + 1);
+    return stsctl_usage(stderr, group, 2);
+}
+
+
+/* stsctl help [COMMAND [SUBCOMMAND]] */
+static int
+cmd_help(int argc, char **argv)
+{
+    int                      words;
+    const char              *name;
+    const stsctl_command_t  *c;
+
+    if (argc < 2) {
+        return stsctl_usage(stdout, NULL, 0);
     }
 
-    if (strcmp(argv[1], "sign") == 0) {
-        return cmd_sign(argc - 1, argv + 1);
+    name = find_command(argc - 1, argv + 1, &words, &c);
+
+    if (name == NULL || (c == NULL && argc > 2) || words != argc - 1) {
+        return unknown_command(argc - 1, argv + 1);
     }
 
-    if (strcmp(argv[1], "inspect") == 0) {
-        return cmd_inspect(argc - 1, argv + 1);
-    }
+    return stsctl_usage(stdout, name, 0);
+}
 
-    if (strcmp(argv[1], "assume-role") == 0) {
-        return cmd_rpc(argc - 1, argv + 1, "AssumeRole");
-    }
 
-    if (strcmp(argv[1], "caller-identity") == 0) {
-        return cmd_rpc(argc - 1, argv + 1, "GetCallerIdentity");
-    }
+int
+main(int argc, char **argv)
+{
+    int                      i, words;
+    const char              *name;
+    const stsctl_command_t  *c;
 
-    if (strcmp(argv[1], "policy") == 0) {
-        return stsctl_policy_main(argc - 1, argv + 1);
+    if (argc < 2) {
+        return stsctl_usage(stderr, NULL, 2);
     }
 
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage();
-        return 0;
+        return stsctl_usage(stdout, NULL, 0);
     }
 
-    fprintf(stderr, "%s: unknown command \"%s\"\n", progname, argv[1]);
+    name = find_command(argc - 1, argv + 1, &words, &c);
 
-    return usage();
+    if (name == NULL) {
+        return unknown_command(argc - 1, argv + 1);
+    }
+
+    /* "stsctl CMD ... --help": CMD's usage on stdout, success */
+    for (i = 1 + words; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            if (c == NULL && i > 1 + words) {
+                /* "policy bogus --help" */
+                return unknown_command(argc - 1, argv + 1);
+            }
+
+            return stsctl_usage(stdout, name, 0);
+        }
+    }
+
+    if (c == NULL) {
+        /* a group alone ("stsctl policy"), "stsctl policy help" */
+        if (argc == 3 && strcmp(argv[2], "help") == 0) {
+            return stsctl_usage(stdout, name, 0);
+        }
+
+        return unknown_command(argc - 1, argv + 1);
+    }
+
+    return c->handler(argc - words, argv + words);
 }

@@ -9,7 +9,7 @@
 
 
 /*
- * stsctl_policy_lint runs `stsctl policy lint ...` (argv[1] is "lint"):
+ * stsctl_policy_lint runs `stsctl policy lint ...` (argv[0] is "lint"):
  *
  *   policy lint [--kind identity|trust] [--format text|json]
  *       [--warnings-ok] FILE...
@@ -21,8 +21,8 @@
 int stsctl_policy_lint(int argc, char **argv);
 
 /*
- * stsctl_policy_replay runs `stsctl policy replay ...` (argv[1] is
- * "replay"):
+ * stsctl_policy_replay (stsctl_replay.c) runs `stsctl policy replay ...`
+ * (argv[0] is "replay"):
  *
  *   policy replay --log FILE --policy FILE [--policy FILE]...
  *       [--session FILE] [--role ARN] [--format text|json]
@@ -31,13 +31,6 @@ int stsctl_policy_lint(int argc, char **argv);
  * an unreadable or invalid policy, 2 a usage error.
  */
 int stsctl_policy_replay(int argc, char **argv);
-
-/*
- * stsctl_policy_read (stsctl_policy.c) reads a whole policy file ("-" is
- * stdin, at most 1 MiB), NUL-terminated, into malloc'd memory and stores
- * its length in *out_len; NULL, with a message on stderr, on error.
- */
-char *stsctl_policy_read(const char *path, size_t *out_len);
 
 
 #endif /* STSCTL_LINT_H_INCLUDED */

@@ -2,7 +2,8 @@
  * Copyright (C) nginx-sts authors
  *
  * stsctl_policy: `stsctl policy check` and `stsctl policy simulate`, so
- * that an operator can test a policy before issuing tokens with it.
+ * that an operator can test a policy before issuing tokens with it, and
+ * the policy reader of every `stsctl policy` subcommand.
  */
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include "sts_policy.h"
 #include "sts_explain.h"
 #include "stsctl_policy.h"
-#include "stsctl_lint.h"
+#include "stsctl_usage.h"
 
 
 #define STSCTL_POLICY_MAX_FILES    64
@@ -46,81 +47,12 @@ typedef struct {
 } stsctl_sim_t;
 
 
-static int stsctl_policy_usage(FILE *f, int status);
 static int stsctl_policy_load(const char *path, int kind,
     sts_policy_t **out);
-static int stsctl_policy_check(int argc, char **argv);
-static int stsctl_policy_simulate(int argc, char **argv);
 static int stsctl_policy_sim_args(stsctl_sim_t *sim, int argc, char **argv);
 static int stsctl_policy_sim_run(stsctl_sim_t *sim);
 static void stsctl_policy_print_stmt(const char *what, const char *file,
     int statement, sts_str_t sid);
-
-
-static const char  stsctl_policy_usage_text[] =
-    "usage:\n"
-    "  stsctl policy check [--trust] FILE\n"
-    "      validate a policy (a trust policy with --trust) and print its\n"
-    "      normalised form\n"
-    "  stsctl policy simulate --role-policy FILE [--role-policy FILE]...\n"
-    "      [--session-policy FILE] --action ACTION --resource ARN\n"
-    "      [--context KEY=VALUE]...\n"
-    "  stsctl policy simulate --trust-policy FILE --principal PRINCIPAL\n"
-    "      [--principal-type ram|service|federated] [--context KEY=VALUE]...\n"
-    "      print Allow, ExplicitDeny or ImplicitDeny and the deciding\n"
-    "      statement; acs:CurrentTime defaults to the current time\n"
-    "  stsctl policy lint [--kind identity|trust] [--format text|json]\n"
-    "      [--warnings-ok] FILE...\n"
-    "      report what a policy likely gets wrong (stsctl policy lint -h)\n"
-    "  stsctl policy replay --log FILE --policy FILE [--policy FILE]...\n"
-    "      [--session FILE] [--role ARN] [--format text|json]\n"
-    "      decide an audit log's requests again under other policies\n"
-    "exit status: 0 valid or allowed, 3 denied, 1 invalid policy or\n"
-    "unreadable file, 2 usage error\n";
-
-
-int
-stsctl_policy_main(int argc, char **argv)
-{
-    if (argc < 2) {
-        return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
-    }
-
-    if (strcmp(argv[1], "check") == 0) {
-        return stsctl_policy_check(argc, argv);
-    }
-
-    if (strcmp(argv[1], "simulate") == 0) {
-        return stsctl_policy_simulate(argc, argv);
-    }
-
-    if (strcmp(argv[1], "lint") == 0) {
-        return stsctl_policy_lint(argc, argv);
-    }
-
-    if (strcmp(argv[1], "replay") == 0) {
-        return stsctl_policy_replay(argc, argv);
-    }
-
-    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0
-        || strcmp(argv[1], "-h") == 0)
-    {
-        return stsctl_policy_usage(stdout, STSCTL_POLICY_OK);
-    }
-
-    fprintf(stderr, "stsctl policy: unknown subcommand \"%s\"\n", argv[1]);
-
-    return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
-}
-
-
-static int
-stsctl_policy_usage(FILE *f, int status)
-{
-    fputs(stsctl_policy_usage_text, f);
-
-    return status;
-}
 
 
 /* stsctl_policy_read reads a whole file ("-" is stdin); NULL on error */
@@ -203,7 +135,31 @@ stsctl_policy_load(const char *path, int kind, sts_policy_t **out)
 }
 
 
-static int
+int
+stsctl_policy_compile(const char *path, int kind, sts_policy_t **out,
+    char *err, size_t err_len)
+{
+    int      rc;
+    char    *json;
+    size_t   len;
+
+    *out = NULL;
+
+    json = stsctl_policy_read(path, &len);
+    if (json == NULL) {
+        snprintf(err, err_len, "unreadable");
+        return STSCTL_POLICY_ERROR;
+    }
+
+    rc = sts_policy_compile(&sts_malloc_allocator, json, len, kind, out,
+                            err, err_len);
+    free(json);
+
+    return rc == STS_OK ? STSCTL_POLICY_OK : STSCTL_POLICY_ERROR;
+}
+
+
+int
 stsctl_policy_check(int argc, char **argv)
 {
     int            i, kind, rc;
@@ -214,26 +170,26 @@ stsctl_policy_check(int argc, char **argv)
     kind = STS_POLICY_IDENTITY;
     file = NULL;
 
-    for (i = 2; i < argc; i++) {
+    for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--trust") == 0) {
             kind = STS_POLICY_TRUST;
 
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "stsctl policy check: unknown option \"%s\"\n",
                     argv[i]);
-            return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
+            return stsctl_usage(stderr, "policy check", STSCTL_POLICY_USAGE);
 
         } else if (file == NULL) {
             file = argv[i];
 
         } else {
             fprintf(stderr, "stsctl policy check: one FILE only\n");
-            return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
+            return stsctl_usage(stderr, "policy check", STSCTL_POLICY_USAGE);
         }
     }
 
     if (file == NULL) {
-        return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
+        return stsctl_usage(stderr, "policy check", STSCTL_POLICY_USAGE);
     }
 
     if (stsctl_policy_load(file, kind, &p) != STSCTL_POLICY_OK) {
@@ -259,7 +215,7 @@ stsctl_policy_check(int argc, char **argv)
 }
 
 
-static int
+int
 stsctl_policy_simulate(int argc, char **argv)
 {
     int            rc;
@@ -301,13 +257,14 @@ stsctl_policy_sim_args(stsctl_sim_t *sim, int argc, char **argv)
 
     sim->principal_type = STS_PRINCIPAL_RAM;
 
-    for (i = 2; i < argc; i++) {
+    for (i = 1; i < argc; i++) {
         opt = argv[i];
 
         if (i + 1 >= argc) {
             fprintf(stderr, "stsctl policy simulate: %s needs a value\n",
                     opt);
-            return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
+            return stsctl_usage(stderr, "policy simulate",
+                                STSCTL_POLICY_USAGE);
         }
 
         val = argv[++i];
@@ -382,7 +339,8 @@ stsctl_policy_sim_args(stsctl_sim_t *sim, int argc, char **argv)
         } else {
             fprintf(stderr, "stsctl policy simulate: unknown or repeated "
                     "option \"%s\"\n", opt);
-            return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
+            return stsctl_usage(stderr, "policy simulate",
+                                STSCTL_POLICY_USAGE);
         }
     }
 
@@ -393,7 +351,8 @@ stsctl_policy_sim_args(stsctl_sim_t *sim, int argc, char **argv)
             fprintf(stderr, "stsctl policy simulate: --trust-policy takes "
                     "--principal and no role, session, action or "
                     "resource\n");
-            return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
+            return stsctl_usage(stderr, "policy simulate",
+                                STSCTL_POLICY_USAGE);
         }
 
     } else if (sim->num_role == 0 || sim->action == NULL
@@ -401,7 +360,7 @@ stsctl_policy_sim_args(stsctl_sim_t *sim, int argc, char **argv)
     {
         fprintf(stderr, "stsctl policy simulate: --role-policy, --action "
                 "and --resource are required\n");
-        return stsctl_policy_usage(stderr, STSCTL_POLICY_USAGE);
+        return stsctl_usage(stderr, "policy simulate", STSCTL_POLICY_USAGE);
     }
 
     if (sim->action != NULL

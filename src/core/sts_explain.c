@@ -24,6 +24,7 @@ static void sts_xout_str(sts_xout_t *o, const char *s);
 static void sts_xout_safe(sts_xout_t *o, const char *s, size_t n,
     const char *bad);
 static void sts_xout_end(sts_xout_t *o);
+static size_t sts_explain_utf8_len(const unsigned char *p, size_t n);
 
 
 static const char *const  sts_explain_headers[] = {
@@ -194,13 +195,23 @@ sts_xout_str(sts_xout_t *o, const char *s)
 static void
 sts_xout_safe(sts_xout_t *o, const char *s, size_t n, const char *bad)
 {
-    size_t         i;
+    size_t         i, u;
     unsigned char  c;
+
+    u = 0;
 
     for (i = 0; i < n; i++) {
         c = (unsigned char) s[i];
 
-        if (c < 0x21 || c > 0x7e || strchr(bad, c) != NULL) {
+        if (u == 0 && c >= 0x80) {
+            /* a whole UTF-8 sequence is kept */
+            u = sts_explain_utf8_len((const unsigned char *) s + i, n - i);
+        }
+
+        if (u) {
+            u--;
+
+        } else if (c < 0x21 || c > 0x7e || strchr(bad, c) != NULL) {
             c = '?';
         }
 
@@ -292,14 +303,77 @@ sts_explain_missing(const sts_policy_result_t *res, char *buf, size_t len)
 }
 
 
-void
-sts_explain_header_safe(char *s, size_t len)
+/* the length of the well-formed UTF-8 sequence at |p| (RFC 3629), or 0 */
+static size_t
+sts_explain_utf8_len(const unsigned char *p, size_t n)
 {
-    size_t  i;
+    size_t         len, i;
+    unsigned char  lo, hi;
 
-    for (i = 0; i < len; i++) {
-        if ((unsigned char) s[i] < 0x20 || (unsigned char) s[i] > 0x7e) {
-            s[i] = '?';
+    lo = 0x80;
+    hi = 0xbf;
+
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        len = 2;
+
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        len = 3;
+        lo = p[0] == 0xe0 ? 0xa0 : 0x80;
+        hi = p[0] == 0xed ? 0x9f : 0xbf;
+
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        len = 4;
+        lo = p[0] == 0xf0 ? 0x90 : 0x80;
+        hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+
+    } else {
+        return 0;
+    }
+
+    if (n < len || p[1] < lo || p[1] > hi) {
+        return 0;
+    }
+
+    for (i = 2; i < len; i++) {
+        if (p[i] < 0x80 || p[i] > 0xbf) {
+            return 0;
         }
     }
+
+    return len;
+}
+
+
+size_t
+sts_explain_escape(char *out, const char *s, size_t len, int utf8)
+{
+    size_t               i, k, u;
+    unsigned char        c;
+    static const char    hex[] = "0123456789ABCDEF";
+
+    k = 0;
+    u = 0;
+
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if (u == 0 && c >= 0x80 && utf8) {
+            u = sts_explain_utf8_len((const unsigned char *) s + i, len - i);
+        }
+
+        if (u) {
+            u--;
+            out[k++] = (char) c;
+
+        } else if (c < 0x20 || c > 0x7e || c == '%') {
+            out[k++] = '%';
+            out[k++] = hex[c >> 4];
+            out[k++] = hex[c & 0x0f];
+
+        } else {
+            out[k++] = (char) c;
+        }
+    }
+
+    return k;
 }

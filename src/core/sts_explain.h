@@ -52,7 +52,8 @@ int sts_explain_redact(sts_buf_t *out, sts_str_t text) STS_WUR;
  *
  * |names| holds |num_names| policy names, index-aligned with the role
  * policies evaluated (NULL entries and NULL |names| are allowed).  Bytes
- * of a name below 0x21, above 0x7e, '(' and ')' are written as '?'.
+ * of a name below 0x21, 0x7f, bytes above it that are not part of a
+ * well-formed UTF-8 sequence, '(' and ')' are written as '?'.
  * Returns the length the full text needs (like snprintf).
  */
 size_t sts_explain_layer(const sts_policy_result_t *res, int trust,
@@ -62,18 +63,23 @@ size_t sts_explain_layer(const sts_policy_result_t *res, int trust,
  * sts_explain_missing writes into |buf| (|len| bytes, NUL-terminated when
  * len > 0) the missing condition keys of |res| joined with ',', followed
  * by ",..." when there were more than the result keeps; "" if none.
- * Bytes below 0x21, above 0x7e and ',' are written as '?'.  Returns the
+ * Bytes below 0x21, 0x7f, bytes above it that are not part of a
+ * well-formed UTF-8 sequence, and ',' are written as '?'.  Returns the
  * length the full text needs.
  */
 size_t sts_explain_missing(const sts_policy_result_t *res, char *buf,
     size_t len);
 
 /*
- * sts_explain_header_safe replaces, in place, every byte of |s| (|len|
- * bytes) below 0x20 or above 0x7e by '?', so that it may be sent as an
- * HTTP header value.
+ * sts_explain_escape writes |s| (|len| bytes) into |out|, which has room
+ * for 3 * len bytes, so that it may be logged (|utf8| 1) or sent as an
+ * HTTP header value (|utf8| 0): printable ASCII and the space are copied,
+ * '%' and every other byte are written as %XX (two upper-case hex
+ * digits), except that with |utf8| the bytes of well-formed UTF-8
+ * sequences (RFC 3629: no overlong forms, surrogates or code points above
+ * U+10FFFF) are copied.  Returns the length written.
  */
-void sts_explain_header_safe(char *s, size_t len);
+size_t sts_explain_escape(char *out, const char *s, size_t len, int utf8);
 
 
 #endif /* STS_EXPLAIN_H_INCLUDED */

@@ -3,8 +3,9 @@
  *
  * fuzz_explain: sts_explain_redact on hostile input (libFuzzer), with its
  * promises checked: a second pass changes nothing (every credential value
- * is already gone), text without ':' or '=' is copied unchanged, and the
- * header sanitiser leaves only printable ASCII.
+ * is already gone), text without ':' or '=' is copied unchanged, and
+ * sts_explain_escape leaves only printable ASCII for a header, no control
+ * byte for the log, and in both cases text whose %XX decode to the input.
  */
 
 #include <stdint.h>
@@ -15,12 +16,61 @@
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void fuzz_escape(const uint8_t *data, size_t size, int utf8);
+
+
+/* the escaped text decodes to |data|; a header's is printable ASCII */
+static void
+fuzz_escape(const uint8_t *data, size_t size, int utf8)
+{
+    char           *out;
+    size_t          n, i, k;
+    unsigned char   c;
+
+    out = malloc(3 * size + 1);
+    if (out == NULL) {
+        return;
+    }
+
+    n = sts_explain_escape(out, (const char *) data, size, utf8);
+
+    if (n > 3 * size) {
+        abort();
+    }
+
+    for (i = 0, k = 0; i < n; i++, k++) {
+        c = (unsigned char) out[i];
+
+        if (c < 0x20 || c == 0x7f || (!utf8 && c > 0x7e)) {
+            abort();
+        }
+
+        if (c == '%') {
+            if (i + 2 >= n) {
+                abort();
+            }
+
+            c = (unsigned char) strtoul((char []) { out[i + 1], out[i + 2],
+                                                    '\0' }, NULL, 16);
+            i += 2;
+        }
+
+        if (k >= size || c != data[k]) {
+            abort();
+        }
+    }
+
+    if (k != size) {
+        abort();
+    }
+
+    free(out);
+}
 
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t     i;
     sts_buf_t  once, twice;
     sts_str_t  in, mid;
 
@@ -50,17 +100,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    if (once.len) {
-        sts_explain_header_safe(once.data, once.len);
-
-        for (i = 0; i < once.len; i++) {
-            if ((unsigned char) once.data[i] < 0x20
-                || (unsigned char) once.data[i] > 0x7e)
-            {
-                abort();
-            }
-        }
-    }
+    fuzz_escape(data, size, 0);
+    fuzz_escape(data, size, 1);
 
     sts_buf_free(&once);
     sts_buf_free(&twice);

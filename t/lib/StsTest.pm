@@ -107,13 +107,15 @@ sub sts_issue {
     return \%c;
 }
 
-# sts_sign($creds, METHOD, PATH, extra stsctl sign args...) -> header text
+# sts_sign($creds, METHOD, PATH, extra stsctl sign args...) -> header text,
+# or with --presign the request target (PATH?QUERY, for a request line)
 sub sts_sign {
     my ($c, $method, $path, @extra) = @_;
     my @args = ('sign', '--access-key-id', $c->{id},
                 '--secret-file', _secret_file($c));
     push @args, '--security-token', $c->{token} if defined $c->{token};
-    return sts_stsctl(@args, '--host', 'localhost', @extra, $method, $path);
+    return sts_stsctl(@args, '--host', 'localhost', '--path-only', @extra,
+                      $method, $path);
 }
 
 # sts_headers: like sts_sign, but drops the lines named in $o{drop} and

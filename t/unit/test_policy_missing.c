@@ -362,13 +362,58 @@ test_redact(void)
 }
 
 
-static void
-test_header_safe(void)
+static const char *
+escape(const char *s, int utf8)
 {
-    char  s[] = "a\r\nb\x7f\xc3\xa9";
+    size_t       n;
+    static char  buf[512];
 
-    sts_explain_header_safe(s, strlen(s));
-    is_str(s, "a??b???", "control and non-ASCII bytes become '?'");
+    n = sts_explain_escape(buf, s, strlen(s), utf8);
+    buf[n] = '\0';
+
+    return buf;
+}
+
+
+static void
+test_escape(void)
+{
+    char         out[3 * 7 + 1], layer[64];
+    const char  *name;
+
+    /* 文件 (U+6587 U+4EF6), é (U+00E9), 😀 (U+1F600) */
+    is_str(escape("b/\xe6\x96\x87\xe4\xbb\xb6.txt", 1),
+           "b/\xe6\x96\x87\xe4\xbb\xb6.txt", "log: UTF-8 kept");
+    is_str(escape("\xc3\xa9 \xf0\x9f\x98\x80", 1),
+           "\xc3\xa9 \xf0\x9f\x98\x80", "log: 2 and 4 byte sequences kept");
+    is_str(escape("b/\xe6\x96\x87.txt", 0), "b/%E6%96%87.txt",
+           "header: UTF-8 as %XX");
+    is_str(escape("a\r\nb\x7f\"=", 1), "a%0D%0Ab%7F\"=",
+           "control bytes and DEL as %XX, '\"' and '=' kept");
+    is_str(escape("100%", 1), "100%25", "'%' itself as %25");
+
+    /* ill-formed: each byte that is not part of a whole sequence */
+    is_str(escape("\xff\xfe", 1), "%FF%FE", "bytes never in UTF-8");
+    is_str(escape("\xc0\xaf", 1), "%C0%AF", "an overlong '/'");
+    is_str(escape("\xe0\x80\xaf", 1), "%E0%80%AF", "an overlong 3 bytes");
+    is_str(escape("\xed\xa0\x80", 1), "%ED%A0%80", "a surrogate");
+    is_str(escape("\xf4\x90\x80\x80", 1), "%F4%90%80%80",
+           "above U+10FFFF");
+    is_str(escape("a\xe6\x96", 1), "a%E6%96", "a truncated sequence");
+    is_str(escape("\xe6\x96" "a", 1), "%E6%96a", "a sequence cut short");
+    is_str(escape("\x96\xe6\x96\x87", 1), "%96\xe6\x96\x87",
+           "a stray continuation byte, then a whole sequence");
+
+    /* the room the header says is enough */
+    is_int((long) sts_explain_escape(out, "\x01\x02\x03\x04\x05\x06\x07", 7,
+                                     0), 21, "3 bytes per byte at most");
+
+    /* layers and missing keys keep UTF-8 too */
+    name = "\xe7\xad\x96\xe7\x95\xa5\xff";
+    (void) sts_explain_layer(&(sts_policy_result_t) { .policy = 0 }, 0,
+                             &name, 1, layer, sizeof(layer));
+    is_str(layer, "role-policy[0](\xe7\xad\x96\xe7\x95\xa5?)",
+           "a layer's UTF-8 name kept, an ill-formed byte '?'");
 }
 
 
@@ -380,7 +425,7 @@ main(void)
     test_missing_trust();
     test_layer();
     test_redact();
-    test_header_safe();
+    test_escape();
 
     return tap_done();
 }
