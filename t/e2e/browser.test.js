@@ -11,7 +11,7 @@
 // and saves a screenshot under t/e2e/output/.
 //
 // CHROMIUM selects the browser (default /usr/bin/chromium); without one
-// the test is skipped (t/e2e/run.sh installs it as root).
+// the test is skipped (tools/deps.sh installs it).
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
