@@ -9,13 +9,15 @@ set -eu
 #   build          gcc make binutils (ar) dpkg-dev (dpkg-buildflags)
 #                  libc6-dev nginx nginx-dev and the -dev libraries
 #   scripts        curl openssl git (tools/lint.sh) ca-certificates (npm)
+#                  apt (apt-get, here; Priority required, but a machine's
+#                  status may say important)
 #   Perl tests     perl, Test::Base, Test::LongString, HTTP::Date (155),
 #                  and what the full Test::Nginx scaffold needs
 #   Python         python3-minimal (/usr/bin/python3) python3-cryptography
 #                  (t/110-bad-input.t reseals tokens)
 #   end-to-end     chromium (browser.test.js)
 PKGS="gcc make binutils dpkg-dev libc6-dev nginx nginx-dev libjansson-dev
-      libssl-dev libpcre2-dev zlib1g-dev curl openssl git ca-certificates
+      libssl-dev libpcre2-dev zlib1g-dev curl openssl git ca-certificates apt
       perl libtest-base-perl libtest-longstring-perl libhttp-date-perl
       libipc-run-perl libtext-diff-perl liblist-moreutils-perl liburi-perl
       python3-minimal python3-cryptography chromium"
