@@ -2,7 +2,7 @@
 # pure-C core, stsctl and the unit tests; run the demo and the test suites.
 #
 #   make            module + stsctl + unit tests (into $(BUILD))
-#   make test       install missing deps, build, run every test
+#   make test       install missing deps, check them, build, run every test
 #   make run        install missing deps, build, start the demo gateway
 #   make unit       C unit tests only
 #   make asan       the Test::Nginx suite on a sanitized nginx
@@ -39,7 +39,7 @@ MODULE     := $(BUILD)/ngx_http_sts_module.so
 STSCTL     := $(BUILD)/stsctl
 
 .PHONY: all module core cli unit test test-nginx run stop deps clean fuzz bench \
-        asan install deb lint
+        asan install deb lint depcheck
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -120,7 +120,11 @@ deps:
 lint:
 	@sh tools/lint.sh
 
-test: deps all lint
+# everything the tests use comes from a package tools/deps.sh installs
+depcheck: deps
+	prove t/deps/check.t
+
+test: deps depcheck all lint
 	sh t/run-all.sh
 
 # nginx from Debian's source package with the module compiled in, under

@@ -3,10 +3,29 @@
 # is missing.  Debian 12 (bookworm); needs root or sudo to install.
 set -eu
 
-PKGS="nginx nginx-dev libjansson-dev libssl-dev libpcre2-dev zlib1g-dev
-      gcc make curl perl libtest-base-perl libipc-run-perl
-      libtest-longstring-perl libtext-diff-perl liblist-moreutils-perl
-      liburi-perl openssl"
+# Every Debian package the build, "make test" and "make run" use, one list
+# (t/deps/check.t reads PKGS and NODE_PKGS from here, and fails when a
+# module or a command the tests use comes from a package not named):
+#   build          gcc make binutils (ar) dpkg-dev (dpkg-buildflags)
+#                  libc6-dev nginx nginx-dev and the -dev libraries
+#   scripts        curl openssl git (tools/lint.sh) ca-certificates (npm)
+#                  apt (apt-get, here; Priority required, but a machine's
+#                  status may say important)
+#   Perl tests     perl, Test::Base, Test::LongString, HTTP::Date (155),
+#                  and what the full Test::Nginx scaffold needs
+#   Python         python3-minimal (/usr/bin/python3) python3-cryptography
+#                  (t/110-bad-input.t reseals tokens)
+#   end-to-end     chromium (browser.test.js)
+PKGS="gcc make binutils dpkg-dev libc6-dev nginx nginx-dev libjansson-dev
+      libssl-dev libpcre2-dev zlib1g-dev curl openssl git ca-certificates apt
+      perl libtest-base-perl libtest-longstring-perl libhttp-date-perl
+      libipc-run-perl libtext-diff-perl liblist-moreutils-perl liburi-perl
+      python3-minimal python3-cryptography chromium"
+
+# node and npm (the end-to-end tests, s3rver for make run): Debian's
+# nodejs and npm, or a nodejs that bundles npm (which conflicts with
+# Debian's npm package): installed only when the command is missing
+NODE_PKGS="nodejs npm"
 
 missing=""
 for p in $PKGS; do
@@ -16,8 +35,6 @@ for p in $PKGS; do
     fi
 done
 
-# node and npm (the end-to-end tests, s3rver for make run): any install
-# will do (Debian's nodejs and npm, or a nodejs that bundles npm)
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 

@@ -194,8 +194,11 @@ if [ $endpoint = no ]; then
     sed -i '/# @ENDPOINT_BEGIN@/,/# @ENDPOINT_END@/d' "$RUNTIME/nginx.conf"
 fi
 
-# the store
-nohup node "$S3RVER" -d "$RUNTIME/s3rver" -a 127.0.0.1 -p "$STORE_PORT" \
+# the store.  s3rver seals ListObjectsV2 continuation tokens with DES,
+# which OpenSSL 3 keeps in its legacy provider: without it every truncated
+# listing is a 500.  Node's bundled OpenSSL has the provider built in;
+# Debian's nodejs loads libssl3's ossl-modules/legacy.so.
+nohup node --openssl-legacy-provider "$S3RVER" -d "$RUNTIME/s3rver" -a 127.0.0.1 -p "$STORE_PORT" \
     --no-vhost-buckets --silent \
     --configure-bucket demo-bucket tools/demo/cors.xml \
     > "$RUNTIME/logs/s3rver.log" 2>&1 &

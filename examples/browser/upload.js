@@ -36,9 +36,21 @@
     });
   }
 
+  // the whole folder, 100 keys a page, each page asked for with the
+  // previous one's continuation token
   async function refresh(oss, prefix) {
-    const r = await oss.listV2({ prefix, 'max-keys': 100 });
-    const rows = (r.objects || []).map((o) => {
+    const objects = [];
+    let token = null;
+    do {
+      const query = { prefix, 'max-keys': 100 };
+      if (token) {
+        query['continuation-token'] = token;
+      }
+      const r = await oss.listV2(query);
+      objects.push(...(r.objects || []));
+      token = r.isTruncated ? r.nextContinuationToken : null;
+    } while (token);
+    const rows = objects.map((o) => {
       const tr = document.createElement('tr');
       for (const v of [o.name, String(o.size), o.etag]) {
         const td = document.createElement('td');

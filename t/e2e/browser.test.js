@@ -11,7 +11,7 @@
 // and saves a screenshot under t/e2e/output/.
 //
 // CHROMIUM selects the browser (default /usr/bin/chromium); without one
-// the test is skipped (t/e2e/run.sh installs it as root).
+// the test is skipped (tools/deps.sh installs it).
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -152,5 +152,60 @@ test('browser: outside the folder, the page shows AccessDeniedError',
     assert.match(result, /^AccessDeniedError 403 [0-9A-F]{24}$/);
     assert.ok(!fs.existsSync(stack.objectFile('demo-bucket',
       'users/erin/x.txt')));
+    await page.close();
+  });
+
+test('browser: a folder of more than 100 keys is listed whole, page by page',
+  { skip: !haveChromium && `no browser at ${chromiumPath}` }, async () => {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${stack.ports.web}/`);
+
+    // 105 objects in frank's folder, with the page's own client: more
+    // than the page's 100 keys a listing page
+    const filled = await page.evaluate(async () => {
+      const c = await (await fetch('/api/sts?user=frank')).json();
+      const oss = new window.OSS({
+        accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret,
+        stsToken: c.SecurityToken, bucket: c.Bucket, endpoint: c.Endpoint,
+        region: c.Region, sldEnable: true,
+      });
+      const names = [];
+      for (let i = 0; i < 105; i++) {
+        names.push(`${c.Prefix}k${String(i).padStart(3, '0')}.txt`);
+      }
+      for (let i = 0; i < names.length; i += 15) {
+        await Promise.all(names.slice(i, i + 15).map((n) =>
+          oss.put(n, new Blob([n]))));
+      }
+      return names.length;
+    });
+    assert.equal(filled, 105);
+
+    await page.fill('#user', 'frank');
+    await page.setInputFiles('#file', {
+      name: 'z-last.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('the 106th\n'),
+    });
+    await page.click('#upload');
+    const status = page.locator('#status');
+    await status.filter({ hasText: /^(uploaded|failed)/ })
+      .waitFor({ timeout: 30000 });
+    // the page lists the folder after it shows "uploaded"; a failed
+    // listing shows "failed" instead
+    await page.locator('#objects tr').nth(105)
+      .waitFor({ timeout: 10000 }).catch(() => {});
+    assert.match(await status.textContent(),
+      /^uploaded users\/frank\/z-last\.txt /);
+
+    // every key once, in order, the upload last
+    const listed = await page.locator('#objects tr td:first-child')
+      .allTextContents();
+    const want = [];
+    for (let i = 0; i < 105; i++) {
+      want.push(`users/frank/k${String(i).padStart(3, '0')}.txt`);
+    }
+    want.push('users/frank/z-last.txt');
+    assert.deepEqual(listed, want);
     await page.close();
   });

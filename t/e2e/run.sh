@@ -48,4 +48,8 @@ fi
 
 mkdir -p output
 
+# the clients name the gateway "localhost", which listens on 127.0.0.1:
+# Node 18 (Debian 12's nodejs) would try ::1 alone, Node 20 tries both
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--dns-result-order=ipv4first"
+
 exec node --test "$@"
