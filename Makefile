@@ -82,7 +82,14 @@ $(BUILD)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(BUILD)/libstscore.a
 # The module is built exactly as Debian builds third-party modules
 # (nginx-dev's nginx_mod build system): configure in nginx-dev's tree with
 # the packaged binary's flags, into our own build directory.
-$(BUILD)/nginx/Makefile: config $(NGINX_SRC)/conf_flags
+# config finds the sources as the wildcards above do; configure again
+# when a file is added or removed (the list is rewritten only then)
+SRCLIST    := $(BUILD)/nginx/sources
+SRCNAMES   := $(sort $(GLUE_SRCS) $(CORE_SRCS) $(CORE_HDRS))
+$(shell mkdir -p $(BUILD)/nginx; echo '$(SRCNAMES)' | cmp -s - $(SRCLIST) \
+        || echo '$(SRCNAMES)' > $(SRCLIST))
+
+$(BUILD)/nginx/Makefile: config $(NGINX_SRC)/conf_flags $(SRCLIST)
 	@mkdir -p $(ABS_BUILD)/nginx
 	cd $(NGINX_SRC) && bash -c '. ./conf_flags && ./configure \
 	    --with-cc-opt="$$(dpkg-buildflags --get CFLAGS) -fPIC $$(dpkg-buildflags --get CPPFLAGS)" \
