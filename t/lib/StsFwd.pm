@@ -641,7 +641,7 @@ sub request_of {
         push @sign, '--v4', '--region', 'cn-hangzhou'
             if $c->{presign} eq 'v4';
         my $target = sts_stsctl('sign', '--credentials', $Cred->{file},
-                                '--host', 'localhost', '--presign', '600',
+                                '--host', 'localhost', '--presign', '600', '--path-only',
                                 @sign, $m, $signed);
         chomp $target;
         $path = $target;
