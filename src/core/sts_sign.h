@@ -156,8 +156,8 @@ int sts_auth_is_param(sts_str_t name);
  * the parameters sts_auth_is_param names, whatever form the request was
  * signed in, keeping every other item byte for byte and in order.  When
  * there is none, |out| is |raw_query| itself; otherwise the new string
- * comes from |a|.  STS_OK, STS_EINVAL (a bad escape in a name),
- * STS_ENOMEM.
+ * comes from |a| (a static "" when nothing is left).  STS_OK, STS_EINVAL
+ * (a bad escape in a name), STS_ENOMEM.
  */
 int sts_auth_strip_query(const sts_allocator_t *a, sts_str_t raw_query,
     sts_str_t *out) STS_WUR;
