@@ -78,6 +78,7 @@ typedef struct {
     sts_post_auth_t             post;
     sts_post_range_t            range;
     ngx_http_event_handler_pt   read_handler;    /* saved while paused */
+    unsigned                    skip:1;          /* a CORS preflight */
     unsigned                    waiting:1;       /* NGX_DONE returned */
     unsigned                    waited:1;        /* NGX_DONE was returned */
     unsigned                    cached:1;        /* session from the cache */
@@ -202,9 +203,11 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
 
 /*
  * ngx_http_sts_start and the functions it calls return NGX_OK to allow,
- * NGX_DECLINED with q->err set to refuse, NGX_DECLINED without q->err for
- * a request that needs no authorisation (CORS preflight), NGX_AGAIN while
- * the body is still being read, or an HTTP error status.
+ * NGX_DECLINED with q->err set to refuse, NGX_DECLINED with q->skip set
+ * (and only by the preflight branch below) for a request that needs no
+ * authorisation, NGX_AGAIN while the body is still being read, or an HTTP
+ * error status.  NGX_DECLINED with neither is a bug, refused by
+ * ngx_http_sts_finish: a forgotten q->err never lets a request through.
  */
 static ngx_int_t
 ngx_http_sts_start(ngx_http_sts_req_t *q)
@@ -222,7 +225,21 @@ ngx_http_sts_start(ngx_http_sts_req_t *q)
     }
 
     if (q->op.preflight) {
-        /* CORS preflight is unauthenticated (doc/protocol.md 7, row 29) */
+        /*
+         * CORS preflight is unauthenticated (doc/protocol.md 7, row 29).  A
+         * browser never sends one with a body; what a body would make the
+         * store do is not authorised, so it is refused rather than
+         * forwarded (HTTP/2 bodies without a length count as chunked).
+         */
+        if (q->r->headers_in.content_length_n > 0
+            || q->r->headers_in.chunked)
+        {
+            q->err = &sts_err_preflight_body;
+            q->reason = "CORS preflight with a body";
+            return NGX_DECLINED;
+        }
+
+        q->skip = 1;
         return NGX_DECLINED;
     }
 
@@ -321,10 +338,26 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
             return rc;
         }
 
-    } else if (rc == NGX_DECLINED) {
+    } else if (rc == NGX_DECLINED && q->skip) {
         /* a request that needs no authentication (CORS preflight) */
-        ngx_str_set(&ctx->decision, "skip");
-        ctx->rc = NGX_OK;
+        if (q->slcf->strip && ngx_http_sts_strip(q) != NGX_OK) {
+            rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+        } else {
+            ngx_str_set(&ctx->decision, "skip");
+            ctx->rc = NGX_OK;
+        }
+
+    } else if (rc == NGX_DECLINED) {
+        /* neither refused nor skipped: never an allow */
+        q->err = &sts_err_internal;
+        q->reason = "no decision was made";
+        q->log_level = NGX_LOG_ERR;
+
+        rc = ngx_http_sts_deny(q);
+        if (rc == NGX_DONE) {
+            return rc;
+        }
     }
 
     ngx_http_sts_req_cleanup(q);
@@ -463,7 +496,9 @@ ngx_http_sts_classify(ngx_http_sts_req_t *q)
 
         q->reason = (q->err == &sts_err_invalid_object_name
                      || q->err == &sts_err_invalid_bucket_name)
-                    ? "invalid bucket or object name" : "request not mapped";
+                    ? "invalid bucket or object name"
+                    : (q->err == &sts_err_method_override)
+                    ? "method override header" : "request not mapped";
         return NGX_DECLINED;
     }
 
@@ -1892,9 +1927,12 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
 /*
  * Removes the client's credentials before the request is proxied: the
  * backend trusts the gateway and must never see the signatures made with
- * the temporary secret, or the token.  Header forms lose Authorization and
- * x-oss-security-token; presigned URLs lose their signing parameters (the
- * rest of the query is kept byte for byte), which also keeps them out of
+ * the temporary secret, or the token.  Whatever form the request was
+ * signed in (a presigned URL may also send its token in a header, a
+ * header-signed request may carry its token in the query), it loses the
+ * Authorization and x-oss-security-token headers and every query
+ * parameter of an authentication form or of the gateway's own (the rest
+ * of the query is kept byte for byte), which also keeps them out of
  * $request_uri and so out of access logs.
  */
 /*
@@ -1975,8 +2013,6 @@ ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q)
 static ngx_int_t
 ngx_http_sts_strip(ngx_http_sts_req_t *q)
 {
-    u_char               *p;
-    sts_str_t             query;
     ngx_uint_t            i, n;
     ngx_list_t            headers;
     ngx_list_part_t      *part;
@@ -1985,38 +2021,8 @@ ngx_http_sts_strip(ngx_http_sts_req_t *q)
 
     r = q->r;
 
-    if (q->auth.kind == STS_AUTH_V1_PRESIGN
-        || q->auth.kind == STS_AUTH_V4_PRESIGN)
-    {
-        if (sts_auth_strip_query(&q->ctx->allocator, &q->auth,
-                                 q->view.raw_query, &query)
-            != STS_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        n = q->view.raw_path.len + (query.len ? 1 + query.len : 0);
-        p = ngx_pnalloc(r->pool, n ? n : 1);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        r->unparsed_uri.data = p;
-        p = ngx_cpymem(p, q->view.raw_path.data, q->view.raw_path.len);
-
-        if (query.len) {
-            *p++ = '?';
-            r->args.data = p;
-            p = ngx_cpymem(p, query.data, query.len);
-
-        } else {
-            r->args.data = NULL;
-        }
-
-        r->args.len = query.len;
-        r->unparsed_uri.len = n;
-
-        return NGX_OK;
+    if (ngx_http_sts_strip_query(r) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     n = 0;

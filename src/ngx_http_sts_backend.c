@@ -386,6 +386,15 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
     creds = bctx->conf->creds;
     ngx_http_sts_pool_allocator(&a, r->pool);
 
+    /*
+     * the gateway signs with its own key: the client's credentials and
+     * the gateway's own parameters leave the query whatever
+     * sts_strip_credentials says, as they leave the headers below
+     */
+    if (ngx_http_sts_strip_query(r) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     n = 0;
     for (part = &r->headers_in.headers.part; part; part = part->next) {
         n += part->nelts;

@@ -543,6 +543,61 @@ ngx_http_sts_set_headers(ngx_http_request_t *r, ngx_list_t *headers)
 }
 
 
+ngx_int_t
+ngx_http_sts_strip_query(ngx_http_request_t *r)
+{
+    size_t            n;
+    u_char           *p, *qm, *last;
+    sts_str_t         raw, query;
+    sts_allocator_t   a;
+
+    p = r->unparsed_uri.data;
+    last = p + r->unparsed_uri.len;
+    qm = ngx_strlchr(p, last, '?');
+
+    if (qm == NULL) {
+        return NGX_OK;
+    }
+
+    raw.data = (char *) qm + 1;
+    raw.len = last - qm - 1;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+
+    if (sts_auth_strip_query(&a, raw, &query) != STS_OK) {
+        return NGX_ERROR;
+    }
+
+    if (query.data == raw.data) {
+        return NGX_OK;
+    }
+
+    n = (qm - r->unparsed_uri.data) + (query.len ? 1 + query.len : 0);
+
+    p = ngx_pnalloc(r->pool, n ? n : 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_cpymem(p, r->unparsed_uri.data, qm - r->unparsed_uri.data);
+    r->unparsed_uri.data = p;
+    r->unparsed_uri.len = n;
+
+    if (query.len) {
+        *last++ = '?';
+        r->args.data = last;
+        ngx_memcpy(last, query.data, query.len);
+
+    } else {
+        r->args.data = NULL;
+    }
+
+    r->args.len = query.len;
+
+    return NGX_OK;
+}
+
+
 void
 ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool)
 {

@@ -131,6 +131,15 @@ void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
 void ngx_http_sts_set_headers(ngx_http_request_t *r, ngx_list_t *headers);
 
 /*
+ * ngx_http_sts_strip_query removes from the request target the proxy
+ * module forwards (r->unparsed_uri, r->args) every query parameter of an
+ * authentication form and the gateway's own (sts_auth_is_param), whatever
+ * form the request was signed in; the rest is kept byte for byte, and a
+ * target without any is left as it is.  NGX_OK or NGX_ERROR.
+ */
+ngx_int_t ngx_http_sts_strip_query(ngx_http_request_t *r);
+
+/*
  * ngx_http_sts_log returns the request's log with a context that names
  * the client, host, method and path but never the query (which may hold
  * a presigned signature or a token).  Use it for every line the module

@@ -168,6 +168,21 @@ const sts_oss_error_t  sts_err_encoded_key = {
     "name."
 };
 
+const sts_oss_error_t  sts_err_method_override = {
+    400, "InvalidArgument",
+    "A method override header is not accepted: the request is made with "
+    "its own method."
+};
+
+const sts_oss_error_t  sts_err_preflight_body = {
+    400, "InvalidArgument", "A CORS preflight request cannot have a body."
+};
+
+const sts_oss_error_t  sts_err_internal = {
+    500, "InternalError",
+    "We encountered an internal error. Please try again."
+};
+
 const sts_oss_error_t  sts_err_post_not_multipart = {
     400, "RequestIsNotMultiPartContent",
     "Bucket POST must be of the enclosure-type multipart/form-data."

@@ -56,6 +56,9 @@ extern const sts_oss_error_t  sts_err_unchecked_object;        /* 403 */
 extern const sts_oss_error_t  sts_err_cors_forbidden;          /* 403 */
 extern const sts_oss_error_t  sts_err_encoding_type;           /* 400 */
 extern const sts_oss_error_t  sts_err_encoded_key;             /* 400 */
+extern const sts_oss_error_t  sts_err_method_override;         /* 400 */
+extern const sts_oss_error_t  sts_err_preflight_body;          /* 400 */
+extern const sts_oss_error_t  sts_err_internal;                /* 500 */
 
 /* PostObject (sts_post) */
 extern const sts_oss_error_t  sts_err_post_not_multipart;      /* 400 */

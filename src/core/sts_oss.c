@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "sts_oss.h"
+#include "sts_sign.h"
 
 
 #define STS_OSS_SERVICE      0
@@ -212,13 +213,18 @@ static const char  *sts_oss_plain_params[] = {
 };
 
 
-/* the authentication parameters: never forwarded to the backend */
-static const char  *sts_oss_auth_params[] = {
-    "OSSAccessKeyId", "Expires", "Signature", "security-token",
-    "x-oss-signature-version", "x-oss-credential", "x-oss-date",
-    "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
-    "x-oss-security-token",
-    "x-sts-max-uses",           /* the gateway's own: N-use URLs */
+/*
+ * Headers that ask an HTTP server to act as if the request had another
+ * method (web frameworks, some stores and the proxies in front of them
+ * honour one or the other).  The gateway authorises the method of the
+ * request line, so a store that honoured one of these would do what was
+ * not authorised.  A request that carries one is refused, not forwarded
+ * without it: its client meant another operation than the one the
+ * gateway would forward, and doing something else than asked, silently,
+ * is worse than saying no.
+ */
+static const char  *sts_oss_method_overrides[] = {
+    "x-http-method-override", "x-method-override", "x-http-method",
     NULL
 };
 
@@ -1102,6 +1108,7 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     const sts_oss_error_t **err)
 {
     int                  rc, level, versioned;
+    size_t               i;
     sts_str_t            m, sk, copy, link, tagging, ctype, origin;
     sts_str_t            acrm;
     const sts_param_t   *p;
@@ -1113,6 +1120,13 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     rc = sts_oss_locate(a, conf, r, &out->bucket, &out->key, err);
     if (rc != STS_OK) {
         return rc;
+    }
+
+    for (i = 0; sts_oss_method_overrides[i] != NULL; i++) {
+        if (sts_http_header(r, sts_oss_method_overrides[i], NULL) != NULL) {
+            *err = &sts_err_method_override;
+            return STS_EINVAL;
+        }
     }
 
     m = r->method;
@@ -2040,7 +2054,7 @@ sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
     first = 1;
 
     for (i = 0; q != NULL && i < q->num; i++) {
-        if (sts_oss_in_list(q->items[i].name, sts_oss_auth_params)) {
+        if (sts_auth_is_param(q->items[i].name)) {
             continue;
         }
 

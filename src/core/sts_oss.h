@@ -128,8 +128,10 @@ int sts_oss_locate(const sts_allocator_t *a, const sts_oss_conf_t *conf,
  * parameter or Encoding-type header) other than "url" is refused with
  * InvalidArgument, and "url" sets out->url_keys.  A request the gateway
  * does not recognise is refused (fail closed) with STS_EINVAL and *err
- * set; it is never guessed as a read.  STS_ENOMEM with *err NULL.  Memory
- * from |a|.
+ * set; it is never guessed as a read.  So is any request, preflights
+ * too, with a method override header (X-HTTP-Method-Override,
+ * X-Method-Override, X-HTTP-Method: sts_err_method_override).
+ * STS_ENOMEM with *err NULL.  Memory from |a|.
  */
 int sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     const sts_http_request_t *r, const sts_params_t *q, sts_oss_op_t *out,

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "sts_s3.h"
+#include "sts_sign.h"
 
 
 /* OSS APIs forwarded by the s3 connector: same operation, same documents */
@@ -34,16 +35,6 @@ static const char  *sts_s3_apis[] = {
     "UploadPart", "UploadPartCopy", "CompleteMultipartUpload",
     "AbortMultipartUpload", "ListParts", "GetObjectTagging",
     "PutObjectTagging", "DeleteObjectTagging", "PutObjectAcl",
-    NULL
-};
-
-
-/* presigned-URL parameters: the client's, never the store's */
-static const char  *sts_s3_auth_params[] = {
-    "OSSAccessKeyId", "Expires", "Signature", "security-token",
-    "x-oss-signature-version", "x-oss-credential", "x-oss-date",
-    "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
-    "x-oss-security-token",
     NULL
 };
 
@@ -368,7 +359,8 @@ sts_s3_map_request_header(const sts_allocator_t *a, sts_str_t name,
 sts_s3_action_e
 sts_s3_map_query_param(const char *api, sts_str_t name)
 {
-    if (sts_s3_in_list(name, sts_s3_auth_params)) {
+    /* the client's credentials and the gateway's own parameters */
+    if (sts_auth_is_param(name)) {
         return STS_S3_DROP;
     }
 

@@ -2034,13 +2034,15 @@ done:
 }
 
 
-/* the query parameters each presigned form adds */
+/*
+ * The query parameters of both presigned forms, and the gateway's own:
+ * whatever form a request was signed in, a token or signature may sit in
+ * its query (a header-signed request may carry its token as a
+ * sub-resource), so every one of them is the client's, never the store's.
+ */
 
-static const char  *sts_v1_auth_params[] = {
-    "OSSAccessKeyId", "Expires", "Signature", "security-token", NULL
-};
-
-static const char  *sts_v4_auth_params[] = {
+static const char  *sts_auth_params[] = {
+    "OSSAccessKeyId", "Expires", "Signature", "security-token",
     "x-oss-signature-version", "x-oss-credential", "x-oss-date",
     "x-oss-expires", "x-oss-signature", "x-oss-additional-headers",
     "x-oss-security-token",
@@ -2050,27 +2052,33 @@ static const char  *sts_v4_auth_params[] = {
 
 
 int
-sts_auth_strip_query(const sts_allocator_t *a, const sts_auth_t *auth,
-    sts_str_t raw_query, sts_str_t *out)
+sts_auth_is_param(sts_str_t name)
 {
-    size_t        i, n;
+    size_t  i;
+
+    for (i = 0; sts_auth_params[i] != NULL; i++) {
+        if (sts_str_eq(name, sts_auth_params[i])) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+int
+sts_auth_strip_query(const sts_allocator_t *a, sts_str_t raw_query,
+    sts_str_t *out)
+{
+    int           rc, removed;
     sts_buf_t     b;
     sts_str_t     item, name;
-    const char   *p, *end, *amp, *eq, **list;
+    const char   *p, *end, *amp, *eq;
 
     *out = raw_query;
 
-    if (auth->kind == STS_AUTH_V1_PRESIGN) {
-        list = sts_v1_auth_params;
-
-    } else if (auth->kind == STS_AUTH_V4_PRESIGN) {
-        list = sts_v4_auth_params;
-
-    } else {
-        return STS_OK;
-    }
-
     sts_buf_init(&b, a, 0);
+    removed = 0;
 
     p = raw_query.data;
     end = p + raw_query.len;
@@ -2094,25 +2102,21 @@ sts_auth_strip_query(const sts_allocator_t *a, const sts_auth_t *auth,
         name.len = eq ? (size_t) (eq - item.data) : item.len;
 
         /* names are compared decoded, as the parser saw them */
-        if (sts_percent_decode(a, name, 1, &name) != STS_OK) {
+        rc = sts_percent_decode(a, name, 1, &name);
+        if (rc != STS_OK) {
             sts_buf_free(&b);
-            return STS_EINVAL;
+            return rc == STS_ENOMEM ? STS_ENOMEM : STS_EINVAL;
         }
 
-        for (i = 0; list[i] != NULL; i++) {
-            if (sts_str_eq(name, list[i])) {
-                break;
-            }
+        if (sts_auth_is_param(name)) {
+            sts_free(a, (void *) name.data);
+            removed = 1;
+            continue;
         }
 
         sts_free(a, (void *) name.data);
 
-        if (list[i] != NULL) {
-            continue;
-        }
-
-        n = b.len;
-        if (n) {
+        if (b.len) {
             sts_buf_append_char(&b, '&');
         }
 
@@ -2122,6 +2126,12 @@ sts_auth_strip_query(const sts_allocator_t *a, const sts_auth_t *auth,
     if (sts_buf_ok(&b) != STS_OK) {
         sts_buf_free(&b);
         return STS_ENOMEM;
+    }
+
+    if (!removed) {
+        /* nothing to remove: the query stays exactly as sent */
+        sts_buf_free(&b);
+        return STS_OK;
     }
 
     out->data = b.data ? b.data : "";

@@ -143,16 +143,24 @@ int sts_auth_parse(const sts_allocator_t *a, sts_auth_t *out,
     const sts_oss_error_t **out_err) STS_WUR;
 
 /*
- * sts_auth_strip_query writes into |out| the raw query |raw_query| without
- * the parameters of the presigned form of |auth| (V1: OSSAccessKeyId,
- * Expires, Signature, security-token; V4: the x-oss-signature-version,
- * -credential, -date, -expires, -signature, -additional-headers and
- * -security-token parameters), keeping every other item byte for byte and
- * in order.  For the header forms |out| is |raw_query| itself.  The new
- * string comes from |a|.  STS_OK, STS_EINVAL, STS_ENOMEM.
+ * sts_auth_is_param is 1 if |name| (decoded) is a query parameter of an
+ * authentication form, either presigned one, or the gateway's own
+ * (x-sts-max-uses): OSSAccessKeyId, Expires, Signature, security-token,
+ * x-oss-signature-version, -credential, -date, -expires, -signature,
+ * -additional-headers, -security-token.  None of them is ever forwarded.
  */
-int sts_auth_strip_query(const sts_allocator_t *a, const sts_auth_t *auth,
-    sts_str_t raw_query, sts_str_t *out) STS_WUR;
+int sts_auth_is_param(sts_str_t name);
+
+/*
+ * sts_auth_strip_query writes into |out| the raw query |raw_query| without
+ * the parameters sts_auth_is_param names, whatever form the request was
+ * signed in, keeping every other item byte for byte and in order.  When
+ * there is none, |out| is |raw_query| itself; otherwise the new string
+ * comes from |a| (a static "" when nothing is left).  STS_OK, STS_EINVAL
+ * (a bad escape in a name), STS_ENOMEM.
+ */
+int sts_auth_strip_query(const sts_allocator_t *a, sts_str_t raw_query,
+    sts_str_t *out) STS_WUR;
 
 /* sts_auth_free releases what sts_auth_parse allocated; NULL is fine. */
 void sts_auth_free(const sts_allocator_t *a, sts_auth_t *auth);

@@ -2,7 +2,9 @@
  * Copyright (C) nginx-sts authors
  *
  * fuzz_auth: request authentication parsing, canonicalisation and
- * verification on hostile input (libFuzzer).
+ * verification on hostile input (libFuzzer), and the strip of the
+ * authentication parameters from the query: nothing of them is left, and
+ * nothing is added.
  *
  * Input, split on '\n':
  *   line 1     Authorization value (no header when the line is empty)
@@ -24,6 +26,7 @@
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void fuzz_strip(sts_str_t raw);
 
 
 static sts_str_t
@@ -68,6 +71,42 @@ fuzz_client_signers(const sts_http_request_t *r, sts_str_t bucket,
     rc = sts_sign_v4_presign(&b, r, bucket, key, &creds, FUZZ_NOW, 60,
                              additional);
     sts_buf_free(&b);
+}
+
+
+static void
+fuzz_strip(sts_str_t raw)
+{
+    size_t        i;
+    sts_str_t     out;
+    sts_params_t  params;
+
+    if (sts_auth_strip_query(&sts_malloc_allocator, raw, &out) != STS_OK) {
+        return;
+    }
+
+    if (out.len > raw.len) {
+        abort();
+    }
+
+    if (out.data == raw.data) {
+        return;
+    }
+
+    /* what is left parses, and names no authentication parameter */
+    if (sts_query_parse(&sts_malloc_allocator, out, &params) == STS_OK) {
+        for (i = 0; i < params.num; i++) {
+            if (sts_auth_is_param(params.items[i].name)) {
+                abort();
+            }
+        }
+
+        sts_free(&sts_malloc_allocator, params.items);
+    }
+
+    if (out.len) {
+        sts_free(&sts_malloc_allocator, (void *) out.data);
+    }
 }
 
 
@@ -191,6 +230,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                            key, auth.additional_headers);
         sts_buf_free(&sts);
     }
+
+    fuzz_strip(r.raw_query);
 
     fuzz_client_signers(&r, bucket, key,
                         sts_sign_v4_additional_headers_valid(

@@ -20,7 +20,9 @@
  *     same bucket and key: one canonical key;
  *   - its query holds every non-authentication parameter, in order, with
  *     the same decoded name and value, and no authentication parameter;
- *   - the raw target holds no '#' (nginx and stores end a target there).
+ *   - the raw target holds no '#' (nginx and stores end a target there);
+ *   - no request with a method override header, preflights included, is
+ *     accepted.
  */
 
 #include <stdint.h>
@@ -407,6 +409,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == STS_OK) {
             /* a target that nginx or a store could end at a '#' */
             if (!sts_http_target_valid(&r)) {
+                abort();
+            }
+
+            if (sts_http_header(&r, "x-http-method-override", NULL)
+                || sts_http_header(&r, "x-method-override", NULL)
+                || sts_http_header(&r, "x-http-method", NULL))
+            {
                 abort();
             }
 

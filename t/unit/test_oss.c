@@ -161,6 +161,49 @@ test_path(void)
 }
 
 
+/* a method override would make the store act on another operation */
+static void
+test_method_override(void)
+{
+    size_t                  i;
+    sts_header_t            h[3];
+    sts_oss_op_t            op;
+    sts_oss_conf_t          c;
+    const sts_oss_error_t  *err;
+
+    static const char  *names[] = {
+        "X-HTTP-Method-Override", "x-method-override", "X-Http-Method", NULL
+    };
+
+    memset(&c, 0, sizeof(c));
+    c.mode = STS_ADDR_PATH;
+
+    for (i = 0; names[i] != NULL; i++) {
+        h[0].name = S(names[i]);
+        h[0].value = S("DELETE");
+
+        err = NULL;
+        ok(classify(&c, "GET", "/b-1/k", "h", h, 1, &op, &err) == STS_EINVAL
+           && err == &sts_err_method_override, "%s refused", names[i]);
+
+        h[1].name = S("Origin");
+        h[1].value = S("https://app.example.com");
+        h[2].name = S("Access-Control-Request-Method");
+        h[2].value = S("PUT");
+
+        err = NULL;
+        ok(classify(&c, "OPTIONS", "/b-1/k", "h", h, 3, &op, &err)
+           == STS_EINVAL && err == &sts_err_method_override,
+           "%s refused on a preflight", names[i]);
+    }
+
+    h[0].name = S("X-HTTP-Method-Overrides");
+    h[0].value = S("DELETE");
+    ok(classify(&c, "GET", "/b-1/k", "h", h, 1, &op, &err) == STS_OK,
+       "a longer name is another header");
+}
+
+
 static void
 test_vhost(void)
 {
@@ -244,6 +287,7 @@ int
 main(void)
 {
     test_path();
+    test_method_override();
     test_vhost();
     test_error_xml();
 

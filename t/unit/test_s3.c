@@ -291,12 +291,14 @@ test_target(void)
     param(&items[q.num++], "Signature", "abc", 1);
     param(&items[q.num++], "security-token", "STS1.x", 1);
     param(&items[q.num++], "x-oss-signature", "00", 1);
+    param(&items[q.num++], "x-sts-max-uses", "2", 1);
 
     rc = sts_s3_target(a, "InitiateMultipartUpload", str("demo"),
                        str("a b/\xe4\xb8\xad+&.txt"), &q, &t, &refused);
     ok(rc == STS_OK, "object target");
     is_str(t.uri.data, "/demo/a%20b/%E4%B8%AD%2B%26.txt?uploads=",
-           "key encoded strictly with '/' kept; presign parameters gone");
+           "key encoded strictly with '/' kept; presign parameters and the "
+       "gateway's own gone");
     ok(t.canonical_uri.len == sizeof("/demo/a%20b/%E4%B8%AD%2B%26.txt") - 1,
        "canonical URI is the path as sent");
     is_str(t.canonical_query.data, "uploads=", "empty value keeps its '='");

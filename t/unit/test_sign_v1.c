@@ -1042,6 +1042,80 @@ test_canonical(void)
 }
 
 
+/* the authentication parameters leave the query, whatever the form */
+static void
+test_strip_query(void)
+{
+    size_t      i;
+    sts_str_t   raw, out;
+
+    static const struct {
+        const char  *in;
+        const char  *out;      /* NULL: the input itself, untouched */
+    } cases[] = {
+        { "", NULL },
+        { "max-keys=1&&prefix=a%2Fb", NULL },
+        { "acl", NULL },
+        { "OSSAccessKeyId=STS.a&Expires=1&Signature=s%2B&security-token=t",
+          "" },
+        { "uploads&security-token=t", "uploads" },
+        { "x-oss-security-token=t&partNumber=1&uploadId=u",
+          "partNumber=1&uploadId=u" },
+        { "x-oss-credential=c&x-oss-date=d&x-oss-expires=60"
+          "&x-oss-signature-version=OSS4-HMAC-SHA256"
+          "&x-oss-additional-headers=host&x-oss-signature=s"
+          "&response-content-type=a%2Fb",
+          "response-content-type=a%2Fb" },
+        { "x-sts-max-uses=2&a=1", "a=1" },
+        { "a=1&&x-sts-max-uses=2&&b", "a=1&b" },
+        { "Sign%61ture=s&b=%41", "b=%41" },
+        { "security%2Dtoken=t&c", "c" },
+        { "signature=s&Security-Token=t", NULL },
+        { "x-oss-signaturex=1", NULL },
+        { NULL, NULL }
+    };
+
+    for (i = 0; cases[i].in != NULL; i++) {
+        raw.data = cases[i].in;
+        raw.len = strlen(cases[i].in);
+
+        if (sts_auth_strip_query(&sts_malloc_allocator, raw, &out)
+            != STS_OK)
+        {
+            ok(0, "strip \"%s\"", cases[i].in);
+            continue;
+        }
+
+        if (cases[i].out == NULL) {
+            ok(out.data == raw.data && out.len == raw.len,
+               "strip \"%s\": untouched", cases[i].in);
+            continue;
+        }
+
+        ok(out.len == strlen(cases[i].out)
+           && memcmp(out.data, cases[i].out, out.len) == 0,
+           "strip \"%s\" -> \"%s\" (got \"%.*s\")", cases[i].in,
+           cases[i].out, (int) out.len, out.data);
+
+        if (out.len) {
+            sts_free(&sts_malloc_allocator, (void *) out.data);
+        }
+    }
+
+    raw.data = "a=1&%zz=2&Signature=s";
+    raw.len = strlen(raw.data);
+    ok(sts_auth_strip_query(&sts_malloc_allocator, raw, &out) == STS_EINVAL,
+       "a bad escape in a name is refused");
+
+    raw.data = "x-sts-max-uses";
+    raw.len = strlen(raw.data);
+    ok(sts_auth_is_param(raw), "x-sts-max-uses is the gateway's own");
+    raw.data = "OSSAccessKeyID";
+    raw.len = strlen(raw.data);
+    ok(!sts_auth_is_param(raw), "names are case-sensitive");
+}
+
+
 int
 main(void)
 {
@@ -1053,6 +1127,7 @@ main(void)
     test_presign_errors();
     test_roundtrip();
     test_canonical();
+    test_strip_query();
 
     return tap_done();
 }
