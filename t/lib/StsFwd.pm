@@ -97,9 +97,9 @@ my $Domain = 'oss.example.com';
 # (sts_post_form options); presign: v1 | v4.  Expectations: fwd (path
 # style target the backend receives), g (grants), copy, link, or refuse
 # => [status, Code].  s3 => 'NI': NotImplemented under the s3 connector;
-# s3 => {...}: expectations that differ there.  known: a mismatch being
-# fixed elsewhere (the case fails until then; it runs in a block of its
-# own).  novhost: path style only.
+# s3 => {...}: expectations that differ there.  known: a mismatch the
+# gateway once had (what went wrong, in the block's title: a regression
+# guard in a block of its own).  novhost: path style only.
 # ---------------------------------------------------------------------
 
 my $B = 'demo-bucket';
@@ -773,7 +773,7 @@ sub fwd_spec {
     for my $n (0 .. $#g) {
         my $o = fwd_group($cf, $n);
         my $title = "$cf: $g[$n][0]";
-        $title .= ' (known mismatch: ' . join('; ', @{ $o->{known} }) . ')'
+        $title .= ' (regression: ' . join('; ', @{ $o->{known} }) . ')'
             if @{ $o->{known} };
         $title =~ s/\n/ /g;
         $text .= "\n=== TEST " . ($n + 1) . ": $title\n"
