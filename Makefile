@@ -4,7 +4,7 @@
 #   make            module + stsctl + unit tests (into $(BUILD))
 #   make test       install missing deps, check them, build, run every test
 #   make run        install missing deps, build, start the demo gateway
-#   make unit       C unit tests only
+#   make unit       C unit tests and the fuzz seeds replayed, only
 #   make asan       the Test::Nginx suite on a sanitized nginx
 #   make install    module into Debian's modules path, stsctl, man page
 #   make deb        Debian packages (libnginx-mod-http-sts, nginx-sts-tools)
@@ -50,11 +50,13 @@ FUZZ_SRCS  := $(sort $(wildcard t/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+# every fuzz target also as a plain program replaying its seeds (make unit)
+REPLAY_BINS := $(patsubst t/fuzz/fuzz_%.c,$(BUILD)/t/test_fuzz_%,$(FUZZ_SRCS))
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c99 \
               -D_DEFAULT_SOURCE -Isrc/core
 
-all: module cli $(UNIT_BINS)
+all: module cli $(UNIT_BINS) $(REPLAY_BINS)
 
 core: $(BUILD)/libstscore.a
 
@@ -78,6 +80,15 @@ $(BUILD)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(BUILD)/libstscore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -Isrc/core -It/unit -o $@ $< \
 	    $(BUILD)/libstscore.a $(CORE_LIBS)
+
+# a fuzz target with t/fuzz/replay_main.c instead of libFuzzer: no
+# sanitizer, the normal flags; run without arguments it replays
+# t/fuzz/corpus/<target>/ (TAP)
+$(BUILD)/t/test_fuzz_%: t/fuzz/fuzz_%.c t/fuzz/replay_main.c $(BUILD)/libstscore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -Isrc/core -DSTS_REPLAY_TARGET='"fuzz_$*"' \
+	    -DSTS_REPLAY_CORPUS='"$(ROOT)/t/fuzz/corpus/fuzz_$*"' -o $@ \
+	    t/fuzz/replay_main.c $< $(BUILD)/libstscore.a $(CORE_LIBS)
 
 # The module is built exactly as Debian builds third-party modules
 # (nginx-dev's nginx_mod build system): configure in nginx-dev's tree with
@@ -118,8 +129,8 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libstscore.a
 
 bench: $(BENCH_BINS)
 
-unit: $(UNIT_BINS)
-	prove -e '' $(UNIT_BINS)
+unit: $(UNIT_BINS) $(REPLAY_BINS)
+	prove -e '' $(UNIT_BINS) $(REPLAY_BINS)
 
 deps:
 	@sh tools/deps.sh

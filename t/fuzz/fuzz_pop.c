@@ -257,7 +257,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the common parameters never crash, whatever they say */
     memset(&c, 0, sizeof(c));
     memset(&f, 0, sizeof(f));
-    (void) sts_pop_parse_format(&all, &xml, &f);
+    rc = sts_pop_parse_format(&all, &xml, &f);
+    if (rc != STS_OK && (rc != STS_EINVAL || xml != 0 || f.error == NULL)) {
+        abort();
+    }
+
     rc = sts_pop_parse_common(&all, NOW, 900, &c, &f);
     if (rc != STS_OK && f.error == NULL) {
         abort();

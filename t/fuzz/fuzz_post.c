@@ -222,7 +222,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 &err) == STS_OK
             && auth.kind != STS_POST_AUTH_NONE)
         {
-            (void) sts_post_auth_verify(&auth, fuzz_str("fuzz-secret"));
+            /* a signed form verifies or not; never an invalid call */
+            rc2 = sts_post_auth_verify(&auth, fuzz_str("fuzz-secret"));
+
+            if (rc2 != STS_OK && rc2 != STS_EBADSIG && rc2 != STS_ECRYPTO) {
+                abort();
+            }
 
             if (sts_post_object_key(&sts_malloc_allocator, &f1, &key, &err)
                 == STS_OK)
