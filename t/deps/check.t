@@ -257,7 +257,7 @@ my %commands = (
     id => 'tools/deps.sh', 'apt-get' => 'tools/deps.sh',
     # tools/lint.sh
     git => 'tools/lint.sh', awk => 'tools/lint.sh', sort => 'tools/lint.sh',
-    wc => 'tools/lint.sh',
+    wc => 'tools/lint.sh', perl => 'tools/lint.sh',
     # tools/run.sh, tools/oss-curl, t/run-all.sh, t/e2e
     dirname => 'tools/run.sh', basename => 'tools/run.sh',
     cat => 'tools/run.sh', chmod => 'tools/run.sh',
