@@ -35,6 +35,7 @@
 #include "ngx_http_sts_module.h"
 #include "core/sts_pop.h"
 #include "core/sts_ram.h"
+#include "core/sts_rpc.h"
 #include "core/sts_state.h"
 
 

@@ -2,9 +2,10 @@
  * Copyright (C) nginx-sts authors
  *
  * sts_ram: the RAM directory (accounts, users and their AccessKeys,
- * roles, custom and system policies) and the decisions the STS API makes
- * from it: AssumeRole, GetCallerIdentity, and the whole RPC request
- * (doc/protocol.md 5 and 6.5-6.7).
+ * roles, custom and system policies), the lookups in it, who a caller is
+ * (a key's owner or a role session) and the AssumeRole decision made
+ * from it (doc/protocol.md 5.4 and 6.5-6.7).  The RPC request that asks
+ * for the decision is sts_rpc's.
  *
  * The directory is a JSON file, loaded and validated once (nginx: at
  * configuration time, so "nginx -t" names a bad entry; "nginx -s reload"
@@ -59,11 +60,9 @@
 
 
 #include "sts_util.h"
-#include "sts_http.h"
 #include "sts_policy.h"
 #include "sts_pop.h"
 #include "sts_token.h"
-#include "sts_revoke.h"
 
 
 #define STS_RAM_FILE_MAX            (16 * 1024 * 1024)
@@ -279,102 +278,6 @@ int sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
     const sts_ram_caller_t *caller, const sts_ram_assume_t *req,
     sts_session_t **out, const sts_pop_error_t **err, char *why,
     size_t why_len) STS_WUR;
-
-
-/*
- * sts_ram_nonce_pt: the replay check.  It remembers |digest| (see
- * sts_pop_nonce_digest) until |expires| (the request's Timestamp plus the
- * allowed skew: a replay after that is refused for its Timestamp) and
- * returns STS_OK, or returns STS_EDUP if it was seen before, STS_EDENIED
- * if |caller| holds its share of the cache (the request is refused with
- * Throttling.User), or STS_ENOMEM if it cannot remember it (the request
- * is then refused: never a replay let through).  |caller| is who the
- * nonce counts against: the long-term AccessKeyId, or for STS
- * credentials the identity that called AssumeRole for them, so that
- * tokens of one caller share its share.
- */
-typedef int (*sts_ram_nonce_pt)(void *data,
-    const unsigned char digest[STS_POP_DIGEST_LEN], sts_str_t caller,
-    int64_t expires);
-
-
-/*
- * sts_ram_limit_pt: the issuance limits.  For an AssumeRole call it is
- * called twice: with STS_RAM_LIMIT_KEY and the caller's AccessKeyId once
- * the signature and the nonce have checked (so nobody spends the budget
- * of a key he does not hold), and with STS_RAM_LIMIT_ROLE and the role's
- * ARN (lower-case name) once the call is allowed, just before the token
- * is sealed (so nobody spends the budget of a role he may not assume).
- * It returns STS_OK to go on; anything else refuses the call with
- * Throttling.User.  GetCallerIdentity is not limited.
- */
-#define STS_RAM_LIMIT_KEY           1
-#define STS_RAM_LIMIT_ROLE          2
-
-typedef int (*sts_ram_limit_pt)(void *data, int kind, sts_str_t key);
-
-
-/* sts_ram_rpc_t: one STS API request. */
-typedef struct {
-    const sts_ram_t        *ram;
-    const sts_keyring_t    *keyring;
-    sts_str_t               method;         /* "GET" or "POST" */
-    const sts_params_t     *params;         /* query and form, decoded */
-    sts_str_t               header_token;   /* x-acs-security-token */
-    int                     allow_js;       /* sts-sdk 1.0.2 shape */
-    int64_t                 now;
-    int64_t                 max_skew;       /* seconds */
-    sts_str_t               client_addr;
-    int                     secure;
-    sts_str_t               user_agent;
-    sts_str_t               host;           /* HostId of errors */
-    sts_ram_nonce_pt        nonce;          /* NULL: no replay check */
-    void                   *nonce_data;
-    const sts_revoked_t    *revoked;        /* sts_revoked, or NULL */
-    sts_ram_limit_pt        limit;          /* NULL: no issuance limit */
-    void                   *limit_data;
-} sts_ram_rpc_t;
-
-/*
- * sts_ram_rpc_result_t: the answer, and what the log should say.  The
- * text fields are NUL-terminated, printable, without '"' or '\\' (the
- * caller's own values are copied with any other byte replaced by '?').
- */
-typedef struct {
-    int                     http_status;
-    int                     xml;
-    sts_buf_t               body;           /* holds secrets: wipe */
-    sts_pop_fault_t         fault;          /* error NULL on success */
-    char                    code[64];       /* error code, "" if none */
-    char                    why[256];       /* reason for the log */
-    char                    request_id[STS_POP_REQUEST_ID_LEN + 1];
-    char                    action[32];
-    char                    access_key_id[65];    /* the caller's */
-    char                    role_arn[STS_RAM_ARN_MAX];
-    char                    session_name[65];
-    char                    issued_key_id[STS_AKID_LEN + 1];
-    int                     js_signature;   /* sts-sdk form matched */
-} sts_ram_rpc_result_t;
-
-/*
- * sts_ram_rpc serves one request of the STS RPC API: Format, the common
- * parameters and Timestamp skew, the Action (AssumeRole,
- * GetCallerIdentity), the caller's key (a long-term key of the directory,
- * or STS credentials whose SecurityToken opens with |keyring| and that
- * |revoked| does not revoke: InvalidSecurityToken.Expired), the POP
- * signature, the nonce (after the signature, so only authentic requests
- * use one up), the issuance limits (|limit|), then the action.
- *
- * Whatever the outcome it fills |res|: the HTTP status and the JSON or
- * XML document in |res->body| (from |a|), success or STS error.  Returns
- * STS_OK when a document was produced, STS_ENOMEM if not even that was
- * possible.  Release with sts_ram_rpc_result_free.
- */
-int sts_ram_rpc(const sts_allocator_t *a, const sts_ram_rpc_t *req,
-    sts_ram_rpc_result_t *res) STS_WUR;
-
-/* sts_ram_rpc_result_free wipes and frees the body. */
-void sts_ram_rpc_result_free(sts_ram_rpc_result_t *res);
 
 
 #endif /* STS_RAM_H_INCLUDED */

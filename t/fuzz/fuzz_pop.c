@@ -23,6 +23,7 @@
 
 #include "sts_pop.h"
 #include "sts_ram.h"
+#include "sts_rpc.h"
 
 
 #define NOW  1715776245         /* 2024-05-15T12:30:45Z */

@@ -18,6 +18,7 @@
 
 #include "tap.h"
 #include "sts_ram.h"
+#include "sts_rpc.h"
 
 
 /* the case tables below leave trailing fields out: they are NULL */
