@@ -801,9 +801,8 @@ ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_sts_main_conf_t *smcf = conf;
 
     ssize_t         size;
-    sts_str_t       arg;
     ngx_str_t      *value;
-    unsigned long   max;
+    ngx_uint_t      max;
 
     value = cf->args->elts;
 
@@ -820,23 +819,16 @@ ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
-    max = 0;
-
-    if (cf->args->nelts > 2) {
-        arg.data = (const char *) value[2].data;
-        arg.len = value[2].len;
-
-        if (sts_state_max_per_key(arg, &max) != STS_OK) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid parameter \"%V\": max_per_key=, a "
-                               "number from 1 to %d", &value[2],
-                               STS_STATE_MAX_USES);
-            return NGX_CONF_ERROR;
-        }
+    if (ngx_http_sts_shm_max_per_key(cf,
+                                     cf->args->nelts > 2 ? &value[2] : NULL,
+                                     &max)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     smcf->nonce_size = (size_t) size;
-    smcf->nonce_max_per_key = (ngx_uint_t) max;
+    smcf->nonce_max_per_key = max;
 
     /* the zone is sized once the http block is read */
     return NGX_CONF_OK;

@@ -312,7 +312,8 @@ char *ngx_http_sts_backend_merge(ngx_conf_t *cf,
  * value, or what ngx_http_sts_shm_update_owned tells of a refusal.
  * ngx_http_sts_shm_find: NGX_OK with the expiry of a live entry, else
  * NGX_DECLINED.  ngx_http_sts_shm_set_max_per_key sets the share of one
- * owner (0: an eighth of what the zone holds).
+ * owner (0: an eighth of what the zone holds), and
+ * ngx_http_sts_shm_max_per_key reads it from a directive's argument.
  */
 #define NGX_HTTP_STS_SHM_KEY_LEN    32
 #define NGX_HTTP_STS_SHM_COUNTERS   8
@@ -342,6 +343,8 @@ ngx_int_t ngx_http_sts_shm_charge(ngx_shm_zone_t *zone, const u_char *key,
     ngx_http_sts_shm_value_t *v);
 void ngx_http_sts_shm_set_max_per_key(ngx_shm_zone_t *zone,
     ngx_uint_t max);
+char *ngx_http_sts_shm_max_per_key(ngx_conf_t *cf, ngx_str_t *arg,
+    ngx_uint_t *max);
 ngx_int_t ngx_http_sts_shm_find(ngx_shm_zone_t *zone, const u_char *key,
     time_t now, time_t *expires);
 void ngx_http_sts_shm_count(ngx_shm_zone_t *zone, ngx_uint_t counter);

@@ -29,6 +29,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "core/sts_state.h"
 
 
 #define NGX_HTTP_STS_SHM_EXPIRE_STEP  4
@@ -149,21 +150,8 @@ ngx_http_sts_shm_update(ngx_shm_zone_t *zone, const u_char *key, time_t now,
     ngx_http_sts_shm_handler_pt handler, void *data,
     ngx_http_sts_shm_value_t *v)
 {
-    ngx_int_t                rc;
-    ngx_http_sts_shm_ctx_t  *ctx;
-
-    ctx = (zone != NULL) ? zone->data : NULL;
-
-    if (ctx == NULL || ctx->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_shmtx_lock(&ctx->shpool->mutex);
-    rc = ngx_http_sts_shm_update_locked(ctx, key, NULL, now, handler, data,
-                                        v);
-    ngx_shmtx_unlock(&ctx->shpool->mutex);
-
-    return rc;
+    return ngx_http_sts_shm_update_owned(zone, key, NULL, now, handler, data,
+                                         v);
 }
 
 
@@ -685,4 +673,37 @@ ngx_http_sts_shm_set_quota(ngx_http_sts_shm_ctx_t *ctx)
     ctx->quota = ctx->max_per_key
                  ? ctx->max_per_key
                  : ngx_max(ctx->sh->capacity / NGX_HTTP_STS_SHM_SHARE, 1);
+}
+
+
+/*
+ * The optional "max_per_key=N" argument |arg| of a zone directive (NULL:
+ * none): *max is N, or 0 for the default share.
+ */
+char *
+ngx_http_sts_shm_max_per_key(ngx_conf_t *cf, ngx_str_t *arg,
+    ngx_uint_t *max)
+{
+    sts_str_t      s;
+    unsigned long  n;
+
+    *max = 0;
+
+    if (arg == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    s.data = (const char *) arg->data;
+    s.len = arg->len;
+
+    if (sts_state_max_per_key(s, &n) != STS_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\": max_per_key=, a "
+                           "number from 1 to %d", arg, STS_STATE_MAX_USES);
+        return NGX_CONF_ERROR;
+    }
+
+    *max = (ngx_uint_t) n;
+
+    return NGX_CONF_OK;
 }

@@ -534,9 +534,8 @@ ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char  *p = conf;
 
     ssize_t           size;
-    sts_str_t         arg;
     ngx_str_t        *value, name;
-    unsigned long     max;
+    ngx_uint_t        max;
     ngx_shm_zone_t  **zone;
 
     zone = (ngx_shm_zone_t **) (p + cmd->offset);
@@ -556,19 +555,12 @@ ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    max = 0;
-
-    if (cf->args->nelts > 2) {
-        arg.data = (const char *) value[2].data;
-        arg.len = value[2].len;
-
-        if (sts_state_max_per_key(arg, &max) != STS_OK) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid parameter \"%V\": max_per_key=, a "
-                               "number from 1 to %d", &value[2],
-                               STS_STATE_MAX_USES);
-            return NGX_CONF_ERROR;
-        }
+    if (ngx_http_sts_shm_max_per_key(cf,
+                                     cf->args->nelts > 2 ? &value[2] : NULL,
+                                     &max)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     /* the zone is named as the directive, less its "_zone" */
@@ -580,7 +572,7 @@ ngx_http_sts_state_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    ngx_http_sts_shm_set_max_per_key(*zone, (ngx_uint_t) max);
+    ngx_http_sts_shm_set_max_per_key(*zone, max);
 
     return NGX_CONF_OK;
 }
