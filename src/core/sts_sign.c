@@ -2077,6 +2077,11 @@ sts_auth_strip_query(const sts_allocator_t *a, sts_str_t raw_query,
 
     *out = raw_query;
 
+    if (raw_query.len == 0) {
+        /* nothing to strip (and raw_query.data may be NULL) */
+        return STS_OK;
+    }
+
     sts_buf_init(&b, a, 0);
     removed = 0;
 
