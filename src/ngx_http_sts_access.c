@@ -111,6 +111,7 @@ static ngx_int_t ngx_http_sts_body_feed(ngx_http_sts_req_t *q, u_char *p,
     size_t n);
 static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
+static void ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx);
 static void ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_strip(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q);
@@ -367,12 +368,42 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
 
 
 /*
+ * The rewrite phases are the first that run after an internal redirect
+ * (the server's) or a named location (the location's), and this handler,
+ * installed after nginx's own, runs first in them.  A decision still
+ * waiting for the body there was cut short: nginx answered the request
+ * with an error while reading the body (a body over client_max_body_size,
+ * a timeout ...) and error_page sent it on.  The access phase never
+ * resumes it, so it is abandoned here, before anything in the new
+ * location (a variable, sts_error_document, the access phase, the log)
+ * reads the context.  Without a redirect the phases never run again from
+ * the rewrite phases, so a waiting decision is not seen here.
+ */
+ngx_int_t
+ngx_http_sts_redirect_handler(ngx_http_request_t *r)
+{
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_sts_get_ctx(r);
+
+    if (ctx != NULL && ctx->state != NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "sts: decision abandoned by a redirect");
+
+        ngx_http_sts_access_abandon(ctx);
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
  * nginx answered the request with an error (a body over
  * client_max_body_size, a timeout ...) and redirected it while the
  * decision waited for the body: the decision is not made, and what it
  * needed is wiped.
  */
-void
+static void
 ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx)
 {
     ngx_http_sts_req_t  *q;

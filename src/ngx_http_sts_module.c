@@ -904,6 +904,7 @@ static ngx_int_t
 ngx_http_sts_init(ngx_conf_t *cf)
 {
     ngx_http_handler_pt        *h;
+    ngx_http_phase_t           *phase;
     ngx_http_core_main_conf_t  *cmcf;
 
     ngx_http_sts_forward_unwatch();
@@ -916,6 +917,24 @@ ngx_http_sts_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_sts_access_handler;
+
+    /* a decision that a redirect cut short (ngx_http_sts_access.c) */
+
+    phase = &cmcf->phases[NGX_HTTP_SERVER_REWRITE_PHASE];
+
+    h = ngx_array_push(&phase->handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_sts_redirect_handler;
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_sts_redirect_handler;
 
     if (ngx_http_sts_body_filter_init(cf) != NGX_OK) {
         return NGX_ERROR;

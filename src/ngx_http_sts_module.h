@@ -115,6 +115,7 @@ void ngx_http_sts_forward_check(ngx_conf_t *cf,
     ngx_http_sts_loc_conf_t *slcf);
 
 ngx_int_t ngx_http_sts_access_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_sts_redirect_handler(ngx_http_request_t *r);
 char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_sts_send_error(ngx_http_request_t *r,
@@ -382,15 +383,13 @@ u_char *ngx_http_sts_state_status(ngx_http_request_t *r, u_char *p);
  * The context across internal redirects (ngx_http_sts_ctx.c):
  * ngx_http_sts_keep_ctx registers |ctx| in the request's pool, and
  * ngx_http_sts_get_ctx, used in ngx_http_get_module_ctx's place, finds it
- * again after an error_page, a named location or another redirect.
- * ngx_http_sts_access_abandon ends a decision that a redirect cut short
- * (access.c); ngx_http_sts_is_error_document tells whether the location
- * answers with sts_error_document (errdoc.c).
+ * again after an error_page, a named location or another redirect; it
+ * has no other effect.  ngx_http_sts_is_error_document tells whether the
+ * location answers with sts_error_document (errdoc.c).
  */
 ngx_int_t ngx_http_sts_keep_ctx(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx);
 ngx_http_sts_ctx_t *ngx_http_sts_get_ctx(ngx_http_request_t *r);
-void ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx);
 ngx_uint_t ngx_http_sts_is_error_document(ngx_http_request_t *r);
 
 
