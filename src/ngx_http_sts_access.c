@@ -1928,6 +1928,20 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
 }
 
 
+/*
+ * Refuses the request with its OSS-format XML error and finalizes it here
+ * (NGX_DONE), where nginx's own access modules return the status to the
+ * access phase.  It must, for the answer is this refusal's own: the
+ * status and error code of q->err, the request id just logged, and
+ * fields (StringToSign, RequestTime, the failed Condition ...) held in q
+ * and wiped once rendered; a bare status would get nginx's HTML page
+ * unless an error_page sent it to sts_error_document, and OSS clients
+ * read the XML.  A body the decision left unread also needs its
+ * connection closed with lingering, so the client still gets the answer.
+ * Hence a refusal is final: the access phase takes NGX_DONE as a request
+ * already answered, so under "satisfy any" another access module cannot
+ * let through a request refused here.
+ */
 static ngx_int_t
 ngx_http_sts_deny(ngx_http_sts_req_t *q)
 {
