@@ -74,6 +74,8 @@ static ngx_int_t ngx_http_sts_limit_zone_arg(ngx_conf_t *cf, ngx_str_t *value,
     ngx_str_t *name, ssize_t *size);
 static ngx_int_t ngx_http_sts_limit_rate_arg(ngx_conf_t *cf, ngx_str_t *value,
     ngx_int_t *rate, ngx_int_t *scale);
+static ngx_int_t ngx_http_sts_limit_add(ngx_conf_t *cf,
+    ngx_http_sts_loc_conf_t *slcf, ngx_http_sts_limit_t *lim);
 static ngx_int_t ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r);
 
 
@@ -202,7 +204,7 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_int_t               rate, scale, burst;
     ngx_uint_t              i, kind;
     ngx_shm_zone_t         *shm_zone;
-    ngx_http_sts_limit_t   *lim, **limp;
+    ngx_http_sts_limit_t   *lim;
 
     value = cf->args->elts;
 
@@ -325,22 +327,37 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
         lim->rate = 1;
     }
 
+    if (ngx_http_sts_limit_add(cf, slcf, lim) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the location's limits, in the order of their directives */
+static ngx_int_t
+ngx_http_sts_limit_add(ngx_conf_t *cf, ngx_http_sts_loc_conf_t *slcf,
+    ngx_http_sts_limit_t *lim)
+{
+    ngx_http_sts_limit_t  **limp;
+
     if (slcf->limits == NULL) {
         slcf->limits = ngx_array_create(cf->pool, 2,
                                         sizeof(ngx_http_sts_limit_t *));
         if (slcf->limits == NULL) {
-            return NGX_CONF_ERROR;
+            return NGX_ERROR;
         }
     }
 
     limp = ngx_array_push(slcf->limits);
     if (limp == NULL) {
-        return NGX_CONF_ERROR;
+        return NGX_ERROR;
     }
 
     *limp = lim;
 
-    return NGX_CONF_OK;
+    return NGX_OK;
 }
 
 
