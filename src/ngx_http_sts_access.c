@@ -97,6 +97,10 @@ static ngx_int_t ngx_http_sts_classify(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_open_token(ngx_http_sts_req_t *q,
     sts_str_t akid, sts_str_t token);
+static int ngx_http_sts_token_from_cache(ngx_http_sts_req_t *q,
+    sts_cache_t *cache, sts_str_t token, int64_t now);
+static int ngx_http_sts_token_open(ngx_http_sts_req_t *q, sts_str_t token,
+    int64_t now);
 static ngx_int_t ngx_http_sts_open_longterm(ngx_http_sts_req_t *q,
     sts_str_t akid);
 static ngx_int_t ngx_http_sts_policies(ngx_http_sts_req_t *q);
@@ -110,7 +114,16 @@ static ngx_int_t ngx_http_sts_request_body_filter(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sts_body_feed(ngx_http_sts_req_t *q, u_char *p,
     size_t n);
 static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
+static ngx_int_t ngx_http_sts_condition_context(ngx_http_sts_req_t *q,
+    char *now, sts_policy_kv_t *kv, size_t *nkv);
+static void ngx_http_sts_kv(sts_policy_kv_t *kv, size_t *nkv,
+    const char *key, const void *data, size_t len);
+static void ngx_http_sts_replay_record(ngx_http_sts_req_t *q,
+    sts_policy_kv_t *kv, size_t nkv);
+static ngx_int_t ngx_http_sts_evaluate(ngx_http_sts_req_t *q,
+    sts_policy_kv_t *kv, size_t nkv);
 static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
+static void ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx);
 static void ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_strip(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q);
@@ -367,12 +380,42 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
 
 
 /*
+ * The rewrite phases are the first that run after an internal redirect
+ * (the server's) or a named location (the location's), and this handler,
+ * installed after nginx's own, runs first in them.  A decision still
+ * waiting for the body there was cut short: nginx answered the request
+ * with an error while reading the body (a body over client_max_body_size,
+ * a timeout ...) and error_page sent it on.  The access phase never
+ * resumes it, so it is abandoned here, before anything in the new
+ * location (a variable, sts_error_document, the access phase, the log)
+ * reads the context.  Without a redirect the phases never run again from
+ * the rewrite phases, so a waiting decision is not seen here.
+ */
+ngx_int_t
+ngx_http_sts_redirect_handler(ngx_http_request_t *r)
+{
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_sts_get_ctx(r);
+
+    if (ctx != NULL && ctx->state != NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "sts: decision abandoned by a redirect");
+
+        ngx_http_sts_access_abandon(ctx);
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
  * nginx answered the request with an error (a body over
  * client_max_body_size, a timeout ...) and redirected it while the
  * decision waited for the body: the decision is not made, and what it
  * needed is wiped.
  */
-void
+static void
 ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx)
 {
     ngx_http_sts_req_t  *q;
@@ -591,14 +634,9 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
     sts_str_t token)
 {
     int                        rc;
-    char                       err[STS_POLICY_ERR_LEN];
     int64_t                    now;
-    uint64_t                   hits;
-    ngx_pool_cleanup_t        *cln;
     sts_cache_t               *cache;
-    sts_cache_stats_t          stats;
     ngx_http_sts_ctx_t        *ctx;
-    sts_cached_token_t         ct;
     ngx_http_sts_main_conf_t  *smcf;
 
     ctx = q->ctx;
@@ -630,52 +668,10 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
                                                   &q->auth.params);
 
     if (cache != NULL) {
-        sts_cache_stats(cache, &stats);
-        hits = stats.hits;
-
-        rc = sts_cache_open(cache, smcf->keyring, token.data, token.len,
-                            now, &ct, err, sizeof(err));
-
-        sts_cache_stats(cache, &stats);
-        if (stats.hits != hits) {
-            ngx_str_set(&ctx->token_cache, "hit");
-        } else {
-            ngx_str_set(&ctx->token_cache, "miss");
-        }
-
-        /* the session lives in the cache: read it now, keep no pointer */
-        q->session = (sts_session_t *) ct.session;
-        q->cached = 1;
-
-        if (rc == STS_OK) {
-            q->role = ct.role;
-            q->num_role = ct.num_role;
-            q->session_policy = ct.session_policy;
-        }
-
-        if (rc == STS_ETOKEN_CLAIMS && err[0]) {
-            ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(q->r), 0,
-                          "sts: a policy in the token of \"%V\" does not "
-                          "compile: %s", &ctx->access_key_id, err);
-        }
+        rc = ngx_http_sts_token_from_cache(q, cache, token, now);
 
     } else {
-        ngx_str_set(&ctx->token_cache, "off");
-
-        rc = sts_token_open(&ctx->allocator, smcf->keyring, token.data,
-                            token.len, now, &q->session);
-
-        if (q->session != NULL) {
-            cln = ngx_pool_cleanup_add(q->r->pool, 0);
-            if (cln == NULL) {
-                sts_session_free(&ctx->allocator, q->session);
-                q->session = NULL;
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            cln->handler = ngx_http_sts_session_cleanup;
-            cln->data = q->session;
-        }
+        rc = ngx_http_sts_token_open(q, token, now);
     }
 
     if (q->session != NULL) {
@@ -749,6 +745,95 @@ ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
     q->secret.len = ngx_strlen(q->session->access_key_secret);
 
     return NGX_OK;
+}
+
+
+/*
+ * The token from the per-worker cache (opened and kept there on a miss);
+ * the core's status.  q->session points into the cache entry.
+ */
+static int
+ngx_http_sts_token_from_cache(ngx_http_sts_req_t *q, sts_cache_t *cache,
+    sts_str_t token, int64_t now)
+{
+    int                        rc;
+    char                       err[STS_POLICY_ERR_LEN];
+    uint64_t                   hits;
+    sts_cache_stats_t          stats;
+    ngx_http_sts_ctx_t        *ctx;
+    sts_cached_token_t         ct;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    ctx = q->ctx;
+    smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
+
+    sts_cache_stats(cache, &stats);
+    hits = stats.hits;
+
+    rc = sts_cache_open(cache, smcf->keyring, token.data, token.len,
+                        now, &ct, err, sizeof(err));
+
+    sts_cache_stats(cache, &stats);
+    if (stats.hits != hits) {
+        ngx_str_set(&ctx->token_cache, "hit");
+    } else {
+        ngx_str_set(&ctx->token_cache, "miss");
+    }
+
+    /* the session lives in the cache: read it now, keep no pointer */
+    q->session = (sts_session_t *) ct.session;
+    q->cached = 1;
+
+    if (rc == STS_OK) {
+        q->role = ct.role;
+        q->num_role = ct.num_role;
+        q->session_policy = ct.session_policy;
+    }
+
+    if (rc == STS_ETOKEN_CLAIMS && err[0]) {
+        ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(q->r), 0,
+                      "sts: a policy in the token of \"%V\" does not "
+                      "compile: %s", &ctx->access_key_id, err);
+    }
+
+    return rc;
+}
+
+
+/*
+ * The token opened for this request alone ("sts_cache off"); the core's
+ * status.  The session, when there is one, is freed with the pool.
+ */
+static int
+ngx_http_sts_token_open(ngx_http_sts_req_t *q, sts_str_t token,
+    int64_t now)
+{
+    int                        rc;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_sts_ctx_t        *ctx;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    ctx = q->ctx;
+    smcf = ngx_http_get_module_main_conf(q->r, ngx_http_sts_module);
+
+    ngx_str_set(&ctx->token_cache, "off");
+
+    rc = sts_token_open(&ctx->allocator, smcf->keyring, token.data,
+                        token.len, now, &q->session);
+
+    if (q->session != NULL) {
+        cln = ngx_pool_cleanup_add(q->r->pool, 0);
+        if (cln == NULL) {
+            sts_session_free(&ctx->allocator, q->session);
+            q->session = NULL;
+            return STS_ENOMEM;
+        }
+
+        cln->handler = ngx_http_sts_session_cleanup;
+        cln->data = q->session;
+    }
+
+    return rc;
 }
 
 
@@ -1588,18 +1673,12 @@ ngx_http_sts_same_host(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_sts_authorize(ngx_http_sts_req_t *q)
 {
-    int                   rc;
-    char                  now[STS_ISO8601_LEN + 1];
-    char                  why[128];
-    size_t                i, nkv, len;
-    ngx_http_sts_ctx_t   *ctx;
-    sts_policy_kv_t       kv[NGX_HTTP_STS_MAX_CTX_KEYS];
-    sts_policy_ctx_t      pctx;
-    sts_policy_result_t   res;
-    const sts_param_t    *p;
-    ngx_http_request_t   *r;
+    char                 now[STS_ISO8601_LEN + 1];
+    size_t               nkv;
+    ngx_int_t            rc;
+    ngx_http_sts_ctx_t  *ctx;
+    sts_policy_kv_t      kv[NGX_HTTP_STS_MAX_CTX_KEYS];
 
-    r = q->r;
     ctx = q->ctx;
 
     if (ngx_http_sts_set_str(q, &ctx->api, q->op.api,
@@ -1619,98 +1698,19 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
         return NGX_DECLINED;
     }
 
-    {
-        ngx_int_t  nrc;
-
-        nrc = ngx_http_sts_policies(q);
-        if (nrc != NGX_OK) {
-            return nrc;
-        }
+    rc = ngx_http_sts_policies(q);
+    if (rc != NGX_OK) {
+        return rc;
     }
-
-    /* the condition context */
 
     nkv = 0;
 
-#define ngx_http_sts_kv(k, d, l)                                            \
-    kv[nkv].key.data = k;                                                   \
-    kv[nkv].key.len = sizeof(k) - 1;                                        \
-    kv[nkv].value.data = (char *) (d);                                      \
-    kv[nkv].value.len = (l);                                                \
-    nkv++
-
-    sts_format_iso8601(now, q->view.now);
-
-    ngx_http_sts_kv("acs:SourceIp", q->view.client_addr.data,
-                    q->view.client_addr.len);
-    ngx_http_sts_kv("acs:CurrentTime", now, STS_ISO8601_LEN);
-    ngx_http_sts_kv("acs:SecureTransport", q->view.secure ? "true" : "false",
-                    q->view.secure ? 4 : 5);
-    ngx_http_sts_kv("acs:AccessId", q->auth.access_key_id.data,
-                    q->auth.access_key_id.len);
-    ngx_http_sts_kv("acs:MFAPresent", "false", 5);
-
-    if (r->headers_in.user_agent) {
-        ngx_http_sts_kv("acs:UserAgent", r->headers_in.user_agent->value.data,
-                        r->headers_in.user_agent->value.len);
+    rc = ngx_http_sts_condition_context(q, now, kv, &nkv);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
-    if (r->headers_in.referer) {
-        ngx_http_sts_kv("acs:Referer", r->headers_in.referer->value.data,
-                        r->headers_in.referer->value.len);
-    }
-
-    p = sts_params_get(&q->auth.params, "prefix");
-    if (p != NULL) {
-        ngx_http_sts_kv("oss:Prefix", p->value.data, p->value.len);
-    }
-
-    p = sts_params_get(&q->auth.params, "delimiter");
-    if (p != NULL) {
-        ngx_http_sts_kv("oss:Delimiter", p->value.data, p->value.len);
-    }
-
-#undef ngx_http_sts_kv
-
-    if (ngx_http_sts_upload_keys(r, &q->op,
-                                 q->op.body == STS_OSS_BODY_POST
-                                 ? &q->form : NULL,
-                                 &q->auth.params, q->role, q->num_role,
-                                 q->session_policy, kv, &nkv,
-                                 NGX_HTTP_STS_MAX_CTX_KEYS, &q->err)
-        != NGX_OK)
-    {
-        if (q->err != NULL) {
-            q->reason = "invalid position";
-            return NGX_DECLINED;
-        }
-
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    pctx.kv = kv;
-    pctx.num_kv = nkv;
-
-    {
-        /* $sts_grants, $sts_context: what a replay needs (sts_replay.h) */
-        sts_buf_t  tb;
-
-        sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
-
-        if (sts_replay_grants_json(&tb, q->op.grants, q->op.num_grants)
-            == STS_OK)
-        {
-            ctx->grants.data = (u_char *) tb.data;
-            ctx->grants.len = tb.len;
-        }
-
-        sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
-
-        if (sts_replay_context_json(&tb, kv, nkv) == STS_OK) {
-            ctx->context.data = (u_char *) tb.data;
-            ctx->context.len = tb.len;
-        }
-    }
+    ngx_http_sts_replay_record(q, kv, nkv);
 
     if (q->root_account != NULL) {
         /*
@@ -1732,11 +1732,143 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
         return NGX_OK;
     }
 
-    /* every {action, resource} the request needs must be allowed */
+    return ngx_http_sts_evaluate(q, kv, nkv);
+}
+
+
+/*
+ * the condition context: up to NGX_HTTP_STS_MAX_CTX_KEYS keys in |kv|,
+ * which point into the request and into |now| (STS_ISO8601_LEN + 1 bytes)
+ */
+static ngx_int_t
+ngx_http_sts_condition_context(ngx_http_sts_req_t *q, char *now,
+    sts_policy_kv_t *kv, size_t *nkv)
+{
+    const sts_param_t   *p;
+    ngx_http_request_t  *r;
+
+    r = q->r;
+
+    sts_format_iso8601(now, q->view.now);
+
+    ngx_http_sts_kv(kv, nkv, "acs:SourceIp", q->view.client_addr.data,
+                    q->view.client_addr.len);
+    ngx_http_sts_kv(kv, nkv, "acs:CurrentTime", now, STS_ISO8601_LEN);
+    ngx_http_sts_kv(kv, nkv, "acs:SecureTransport",
+                    q->view.secure ? "true" : "false",
+                    q->view.secure ? 4 : 5);
+    ngx_http_sts_kv(kv, nkv, "acs:AccessId", q->auth.access_key_id.data,
+                    q->auth.access_key_id.len);
+    ngx_http_sts_kv(kv, nkv, "acs:MFAPresent", "false", 5);
+
+    if (r->headers_in.user_agent) {
+        ngx_http_sts_kv(kv, nkv, "acs:UserAgent",
+                        r->headers_in.user_agent->value.data,
+                        r->headers_in.user_agent->value.len);
+    }
+
+    if (r->headers_in.referer) {
+        ngx_http_sts_kv(kv, nkv, "acs:Referer",
+                        r->headers_in.referer->value.data,
+                        r->headers_in.referer->value.len);
+    }
+
+    p = sts_params_get(&q->auth.params, "prefix");
+    if (p != NULL) {
+        ngx_http_sts_kv(kv, nkv, "oss:Prefix", p->value.data, p->value.len);
+    }
+
+    p = sts_params_get(&q->auth.params, "delimiter");
+    if (p != NULL) {
+        ngx_http_sts_kv(kv, nkv, "oss:Delimiter", p->value.data,
+                        p->value.len);
+    }
+
+    if (ngx_http_sts_upload_keys(r, &q->op,
+                                 q->op.body == STS_OSS_BODY_POST
+                                 ? &q->form : NULL,
+                                 &q->auth.params, q->role, q->num_role,
+                                 q->session_policy, kv, nkv,
+                                 NGX_HTTP_STS_MAX_CTX_KEYS, &q->err)
+        != NGX_OK)
+    {
+        if (q->err != NULL) {
+            q->reason = "invalid position";
+            return NGX_DECLINED;
+        }
+
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* one key of the condition context; |key| is a literal */
+static void
+ngx_http_sts_kv(sts_policy_kv_t *kv, size_t *nkv, const char *key,
+    const void *data, size_t len)
+{
+    kv[*nkv].key.data = key;
+    kv[*nkv].key.len = ngx_strlen(key);
+    kv[*nkv].value.data = data;
+    kv[*nkv].value.len = len;
+    (*nkv)++;
+}
+
+
+/* $sts_grants, $sts_context: what a replay needs (sts_replay.h) */
+static void
+ngx_http_sts_replay_record(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
+    size_t nkv)
+{
+    sts_buf_t            tb;
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = q->ctx;
+
+    sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
+
+    if (sts_replay_grants_json(&tb, q->op.grants, q->op.num_grants)
+        == STS_OK)
+    {
+        ctx->grants.data = (u_char *) tb.data;
+        ctx->grants.len = tb.len;
+    }
+
+    sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
+
+    if (sts_replay_context_json(&tb, kv, nkv) == STS_OK) {
+        ctx->context.data = (u_char *) tb.data;
+        ctx->context.len = tb.len;
+    }
+}
+
+
+/*
+ * The policies' decision: every {action, resource} the request needs
+ * must be allowed, and the upload within the policies' limits.
+ */
+static ngx_int_t
+ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
+    size_t nkv)
+{
+    int                   rc;
+    char                  why[128];
+    size_t                i, len;
+    sts_str_t             action;
+    ngx_http_sts_ctx_t   *ctx;
+    sts_policy_ctx_t      pctx;
+    sts_policy_result_t   res;
+    ngx_http_request_t   *r;
+
+    r = q->r;
+    ctx = q->ctx;
+
+    pctx.kv = kv;
+    pctx.num_kv = nkv;
 
     for (i = 0; i < q->op.num_grants; i++) {
-        sts_str_t  action;
-
         action.data = q->op.grants[i].action;
         action.len = ngx_strlen(action.data);
 
@@ -1796,6 +1928,20 @@ ngx_http_sts_authorize(ngx_http_sts_req_t *q)
 }
 
 
+/*
+ * Refuses the request with its OSS-format XML error and finalizes it here
+ * (NGX_DONE), where nginx's own access modules return the status to the
+ * access phase.  It must, for the answer is this refusal's own: the
+ * status and error code of q->err, the request id just logged, and
+ * fields (StringToSign, RequestTime, the failed Condition ...) held in q
+ * and wiped once rendered; a bare status would get nginx's HTML page
+ * unless an error_page sent it to sts_error_document, and OSS clients
+ * read the XML.  A body the decision left unread also needs its
+ * connection closed with lingering, so the client still gets the answer.
+ * Hence a refusal is final: the access phase takes NGX_DONE as a request
+ * already answered, so under "satisfy any" another access module cannot
+ * let through a request refused here.
+ */
 static ngx_int_t
 ngx_http_sts_deny(ngx_http_sts_req_t *q)
 {

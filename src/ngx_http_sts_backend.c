@@ -89,8 +89,15 @@ struct ngx_http_sts_backend_ctx_s {
 static ngx_int_t ngx_http_sts_backend_s3(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op,
     const sts_params_t *params);
+static ngx_int_t ngx_http_sts_backend_s3_headers(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op, sts_allocator_t *a,
+    ngx_list_t *headers);
 static ngx_int_t ngx_http_sts_backend_oss(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op);
+static ngx_int_t ngx_http_sts_backend_oss_own(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx, ngx_list_t *headers);
+static ngx_int_t ngx_http_sts_backend_oss_view(ngx_http_request_t *r,
+    ngx_list_t *headers, sts_http_request_t *view);
 static ngx_int_t ngx_http_sts_backend_refuse(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op, const char *header,
     const char *reason);
@@ -178,19 +185,13 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
     const sts_params_t *params)
 {
     int                   rc;
-    u_char               *p, *qm;
-    sts_str_t             method, name, value, out_name, out_value, refused;
-    ngx_uint_t            i, n;
+    u_char               *qm;
+    sts_str_t             method, refused;
     ngx_list_t            headers;
-    ngx_list_part_t      *part;
-    ngx_table_elt_t      *h, *nh;
     sts_allocator_t       a;
     ngx_http_sts_ctx_t   *ctx;
-    sts_s3_creds_t       *creds;
-    char                  date[STS_ISO8601_BASIC_LEN + 1];
 
     ctx = ngx_http_sts_get_ctx(r);
-    creds = bctx->conf->creds;
 
     ngx_http_sts_pool_allocator(&a, r->pool);
 
@@ -219,12 +220,67 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
 
     /* the headers: OSS names to S3 ones, the client's credentials gone */
 
+    rc = ngx_http_sts_backend_s3_headers(r, bctx, op, &a, &headers);
+    if (rc != NGX_OK || bctx->refused) {
+        return rc;
+    }
+
+    ngx_http_sts_set_headers(r, &headers);
+    r->headers_in.authorization = NULL;
+
+    /* the target: path style, as authorised, query mapped */
+
+    r->unparsed_uri.data = (u_char *) bctx->target.uri.data;
+    r->unparsed_uri.len = bctx->target.uri.len;
+
+    qm = ngx_strlchr(r->unparsed_uri.data,
+                     r->unparsed_uri.data + r->unparsed_uri.len, '?');
+    if (qm != NULL) {
+        r->args.data = qm + 1;
+        r->args.len = r->unparsed_uri.data + r->unparsed_uri.len - qm - 1;
+
+    } else {
+        r->args.data = NULL;
+        r->args.len = 0;
+    }
+
+    r->uri.data = (u_char *) bctx->target.path.data;
+    r->uri.len = bctx->target.path.len;
+
+    ctx->backend_uri = r->unparsed_uri;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The request's headers for the store, in |headers|: OSS names to S3
+ * ones, the client's credentials gone, the connector's own added.
+ * NGX_OK (with bctx->refused set for a header without an S3 twin) or
+ * NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_sts_backend_s3_headers(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op, sts_allocator_t *a,
+    ngx_list_t *headers)
+{
+    int                   rc;
+    u_char               *p;
+    sts_str_t             name, value, out_name, out_value;
+    ngx_uint_t            i, n;
+    ngx_list_part_t      *part;
+    ngx_table_elt_t      *h, *nh;
+    sts_s3_creds_t       *creds;
+    char                  date[STS_ISO8601_BASIC_LEN + 1];
+
+    creds = bctx->conf->creds;
+
     n = 0;
     for (part = &r->headers_in.headers.part; part; part = part->next) {
         n += part->nelts;
     }
 
-    if (ngx_list_init(&headers, r->pool, n + 4, sizeof(ngx_table_elt_t))
+    if (ngx_list_init(headers, r->pool, n + 4, sizeof(ngx_table_elt_t))
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -246,12 +302,12 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
             value.data = (char *) h[i].value.data;
             value.len = h[i].value.len;
 
-            rc = sts_s3_map_request_header(&a, name, value, &out_name,
+            rc = sts_s3_map_request_header(a, name, value, &out_name,
                                            &out_value);
             switch (rc) {
 
             case STS_S3_KEEP:
-                nh = ngx_list_push(&headers);
+                nh = ngx_list_push(headers);
                 if (nh == NULL) {
                     return NGX_ERROR;
                 }
@@ -263,7 +319,7 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
                 break;
 
             case STS_S3_MAP:
-                if (ngx_http_sts_backend_push(r, &headers, out_name.data,
+                if (ngx_http_sts_backend_push(r, headers, out_name.data,
                                               out_name.len,
                                               (u_char *) out_value.data,
                                               out_value.len)
@@ -305,11 +361,11 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
         ngx_memcpy(bctx->amz_date.data, date, STS_ISO8601_BASIC_LEN);
         bctx->amz_date.len = STS_ISO8601_BASIC_LEN;
 
-        if (ngx_http_sts_backend_push(r, &headers, "x-amz-date",
+        if (ngx_http_sts_backend_push(r, headers, "x-amz-date",
                                       sizeof("x-amz-date") - 1,
                                       bctx->amz_date.data,
                                       bctx->amz_date.len) == NULL
-            || ngx_http_sts_backend_push(r, &headers, "x-amz-content-sha256",
+            || ngx_http_sts_backend_push(r, headers, "x-amz-content-sha256",
                                          sizeof("x-amz-content-sha256") - 1,
                                          (u_char *) STS_S3_UNSIGNED_PAYLOAD,
                                          sizeof(STS_S3_UNSIGNED_PAYLOAD) - 1)
@@ -319,7 +375,7 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
         }
 
         if (creds->security_token.len
-            && ngx_http_sts_backend_push(r, &headers, "x-amz-security-token",
+            && ngx_http_sts_backend_push(r, headers, "x-amz-security-token",
                                          sizeof("x-amz-security-token") - 1,
                                          (u_char *) creds->security_token.data,
                                          creds->security_token.len)
@@ -328,30 +384,6 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
             return NGX_ERROR;
         }
     }
-
-    ngx_http_sts_set_headers(r, &headers);
-    r->headers_in.authorization = NULL;
-
-    /* the target: path style, as authorised, query mapped */
-
-    r->unparsed_uri.data = (u_char *) bctx->target.uri.data;
-    r->unparsed_uri.len = bctx->target.uri.len;
-
-    qm = ngx_strlchr(r->unparsed_uri.data,
-                     r->unparsed_uri.data + r->unparsed_uri.len, '?');
-    if (qm != NULL) {
-        r->args.data = qm + 1;
-        r->args.len = r->unparsed_uri.data + r->unparsed_uri.len - qm - 1;
-
-    } else {
-        r->args.data = NULL;
-        r->args.len = 0;
-    }
-
-    r->uri.data = (u_char *) bctx->target.path.data;
-    r->uri.len = bctx->target.path.len;
-
-    ctx->backend_uri = r->unparsed_uri;
 
     return NGX_OK;
 }
@@ -362,19 +394,16 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op)
 {
     int                   rc;
-    u_char               *qm;
     ngx_uint_t            i, n;
     sts_buf_t             auth;
     sts_str_t             none;
     ngx_list_t            headers;
-    sts_header_t         *hv;
     ngx_list_part_t      *part;
     ngx_table_elt_t      *h, *nh;
     sts_allocator_t       a;
     sts_s3_creds_t       *creds;
     sts_sign_creds_t      sc;
     sts_http_request_t    view;
-    char                  date[STS_RFC1123_LEN + 1];
 
     static const char  *dropped[] = {
         "authorization", "x-oss-security-token", "x-oss-date",
@@ -434,104 +463,15 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
 
     /* the gateway's own date, token and payload hash */
 
-    if (bctx->conf->v4) {
-        sts_format_iso8601_basic(date, (int64_t) ngx_time());
-        n = STS_ISO8601_BASIC_LEN;
-
-    } else {
-        sts_format_rfc1123(date, (int64_t) ngx_time());
-        n = STS_RFC1123_LEN;
-    }
-
-    bctx->amz_date.data = ngx_pnalloc(r->pool, n);
-    if (bctx->amz_date.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(bctx->amz_date.data, date, n);
-    bctx->amz_date.len = n;
-
-    if (ngx_http_sts_backend_push(r, &headers, "x-oss-date",
-                                  sizeof("x-oss-date") - 1,
-                                  bctx->amz_date.data, n) == NULL)
-    {
-        return NGX_ERROR;
-    }
-
-    if (bctx->conf->v4
-        && ngx_http_sts_backend_push(r, &headers, "x-oss-content-sha256",
-                                     sizeof("x-oss-content-sha256") - 1,
-                                     (u_char *) STS_UNSIGNED_PAYLOAD,
-                                     sizeof(STS_UNSIGNED_PAYLOAD) - 1)
-           == NULL)
-    {
-        return NGX_ERROR;
-    }
-
-    if (creds->security_token.len
-        && ngx_http_sts_backend_push(r, &headers, "x-oss-security-token",
-                                     sizeof("x-oss-security-token") - 1,
-                                     (u_char *) creds->security_token.data,
-                                     creds->security_token.len)
-           == NULL)
-    {
+    if (ngx_http_sts_backend_oss_own(r, bctx, &headers) != NGX_OK) {
         return NGX_ERROR;
     }
 
     /* a view of the request as it leaves, for the core's signers */
 
-    n = 0;
-    for (part = &headers.part; part; part = part->next) {
-        n += part->nelts;
-    }
-
-    hv = ngx_palloc(r->pool, n * sizeof(sts_header_t));
-    if (hv == NULL) {
+    if (ngx_http_sts_backend_oss_view(r, &headers, &view) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    n = 0;
-    for (part = &headers.part; part; part = part->next) {
-        h = part->elts;
-
-        for (i = 0; i < part->nelts; i++) {
-            hv[n].name.data = (char *) h[i].key.data;
-            hv[n].name.len = h[i].key.len;
-            hv[n].value.data = (char *) h[i].value.data;
-            hv[n].value.len = h[i].value.len;
-            n++;
-        }
-    }
-
-    ngx_memzero(&view, sizeof(sts_http_request_t));
-
-    view.method.data = (char *) r->method_name.data;
-    view.method.len = r->method_name.len;
-
-    if (r->headers_in.host != NULL) {
-        view.host.data = (char *) r->headers_in.host->value.data;
-        view.host.len = r->headers_in.host->value.len;
-
-    } else {
-        view.host.data = "";
-    }
-
-    qm = ngx_strlchr(r->unparsed_uri.data,
-                     r->unparsed_uri.data + r->unparsed_uri.len, '?');
-
-    view.raw_path.data = (char *) r->unparsed_uri.data;
-    view.raw_path.len = (qm ? qm : r->unparsed_uri.data + r->unparsed_uri.len)
-                        - r->unparsed_uri.data;
-    view.raw_query.data = (char *) r->args.data;
-    view.raw_query.len = r->args.len;
-
-    if (view.raw_query.data == NULL) {
-        view.raw_query.data = "";
-    }
-
-    view.headers = hv;
-    view.num_headers = n;
-    view.now = ngx_time();
 
     sc.access_key_id = creds->access_key_id;
     sc.secret = creds->secret;
@@ -571,6 +511,134 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
 
     ngx_http_sts_set_headers(r, &headers);
     r->headers_in.authorization = NULL;
+
+    return NGX_OK;
+}
+
+
+/* the gateway's own headers: its date, its token, the payload hash */
+static ngx_int_t
+ngx_http_sts_backend_oss_own(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx, ngx_list_t *headers)
+{
+    size_t           n;
+    sts_s3_creds_t  *creds;
+    char             date[STS_RFC1123_LEN + 1];
+
+    creds = bctx->conf->creds;
+
+    if (bctx->conf->v4) {
+        sts_format_iso8601_basic(date, (int64_t) ngx_time());
+        n = STS_ISO8601_BASIC_LEN;
+
+    } else {
+        sts_format_rfc1123(date, (int64_t) ngx_time());
+        n = STS_RFC1123_LEN;
+    }
+
+    bctx->amz_date.data = ngx_pnalloc(r->pool, n);
+    if (bctx->amz_date.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(bctx->amz_date.data, date, n);
+    bctx->amz_date.len = n;
+
+    if (ngx_http_sts_backend_push(r, headers, "x-oss-date",
+                                  sizeof("x-oss-date") - 1,
+                                  bctx->amz_date.data, n) == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    if (bctx->conf->v4
+        && ngx_http_sts_backend_push(r, headers, "x-oss-content-sha256",
+                                     sizeof("x-oss-content-sha256") - 1,
+                                     (u_char *) STS_UNSIGNED_PAYLOAD,
+                                     sizeof(STS_UNSIGNED_PAYLOAD) - 1)
+           == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    if (creds->security_token.len
+        && ngx_http_sts_backend_push(r, headers, "x-oss-security-token",
+                                     sizeof("x-oss-security-token") - 1,
+                                     (u_char *) creds->security_token.data,
+                                     creds->security_token.len)
+           == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the request as it leaves, with |headers|, for the core's signers */
+static ngx_int_t
+ngx_http_sts_backend_oss_view(ngx_http_request_t *r, ngx_list_t *headers,
+    sts_http_request_t *view)
+{
+    u_char           *qm;
+    ngx_uint_t        i, n;
+    sts_header_t     *hv;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    n = 0;
+    for (part = &headers->part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    hv = ngx_palloc(r->pool, n * sizeof(sts_header_t));
+    if (hv == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = 0;
+    for (part = &headers->part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            hv[n].name.data = (char *) h[i].key.data;
+            hv[n].name.len = h[i].key.len;
+            hv[n].value.data = (char *) h[i].value.data;
+            hv[n].value.len = h[i].value.len;
+            n++;
+        }
+    }
+
+    ngx_memzero(view, sizeof(sts_http_request_t));
+
+    view->method.data = (char *) r->method_name.data;
+    view->method.len = r->method_name.len;
+
+    if (r->headers_in.host != NULL) {
+        view->host.data = (char *) r->headers_in.host->value.data;
+        view->host.len = r->headers_in.host->value.len;
+
+    } else {
+        view->host.data = "";
+    }
+
+    qm = ngx_strlchr(r->unparsed_uri.data,
+                     r->unparsed_uri.data + r->unparsed_uri.len, '?');
+
+    view->raw_path.data = (char *) r->unparsed_uri.data;
+    view->raw_path.len = (qm ? qm : r->unparsed_uri.data
+                                    + r->unparsed_uri.len)
+                         - r->unparsed_uri.data;
+    view->raw_query.data = (char *) r->args.data;
+    view->raw_query.len = r->args.len;
+
+    if (view->raw_query.data == NULL) {
+        view->raw_query.data = "";
+    }
+
+    view->headers = hv;
+    view->num_headers = n;
+    view->now = ngx_time();
 
     return NGX_OK;
 }

@@ -10,7 +10,10 @@
  * expiry (x-sts-token-expires-in), the request id already sent or logged,
  * and that the request was decided at all.  The pool of the request is
  * not cleared: a cleanup registered there with a handler of this file
- * points back to the context, and ngx_http_sts_get_ctx() puts it back.
+ * points back to the context, and ngx_http_sts_get_ctx() puts it back;
+ * it only finds the context: a decision that the redirect cut short is
+ * ended by the rewrite-phase handler of ngx_http_sts_access.c, the first
+ * of the module's code to run in the new location.
  * A subrequest shares the pool of its parent, so the cleanup names the
  * request it belongs to.
  */
@@ -84,9 +87,6 @@ ngx_http_sts_get_ctx(ngx_http_request_t *r)
                            "sts: context kept across a redirect");
 
             ngx_http_set_ctx(r, link->ctx, ngx_http_sts_module);
-
-            /* redirected while the decision waited for the body */
-            ngx_http_sts_access_abandon(link->ctx);
 
             return link->ctx;
         }

@@ -52,6 +52,10 @@ static ngx_int_t ngx_http_sts_endpoint_handler(ngx_http_request_t *r);
 static void ngx_http_sts_endpoint_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sts_endpoint_process(ngx_http_request_t *r,
     u_char *body, size_t body_len);
+static void ngx_http_sts_endpoint_request(ngx_http_request_t *r,
+    sts_params_t *params, size_t body_len, sts_ram_rpc_t *req);
+static ngx_int_t ngx_http_sts_endpoint_record(ngx_http_request_t *r,
+    ngx_http_sts_ctx_t *ctx, sts_ram_rpc_result_t *res);
 static ngx_int_t ngx_http_sts_endpoint_read_body(ngx_http_request_t *r,
     u_char **body, size_t *len);
 static ngx_int_t ngx_http_sts_endpoint_fault(ngx_http_request_t *r,
@@ -246,20 +250,14 @@ static ngx_int_t
 ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
     size_t body_len)
 {
-    int                        rc;
-    ngx_int_t                  form;
-    ngx_uint_t                 level;
-    sts_str_t                  raw, dup;
-    sts_params_t               query, fparams, params;
-    sts_ram_rpc_t              req;
-    sts_allocator_t            a;
-    ngx_http_sts_ctx_t        *ctx;
-    sts_ram_rpc_result_t       res;
-    ngx_http_sts_loc_conf_t   *slcf;
-    ngx_http_sts_main_conf_t  *smcf;
-
-    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
-    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+    int                    rc;
+    ngx_int_t              form;
+    sts_str_t              raw, dup;
+    sts_params_t           query, fparams, params;
+    sts_ram_rpc_t          req;
+    sts_allocator_t        a;
+    ngx_http_sts_ctx_t    *ctx;
+    sts_ram_rpc_result_t   res;
 
     ngx_http_sts_pool_allocator(&a, r->pool);
 
@@ -326,39 +324,7 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
 
     /* the request */
 
-    ngx_memzero(&req, sizeof(sts_ram_rpc_t));
-
-    req.ram = smcf->ram;
-    req.keyring = smcf->keyring;
-    req.method.data = (char *) r->method_name.data;
-    req.method.len = r->method_name.len;
-    req.params = &params;
-    req.header_token = ngx_http_sts_endpoint_header(r, "x-acs-security-token",
-                                   sizeof("x-acs-security-token") - 1);
-    req.now = ngx_time();
-    req.max_skew = slcf->max_skew;
-    req.client_addr.data = (char *) r->connection->addr_text.data;
-    req.client_addr.len = r->connection->addr_text.len;
-#if (NGX_HTTP_SSL)
-    req.secure = r->connection->ssl != NULL;
-#endif
-    req.host = ngx_http_sts_endpoint_header(r, "host", 4);
-    req.user_agent = ngx_http_sts_endpoint_header(r, "user-agent",
-                                                  sizeof("user-agent") - 1);
-    req.nonce = ngx_http_sts_nonce_check;
-    req.nonce_data = smcf->nonce_zone;
-    req.revoked = smcf->revoked;
-    req.limit = ngx_http_sts_limit_check;
-    req.limit_data = slcf->limits;
-
-    /*
-     * The narrow door for @alicloud/sts-sdk 1.0.2 (doc/protocol.md 5.8): only
-     * for its request shape, POST with the parameters in the query and no
-     * Content-Type and no body.
-     */
-    req.allow_js = slcf->endpoint_js_encoding
-                   && r->method == NGX_HTTP_POST
-                   && r->headers_in.content_type == NULL && body_len == 0;
+    ngx_http_sts_endpoint_request(r, &params, body_len, &req);
 
     rc = sts_ram_rpc(&a, &req, &res);
     if (rc != STS_OK) {
@@ -367,77 +333,143 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
 
     /* variables and the log: key ids and request ids, never secrets */
 
-    if (ngx_http_sts_endpoint_set(r, &ctx->api, res.action) != NGX_OK
-        || ngx_http_sts_endpoint_set(r, &ctx->access_key_id,
-                                     res.access_key_id) != NGX_OK
-        || ngx_http_sts_endpoint_set(r, &ctx->error_code, res.code)
-           != NGX_OK)
-    {
+    if (ngx_http_sts_endpoint_record(r, ctx, &res) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (res.role_arn[0]) {
-        if (ngx_http_sts_endpoint_set(r, &ctx->role_arn, res.role_arn)
+    return ngx_http_sts_endpoint_send(r, res.http_status, res.xml,
+                                      (u_char *) res.body.data, res.body.len,
+                                      res.request_id);
+}
+
+
+/* the core's view of an STS call with its parameters |params| */
+static void
+ngx_http_sts_endpoint_request(ngx_http_request_t *r, sts_params_t *params,
+    size_t body_len, sts_ram_rpc_t *req)
+{
+    ngx_http_sts_loc_conf_t   *slcf;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+
+    ngx_memzero(req, sizeof(sts_ram_rpc_t));
+
+    req->ram = smcf->ram;
+    req->keyring = smcf->keyring;
+    req->method.data = (char *) r->method_name.data;
+    req->method.len = r->method_name.len;
+    req->params = params;
+    req->header_token = ngx_http_sts_endpoint_header(r,
+                                      "x-acs-security-token",
+                                      sizeof("x-acs-security-token") - 1);
+    req->now = ngx_time();
+    req->max_skew = slcf->max_skew;
+    req->client_addr.data = (char *) r->connection->addr_text.data;
+    req->client_addr.len = r->connection->addr_text.len;
+#if (NGX_HTTP_SSL)
+    req->secure = r->connection->ssl != NULL;
+#endif
+    req->host = ngx_http_sts_endpoint_header(r, "host", 4);
+    req->user_agent = ngx_http_sts_endpoint_header(r, "user-agent",
+                                                   sizeof("user-agent") - 1);
+    req->nonce = ngx_http_sts_nonce_check;
+    req->nonce_data = smcf->nonce_zone;
+    req->revoked = smcf->revoked;
+    req->limit = ngx_http_sts_limit_check;
+    req->limit_data = slcf->limits;
+
+    /*
+     * The narrow door for @alicloud/sts-sdk 1.0.2 (doc/protocol.md 5.8): only
+     * for its request shape, POST with the parameters in the query and no
+     * Content-Type and no body.
+     */
+    req->allow_js = slcf->endpoint_js_encoding
+                    && r->method == NGX_HTTP_POST
+                    && r->headers_in.content_type == NULL && body_len == 0;
+}
+
+
+/*
+ * What the call was and how it ended, for the variables and the log:
+ * key ids and request ids, never secrets.  NGX_OK or NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_sts_endpoint_record(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
+    sts_ram_rpc_result_t *res)
+{
+    ngx_uint_t  level;
+
+    if (ngx_http_sts_endpoint_set(r, &ctx->api, res->action) != NGX_OK
+        || ngx_http_sts_endpoint_set(r, &ctx->access_key_id,
+                                     res->access_key_id) != NGX_OK
+        || ngx_http_sts_endpoint_set(r, &ctx->error_code, res->code)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (res->role_arn[0]) {
+        if (ngx_http_sts_endpoint_set(r, &ctx->role_arn, res->role_arn)
             != NGX_OK
             || ngx_http_sts_endpoint_set(r, &ctx->session_name,
-                                         res.session_name) != NGX_OK)
+                                         res->session_name) != NGX_OK)
         {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return NGX_ERROR;
         }
     }
 
-    if (res.fault.error == NULL) {
+    if (res->fault.error == NULL) {
         ngx_str_set(&ctx->decision, "allow");
 
         ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
                       "sts: %s for \"%s\"%s%s%s%s%s, request id %s",
-                      res.action, res.access_key_id,
-                      res.issued_key_id[0] ? " issued \"" : "",
-                      res.issued_key_id,
-                      res.issued_key_id[0] ? "\" for " : "",
-                      res.role_arn,
-                      res.js_signature ? " (sts-sdk signature form)" : "",
-                      res.request_id);
+                      res->action, res->access_key_id,
+                      res->issued_key_id[0] ? " issued \"" : "",
+                      res->issued_key_id,
+                      res->issued_key_id[0] ? "\" for " : "",
+                      res->role_arn,
+                      res->js_signature ? " (sts-sdk signature form)" : "",
+                      res->request_id);
 
     } else {
-        if (res.fault.error == &sts_pop_err_no_permission) {
+        if (res->fault.error == &sts_pop_err_no_permission) {
             ngx_str_set(&ctx->decision, "deny");
 
             /* the layer that refused, for $sts_layer and $sts_explain */
-            if (ngx_strncmp(res.why, "the trust policy", 16) == 0) {
+            if (ngx_strncmp(res->why, "the trust policy", 16) == 0) {
                 ngx_str_set(&ctx->layer, "trust-policy");
 
-            } else if (ngx_strncmp(res.why, "the policies of", 15) == 0) {
+            } else if (ngx_strncmp(res->why, "the policies of", 15) == 0) {
                 ngx_str_set(&ctx->layer, "caller-policies");
             }
 
-        } else if (res.fault.error == &sts_pop_err_throttling) {
+        } else if (res->fault.error == &sts_pop_err_throttling) {
             ngx_str_set(&ctx->decision, "throttled");
 
         } else {
             ngx_str_set(&ctx->decision, "error");
         }
 
-        if (ngx_http_sts_endpoint_set(r, &ctx->reason, res.why) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        if (ngx_http_sts_endpoint_set(r, &ctx->reason, res->why) != NGX_OK) {
+            return NGX_ERROR;
         }
 
-        level = (res.http_status >= 500
-                 || res.fault.error == &sts_pop_err_signature
-                 || res.fault.error == &sts_pop_err_no_permission
-                 || res.fault.error == &sts_pop_err_nonce_used
-                 || res.fault.error == &sts_pop_err_throttling)
+        level = (res->http_status >= 500
+                 || res->fault.error == &sts_pop_err_signature
+                 || res->fault.error == &sts_pop_err_no_permission
+                 || res->fault.error == &sts_pop_err_nonce_used
+                 || res->fault.error == &sts_pop_err_throttling)
                 ? NGX_LOG_ERR : NGX_LOG_INFO;
 
         ngx_log_error(level, ngx_http_sts_log(r), 0,
                       "sts: %s %s for \"%s\": %s, request id %s",
-                      res.action[0] ? res.action : "request", res.code,
-                      res.access_key_id, res.why, res.request_id);
+                      res->action[0] ? res->action : "request", res->code,
+                      res->access_key_id, res->why, res->request_id);
     }
 
-    return ngx_http_sts_endpoint_send(r, res.http_status, res.xml,
-                                      (u_char *) res.body.data, res.body.len,
-                                      res.request_id);
+    return NGX_OK;
 }
 
 

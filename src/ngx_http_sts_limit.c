@@ -71,6 +71,12 @@ static ngx_int_t ngx_http_sts_limit_take(ngx_http_sts_limit_t *lim,
     sts_str_t key);
 static ngx_int_t ngx_http_sts_limit_handler(ngx_http_sts_shm_value_t *v,
     time_t now, void *data);
+static ngx_int_t ngx_http_sts_limit_zone_arg(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_str_t *name, ssize_t *size);
+static ngx_int_t ngx_http_sts_limit_rate_arg(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_int_t *rate, ngx_int_t *scale);
+static ngx_int_t ngx_http_sts_limit_add(ngx_conf_t *cf,
+    ngx_http_sts_loc_conf_t *slcf, ngx_http_sts_limit_t *lim);
 static ngx_int_t ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r);
 
 
@@ -194,14 +200,12 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_sts_loc_conf_t *slcf = conf;
 
-    u_char                 *p;
-    size_t                  len;
     ssize_t                 size;
-    ngx_str_t              *value, name, s;
+    ngx_str_t              *value, name;
     ngx_int_t               rate, scale, burst;
     ngx_uint_t              i, kind;
     ngx_shm_zone_t         *shm_zone;
-    ngx_http_sts_limit_t   *lim, **limp;
+    ngx_http_sts_limit_t   *lim;
 
     value = cf->args->elts;
 
@@ -216,27 +220,9 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
 
-            name.data = value[i].data + 5;
-
-            p = (u_char *) ngx_strchr(name.data, ':');
-
-            if (p == NULL) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid zone size \"%V\"", &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            name.len = p - name.data;
-
-            s.data = p + 1;
-            s.len = value[i].data + value[i].len - s.data;
-
-            size = ngx_parse_size(&s);
-
-            if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid zone size \"%V\", at least %uz "
-                                   "bytes", &value[i], 8 * ngx_pagesize);
+            if (ngx_http_sts_limit_zone_arg(cf, &value[i], &name, &size)
+                != NGX_OK)
+            {
                 return NGX_CONF_ERROR;
             }
 
@@ -255,22 +241,9 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
 
-            len = value[i].len;
-            p = value[i].data + len - 3;
-
-            if (ngx_strncmp(p, "r/s", 3) == 0) {
-                scale = 1;
-                len -= 3;
-
-            } else if (ngx_strncmp(p, "r/m", 3) == 0) {
-                scale = 60;
-                len -= 3;
-            }
-
-            rate = ngx_atoi(value[i].data + 5, len - 5);
-            if (rate <= 0 || rate > 1000000) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid rate \"%V\"", &value[i]);
+            if (ngx_http_sts_limit_rate_arg(cf, &value[i], &rate, &scale)
+                != NGX_OK)
+            {
                 return NGX_CONF_ERROR;
             }
 
@@ -355,22 +328,104 @@ ngx_http_sts_assume_role_limit(ngx_conf_t *cf, ngx_command_t *cmd,
         lim->rate = 1;
     }
 
+    if (ngx_http_sts_limit_add(cf, slcf, lim) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the location's limits, in the order of their directives */
+static ngx_int_t
+ngx_http_sts_limit_add(ngx_conf_t *cf, ngx_http_sts_loc_conf_t *slcf,
+    ngx_http_sts_limit_t *lim)
+{
+    ngx_http_sts_limit_t  **limp;
+
     if (slcf->limits == NULL) {
         slcf->limits = ngx_array_create(cf->pool, 2,
                                         sizeof(ngx_http_sts_limit_t *));
         if (slcf->limits == NULL) {
-            return NGX_CONF_ERROR;
+            return NGX_ERROR;
         }
     }
 
     limp = ngx_array_push(slcf->limits);
     if (limp == NULL) {
-        return NGX_CONF_ERROR;
+        return NGX_ERROR;
     }
 
     *limp = lim;
 
-    return NGX_CONF_OK;
+    return NGX_OK;
+}
+
+
+/* zone=<name>:<size> */
+static ngx_int_t
+ngx_http_sts_limit_zone_arg(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_str_t *name, ssize_t *size)
+{
+    u_char     *p;
+    ngx_str_t   s;
+
+    name->data = value->data + 5;
+
+    p = (u_char *) ngx_strchr(name->data, ':');
+
+    if (p == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\"", value);
+        return NGX_ERROR;
+    }
+
+    name->len = p - name->data;
+
+    s.data = p + 1;
+    s.len = value->data + value->len - s.data;
+
+    *size = ngx_parse_size(&s);
+
+    if (*size == NGX_ERROR || *size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\", at least %uz "
+                           "bytes", value, 8 * ngx_pagesize);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* rate=<n>r/s|r/m */
+static ngx_int_t
+ngx_http_sts_limit_rate_arg(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_int_t *rate, ngx_int_t *scale)
+{
+    u_char  *p;
+    size_t   len;
+
+    len = value->len;
+    p = value->data + len - 3;
+
+    if (ngx_strncmp(p, "r/s", 3) == 0) {
+        *scale = 1;
+        len -= 3;
+
+    } else if (ngx_strncmp(p, "r/m", 3) == 0) {
+        *scale = 60;
+        len -= 3;
+    }
+
+    *rate = ngx_atoi(value->data + 5, len - 5);
+    if (*rate <= 0 || *rate > 1000000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid rate \"%V\"", value);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

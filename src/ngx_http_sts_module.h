@@ -21,6 +21,8 @@
 #include "core/sts_policy.h"
 #include "core/sts_post.h"
 
+#include "ngx_http_sts_util.h"
+
 
 /* the backend connectors' settings and per-request state (backend.c) */
 typedef struct ngx_http_sts_backend_conf_s  ngx_http_sts_backend_conf_t;
@@ -115,52 +117,12 @@ void ngx_http_sts_forward_check(ngx_conf_t *cf,
     ngx_http_sts_loc_conf_t *slcf);
 
 ngx_int_t ngx_http_sts_access_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_sts_redirect_handler(ngx_http_request_t *r);
 char *ngx_http_sts_error_document(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_sts_send_error(ngx_http_request_t *r,
     const sts_oss_error_t *e, sts_str_t host, const char *request_id,
     const sts_error_field_t *fields, size_t num_fields);
-void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
-
-/*
- * ngx_http_sts_set_headers makes |headers| (a list built on the stack or
- * elsewhere) the request's header list: a list assigned by value keeps
- * pointing at its former last part, so the copy's is found again, and a
- * header pushed later lands in the request's own list.
- */
-void ngx_http_sts_set_headers(ngx_http_request_t *r, ngx_list_t *headers);
-
-/*
- * ngx_http_sts_strip_query removes from the request target the proxy
- * module forwards (r->unparsed_uri, r->args) every query parameter of an
- * authentication form and the gateway's own (sts_auth_is_param), whatever
- * form the request was signed in; the rest is kept byte for byte, and a
- * target without any is left as it is.  NGX_OK or NGX_ERROR.
- */
-ngx_int_t ngx_http_sts_strip_query(ngx_http_request_t *r);
-
-/*
- * ngx_http_sts_log returns the request's log with a context that names
- * the client, host, method and path but never the query (which may hold
- * a presigned signature or a token).  Use it for every line the module
- * writes about a request.
- */
-ngx_log_t *ngx_http_sts_log(ngx_http_request_t *r);
-
-/*
- * ngx_http_sts_token_cache returns this worker's cache of opened tokens
- * (sts_cache), or NULL with "sts_cache off".
- */
-struct sts_cache_s *ngx_http_sts_token_cache(void);
-
-/*
- * ngx_http_sts_revoked_check looks the opened token's session |s| up in
- * the sts_revoked list: NGX_OK when it is not revoked (or there is no
- * list), NGX_DECLINED when it is, with *reason naming the rule for the
- * error log.
- */
-ngx_int_t ngx_http_sts_revoked_check(ngx_http_request_t *r,
-    const sts_session_t *s, const char **reason);
 
 /* metrics (ngx_http_sts_status.c): counted in the log phase */
 ngx_int_t ngx_http_sts_status_init(ngx_conf_t *cf);
@@ -385,15 +347,13 @@ u_char *ngx_http_sts_state_status(ngx_http_request_t *r, u_char *p);
  * The context across internal redirects (ngx_http_sts_ctx.c):
  * ngx_http_sts_keep_ctx registers |ctx| in the request's pool, and
  * ngx_http_sts_get_ctx, used in ngx_http_get_module_ctx's place, finds it
- * again after an error_page, a named location or another redirect.
- * ngx_http_sts_access_abandon ends a decision that a redirect cut short
- * (access.c); ngx_http_sts_is_error_document tells whether the location
- * answers with sts_error_document (errdoc.c).
+ * again after an error_page, a named location or another redirect; it
+ * has no other effect.  ngx_http_sts_is_error_document tells whether the
+ * location answers with sts_error_document (errdoc.c).
  */
 ngx_int_t ngx_http_sts_keep_ctx(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx);
 ngx_http_sts_ctx_t *ngx_http_sts_get_ctx(ngx_http_request_t *r);
-void ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx);
 ngx_uint_t ngx_http_sts_is_error_document(ngx_http_request_t *r);
 
 

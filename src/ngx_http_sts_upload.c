@@ -65,6 +65,9 @@ static ngx_int_t ngx_http_sts_upload_set_limit(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx, uint64_t cap);
 static ngx_int_t ngx_http_sts_upload_push(ngx_http_request_t *r,
     const char *name, size_t name_len, ngx_str_t *value);
+static ngx_int_t ngx_http_sts_upload_stampable(ngx_http_request_t *r,
+    const sts_oss_op_t *op, ngx_http_sts_upload_t *u,
+    const sts_oss_error_t **err, const char **reason);
 
 
 ngx_int_t
@@ -187,8 +190,6 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
     const sts_policy_t *session, sts_policy_kv_t *kv, size_t nkv,
     const sts_oss_error_t **err, const char **reason)
 {
-    size_t                    i;
-    ngx_table_elt_t          *h;
     sts_upload_eval_t         e;
     ngx_http_sts_ctx_t       *ctx;
     ngx_http_sts_upload_t    *u;
@@ -273,46 +274,10 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
 
-    if (slcf->stamp_identity) {
-        if (ngx_strcmp(op->api, "ProcessObject") == 0) {
-            /* a sys/saveas target is the one oss:PutObject it needs */
-            for (i = 0; i < op->num_grants; i++) {
-                if (ngx_strcmp(op->grants[i].action, "oss:PutObject") == 0) {
-                    *err = &sts_err_stamp_saveas;
-                    *reason = "sys/saveas cannot carry the identity stamps";
-                    ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_STAMP);
-                    return NGX_DECLINED;
-                }
-            }
-        }
-
-        if (ngx_strcmp(op->api, "CopyObject") == 0) {
-            h = ngx_http_sts_upload_header(r, "x-oss-metadata-directive");
-
-            if (h == NULL
-                || h->value.len != sizeof("REPLACE") - 1
-                || ngx_strncasecmp(h->value.data, (u_char *) "REPLACE",
-                                   h->value.len) != 0)
-            {
-                *err = &sts_err_stamp_copy;
-                *reason = "a copy would keep the source's metadata";
-                ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_STAMP);
-                return NGX_DECLINED;
-            }
-        }
-
-        /*
-         * a form gets the stamps as fields (ngx_http_sts_poststamp):
-         * one of the client's own under such a name would be a second
-         */
-        for (i = 0; u->form != NULL && i < u->form->num_fields; i++) {
-            if (sts_upload_stamp_header(u->form->fields[i].name)) {
-                *err = &sts_err_stamp_form;
-                *reason = "the form sets a stamped metadata field";
-                ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_STAMP);
-                return NGX_DECLINED;
-            }
-        }
+    if (slcf->stamp_identity
+        && ngx_http_sts_upload_stampable(r, op, u, err, reason) != NGX_OK)
+    {
+        return NGX_DECLINED;
     }
 
     if (u->desc.length == STS_UPLOAD_LEN_STREAMED && u->shrinks
@@ -333,6 +298,62 @@ ngx_http_sts_upload_decide(ngx_http_request_t *r, const sts_oss_op_t *op,
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "sts: body of unknown size capped at %uL bytes",
                            u->cap);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Under sts_stamp_identity, an upload must be one the stamps can mark:
+ * NGX_OK, or NGX_DECLINED with *err and *reason.
+ */
+static ngx_int_t
+ngx_http_sts_upload_stampable(ngx_http_request_t *r, const sts_oss_op_t *op,
+    ngx_http_sts_upload_t *u, const sts_oss_error_t **err,
+    const char **reason)
+{
+    size_t            i;
+    ngx_table_elt_t  *h;
+
+    if (ngx_strcmp(op->api, "ProcessObject") == 0) {
+        /* a sys/saveas target is the one oss:PutObject it needs */
+        for (i = 0; i < op->num_grants; i++) {
+            if (ngx_strcmp(op->grants[i].action, "oss:PutObject") == 0) {
+                *err = &sts_err_stamp_saveas;
+                *reason = "sys/saveas cannot carry the identity stamps";
+                ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_STAMP);
+                return NGX_DECLINED;
+            }
+        }
+    }
+
+    if (ngx_strcmp(op->api, "CopyObject") == 0) {
+        h = ngx_http_sts_upload_header(r, "x-oss-metadata-directive");
+
+        if (h == NULL
+            || h->value.len != sizeof("REPLACE") - 1
+            || ngx_strncasecmp(h->value.data, (u_char *) "REPLACE",
+                               h->value.len) != 0)
+        {
+            *err = &sts_err_stamp_copy;
+            *reason = "a copy would keep the source's metadata";
+            ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_STAMP);
+            return NGX_DECLINED;
+        }
+    }
+
+    /*
+     * a form gets the stamps as fields (ngx_http_sts_poststamp):
+     * one of the client's own under such a name would be a second
+     */
+    for (i = 0; u->form != NULL && i < u->form->num_fields; i++) {
+        if (sts_upload_stamp_header(u->form->fields[i].name)) {
+            *err = &sts_err_stamp_form;
+            *reason = "the form sets a stamped metadata field";
+            ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_STAMP);
+            return NGX_DECLINED;
         }
     }
 
