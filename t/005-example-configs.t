@@ -22,9 +22,12 @@ use IO::Socket::INET;
 use StsTest;
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
-my $module = $ENV{TEST_NGINX_LOAD_MODULES} || 'build/ngx_http_sts_module.so';
+# as under Test::Nginx: TEST_NGINX_LOAD_MODULES set but empty is an nginx
+# with the module compiled in (make asan), so nothing is loaded
+my $module = $ENV{TEST_NGINX_LOAD_MODULES} // 'build/ngx_http_sts_module.so';
 my $stsctl = $ENV{TEST_NGINX_STSCTL} || 'build/stsctl';
-$module = abs_path($module);
+my $load = join '', map { 'load_module ' . abs_path($_) . ";\n" }
+                    split ' ', $module;
 
 my $root = abs_path('.');
 my $dir = "$root/t/tmp/examples-$$";
@@ -131,8 +134,7 @@ for my $name (@examples) {
     my ($before, $after) = @{ $around{$name} || [ '', '' ] };
 
     my $conf = <<"END";
-load_module $module;
-pid $dir/nginx.pid;
+${load}pid $dir/nginx.pid;
 error_log $dir/log/error.log;
 events {}
 http {
@@ -170,7 +172,7 @@ END
     copy('conf/audit-log.conf', "$rt/audit-log.conf") or die;
 
     my %vars = (
-        MODULE => $module,
+        MODULE => join(' ', map { abs_path($_) } split ' ', $module),
         USER => $> == 0 ? 'user root;' : '',
         RUNTIME => $rt,
         map { $_ => free_port() }
@@ -181,6 +183,8 @@ END
 
     for my $v (sort keys %vars) {
         like($text, qr/\@$v\@/, "demo.conf.in: \@$v\@ is there to fill in");
+        # a module compiled in: no load_module line
+        $text =~ s/^load_module \@MODULE\@;\n//m if $v eq 'MODULE' && !$vars{$v};
         $text =~ s/\@$v\@/$vars{$v}/g;
     }
 
