@@ -112,9 +112,6 @@ static ngx_int_t ngx_http_sts_backend_send_error(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sts_backend_error_xml(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, const sts_oss_error_t *e,
     const sts_error_field_t *fields, size_t n, sts_buf_t *xml);
-static ngx_table_elt_t *ngx_http_sts_backend_push(ngx_http_request_t *r,
-    ngx_list_t *list, const char *name, size_t name_len, u_char *value,
-    size_t value_len);
 static ngx_http_sts_backend_conf_t *ngx_http_sts_backend_get_conf(
     ngx_conf_t *cf, ngx_http_sts_loc_conf_t *slcf);
 static void ngx_http_sts_backend_creds_cleanup(void *data);
@@ -319,10 +316,10 @@ ngx_http_sts_backend_s3_headers(ngx_http_request_t *r,
                 break;
 
             case STS_S3_MAP:
-                if (ngx_http_sts_backend_push(r, headers, out_name.data,
-                                              out_name.len,
-                                              (u_char *) out_value.data,
-                                              out_value.len)
+                if (ngx_http_sts_push_header(r, headers, out_name.data,
+                                             out_name.len,
+                                             (u_char *) out_value.data,
+                                             out_value.len)
                     == NULL)
                 {
                     return NGX_ERROR;
@@ -361,24 +358,24 @@ ngx_http_sts_backend_s3_headers(ngx_http_request_t *r,
         ngx_memcpy(bctx->amz_date.data, date, STS_ISO8601_BASIC_LEN);
         bctx->amz_date.len = STS_ISO8601_BASIC_LEN;
 
-        if (ngx_http_sts_backend_push(r, headers, "x-amz-date",
-                                      sizeof("x-amz-date") - 1,
-                                      bctx->amz_date.data,
-                                      bctx->amz_date.len) == NULL
-            || ngx_http_sts_backend_push(r, headers, "x-amz-content-sha256",
-                                         sizeof("x-amz-content-sha256") - 1,
-                                         (u_char *) STS_S3_UNSIGNED_PAYLOAD,
-                                         sizeof(STS_S3_UNSIGNED_PAYLOAD) - 1)
+        if (ngx_http_sts_push_header(r, headers, "x-amz-date",
+                                     sizeof("x-amz-date") - 1,
+                                     bctx->amz_date.data,
+                                     bctx->amz_date.len) == NULL
+            || ngx_http_sts_push_header(r, headers, "x-amz-content-sha256",
+                                        sizeof("x-amz-content-sha256") - 1,
+                                        (u_char *) STS_S3_UNSIGNED_PAYLOAD,
+                                        sizeof(STS_S3_UNSIGNED_PAYLOAD) - 1)
                == NULL)
         {
             return NGX_ERROR;
         }
 
         if (creds->security_token.len
-            && ngx_http_sts_backend_push(r, headers, "x-amz-security-token",
-                                         sizeof("x-amz-security-token") - 1,
-                                         (u_char *) creds->security_token.data,
-                                         creds->security_token.len)
+            && ngx_http_sts_push_header(r, headers, "x-amz-security-token",
+                                        sizeof("x-amz-security-token") - 1,
+                                        (u_char *) creds->security_token.data,
+                                        creds->security_token.len)
                == NULL)
         {
             return NGX_ERROR;
@@ -501,10 +498,10 @@ ngx_http_sts_backend_oss(ngx_http_request_t *r,
     bctx->authorization.data = (u_char *) auth.data;
     bctx->authorization.len = auth.len;
 
-    if (ngx_http_sts_backend_push(r, &headers, "Authorization",
-                                  sizeof("Authorization") - 1,
-                                  bctx->authorization.data,
-                                  bctx->authorization.len) == NULL)
+    if (ngx_http_sts_push_header(r, &headers, "Authorization",
+                                 sizeof("Authorization") - 1,
+                                 bctx->authorization.data,
+                                 bctx->authorization.len) == NULL)
     {
         return NGX_ERROR;
     }
@@ -544,28 +541,28 @@ ngx_http_sts_backend_oss_own(ngx_http_request_t *r,
     ngx_memcpy(bctx->amz_date.data, date, n);
     bctx->amz_date.len = n;
 
-    if (ngx_http_sts_backend_push(r, headers, "x-oss-date",
-                                  sizeof("x-oss-date") - 1,
-                                  bctx->amz_date.data, n) == NULL)
+    if (ngx_http_sts_push_header(r, headers, "x-oss-date",
+                                 sizeof("x-oss-date") - 1,
+                                 bctx->amz_date.data, n) == NULL)
     {
         return NGX_ERROR;
     }
 
     if (bctx->conf->v4
-        && ngx_http_sts_backend_push(r, headers, "x-oss-content-sha256",
-                                     sizeof("x-oss-content-sha256") - 1,
-                                     (u_char *) STS_UNSIGNED_PAYLOAD,
-                                     sizeof(STS_UNSIGNED_PAYLOAD) - 1)
+        && ngx_http_sts_push_header(r, headers, "x-oss-content-sha256",
+                                    sizeof("x-oss-content-sha256") - 1,
+                                    (u_char *) STS_UNSIGNED_PAYLOAD,
+                                    sizeof(STS_UNSIGNED_PAYLOAD) - 1)
            == NULL)
     {
         return NGX_ERROR;
     }
 
     if (creds->security_token.len
-        && ngx_http_sts_backend_push(r, headers, "x-oss-security-token",
-                                     sizeof("x-oss-security-token") - 1,
-                                     (u_char *) creds->security_token.data,
-                                     creds->security_token.len)
+        && ngx_http_sts_push_header(r, headers, "x-oss-security-token",
+                                    sizeof("x-oss-security-token") - 1,
+                                    (u_char *) creds->security_token.data,
+                                    creds->security_token.len)
            == NULL)
     {
         return NGX_ERROR;
@@ -745,8 +742,8 @@ ngx_http_sts_backend_refused_handler(ngx_http_request_t *r)
 
 /*
  * Renders the OSS error document for |e| into |xml| and sets what goes
- * with it: Content-Type, x-oss-request-id (bctx->request_id, made here if
- * the store sent none) and, for HEAD, the document base64 in x-oss-err.
+ * with it (ngx_http_sts_error_render): x-oss-request-id is
+ * bctx->request_id, made here if the store sent none.
  */
 static ngx_int_t
 ngx_http_sts_backend_error_xml(ngx_http_request_t *r,
@@ -756,7 +753,6 @@ ngx_http_sts_backend_error_xml(ngx_http_request_t *r,
     u_char           *p;
     sts_str_t         rid, host;
     ngx_table_elt_t  *h;
-    sts_allocator_t   a;
     char              id[STS_REQUEST_ID_LEN + 1];
 
     if (bctx->request_id.len == 0) {
@@ -771,10 +767,10 @@ ngx_http_sts_backend_error_xml(ngx_http_request_t *r,
         bctx->request_id.data = p;
         bctx->request_id.len = STS_REQUEST_ID_LEN;
 
-        h = ngx_http_sts_backend_push(r, &r->headers_out.headers,
-                                      "x-oss-request-id",
-                                      sizeof("x-oss-request-id") - 1,
-                                      p, STS_REQUEST_ID_LEN);
+        h = ngx_http_sts_push_header(r, &r->headers_out.headers,
+                                     "x-oss-request-id",
+                                     sizeof("x-oss-request-id") - 1,
+                                     p, STS_REQUEST_ID_LEN);
         if (h == NULL) {
             return NGX_ERROR;
         }
@@ -792,35 +788,7 @@ ngx_http_sts_backend_error_xml(ngx_http_request_t *r,
         host.len = 0;
     }
 
-    ngx_http_sts_pool_allocator(&a, r->pool);
-    sts_buf_init(xml, &a, 0);
-
-    if (sts_error_xml(xml, e, rid, host, fields, n) != STS_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_str_set(&r->headers_out.content_type, "application/xml");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    if (r->method == NGX_HTTP_HEAD) {
-        /* no body in a HEAD answer: OSS sends it base64 in x-oss-err */
-        p = ngx_pnalloc(r->pool, sts_base64_encoded_len(xml->len));
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        n = sts_base64_encode((char *) p, (u_char *) xml->data, xml->len);
-
-        if (ngx_http_sts_backend_push(r, &r->headers_out.headers, "x-oss-err",
-                                      sizeof("x-oss-err") - 1, p, n)
-            == NULL)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
+    return ngx_http_sts_error_render(r, e, host, rid, 0, fields, n, xml);
 }
 
 
@@ -1083,10 +1051,10 @@ ngx_http_sts_backend_header_filter(ngx_http_request_t *r)
 
         ngx_memcpy(p, id, STS_REQUEST_ID_LEN);
 
-        if (ngx_http_sts_backend_push(r, &r->headers_out.headers,
-                                      "x-oss-request-id",
-                                      sizeof("x-oss-request-id") - 1,
-                                      p, STS_REQUEST_ID_LEN)
+        if (ngx_http_sts_push_header(r, &r->headers_out.headers,
+                                     "x-oss-request-id",
+                                     sizeof("x-oss-request-id") - 1,
+                                     p, STS_REQUEST_ID_LEN)
             == NULL)
         {
             return NGX_ERROR;
@@ -1295,34 +1263,6 @@ ngx_http_sts_backend_send_error(ngx_http_request_t *r,
     }
 
     return ngx_http_next_body_filter(r, &out);
-}
-
-
-static ngx_table_elt_t *
-ngx_http_sts_backend_push(ngx_http_request_t *r, ngx_list_t *list,
-    const char *name, size_t name_len, u_char *value, size_t value_len)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(list);
-    if (h == NULL) {
-        return NULL;
-    }
-
-    h->key.data = (u_char *) name;
-    h->key.len = name_len;
-    h->value.data = value;
-    h->value.len = value_len;
-
-    h->lowcase_key = ngx_pnalloc(r->pool, name_len);
-    if (h->lowcase_key == NULL) {
-        return NULL;
-    }
-
-    ngx_strlow(h->lowcase_key, h->key.data, name_len);
-    h->hash = ngx_hash_key(h->lowcase_key, name_len);
-
-    return h;
 }
 
 

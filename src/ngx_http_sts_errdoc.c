@@ -234,61 +234,24 @@ ngx_http_sts_send_error(ngx_http_request_t *r, const sts_oss_error_t *e,
     sts_str_t host, const char *request_id, const sts_error_field_t *fields,
     size_t num_fields)
 {
-    ngx_int_t         rc;
-    ngx_buf_t        *b;
-    sts_buf_t         xml;
-    sts_str_t         rid;
-    ngx_chain_t       out;
-    ngx_table_elt_t  *h;
-    sts_allocator_t   a;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    sts_buf_t     xml;
+    sts_str_t     rid;
+    ngx_chain_t   out;
 
     rid.data = request_id;
     rid.len = STS_REQUEST_ID_LEN;
 
-    ngx_http_sts_pool_allocator(&a, r->pool);
-    sts_buf_init(&xml, &a, 0);
-
-    if (sts_error_xml(&xml, e, rid, host, fields, num_fields) != STS_OK) {
+    if (ngx_http_sts_error_render(r, e, host, rid, 1, fields, num_fields,
+                                  &xml)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     r->headers_out.status = e->http_status;
-    ngx_str_set(&r->headers_out.content_type, "application/xml");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.content_length_n = xml.len;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "x-oss-request-id");
-    h->value.len = STS_REQUEST_ID_LEN;
-    h->value.data = ngx_pnalloc(r->pool, STS_REQUEST_ID_LEN);
-    if (h->value.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(h->value.data, request_id, STS_REQUEST_ID_LEN);
-
-    if (r->method == NGX_HTTP_HEAD) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "x-oss-err");
-        h->value.data = ngx_pnalloc(r->pool,
-                                    sts_base64_encoded_len(xml.len));
-        if (h->value.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->value.len = sts_base64_encode((char *) h->value.data,
-                                         (u_char *) xml.data, xml.len);
-    }
 
     b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
@@ -311,4 +274,63 @@ ngx_http_sts_send_error(ngx_http_request_t *r, const sts_oss_error_t *e,
     }
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+ngx_int_t
+ngx_http_sts_error_render(ngx_http_request_t *r, const sts_oss_error_t *e,
+    sts_str_t host, sts_str_t rid, ngx_uint_t send_id,
+    const sts_error_field_t *fields, size_t num_fields, sts_buf_t *xml)
+{
+    u_char           *p;
+    size_t            n;
+    sts_allocator_t   a;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+    sts_buf_init(xml, &a, 0);
+
+    if (sts_error_xml(xml, e, rid, host, fields, num_fields) != STS_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&r->headers_out.content_type, "application/xml");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    if (send_id) {
+        p = ngx_pnalloc(r->pool, rid.len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, rid.data, rid.len);
+
+        if (ngx_http_sts_push_header(r, &r->headers_out.headers,
+                                     "x-oss-request-id",
+                                     sizeof("x-oss-request-id") - 1,
+                                     p, rid.len)
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (r->method == NGX_HTTP_HEAD) {
+        /* no body in a HEAD answer: OSS sends it base64 in x-oss-err */
+        p = ngx_pnalloc(r->pool, sts_base64_encoded_len(xml->len));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        n = sts_base64_encode((char *) p, (u_char *) xml->data, xml->len);
+
+        if (ngx_http_sts_push_header(r, &r->headers_out.headers, "x-oss-err",
+                                     sizeof("x-oss-err") - 1, p, n)
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }

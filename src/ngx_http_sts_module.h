@@ -124,6 +124,18 @@ ngx_int_t ngx_http_sts_send_error(ngx_http_request_t *r,
     const sts_oss_error_t *e, sts_str_t host, const char *request_id,
     const sts_error_field_t *fields, size_t num_fields);
 
+/*
+ * ngx_http_sts_error_render renders the OSS error document of |e| into
+ * |xml| (pool memory) and sets the headers that go with it: Content-Type
+ * application/xml, x-oss-request-id |rid| when |send_id| is set, and for
+ * HEAD, where there is no body, the document base64-encoded in x-oss-err
+ * as OSS does.  The status, the body and the sending are the caller's.
+ */
+ngx_int_t ngx_http_sts_error_render(ngx_http_request_t *r,
+    const sts_oss_error_t *e, sts_str_t host, sts_str_t rid,
+    ngx_uint_t send_id, const sts_error_field_t *fields, size_t num_fields,
+    sts_buf_t *xml);
+
 /* metrics (ngx_http_sts_status.c): counted in the log phase */
 ngx_int_t ngx_http_sts_status_init(ngx_conf_t *cf);
 char *ngx_http_sts_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

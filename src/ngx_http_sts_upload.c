@@ -553,22 +553,11 @@ ngx_http_sts_upload_push(ngx_http_request_t *r, const char *name,
         return NGX_OK;
     }
 
-    h = ngx_list_push(&r->headers_in.headers);
+    h = ngx_http_sts_push_header(r, &r->headers_in.headers, name, name_len,
+                                 value->data, value->len);
     if (h == NULL) {
         return NGX_ERROR;
     }
-
-    h->key.data = (u_char *) name;
-    h->key.len = name_len;
-    h->value = *value;
-
-    h->lowcase_key = ngx_pnalloc(r->pool, name_len);
-    if (h->lowcase_key == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_strlow(h->lowcase_key, h->key.data, name_len);
-    h->hash = ngx_hash_key(h->lowcase_key, name_len);
 
     return NGX_OK;
 }

@@ -103,6 +103,34 @@ ngx_http_sts_set_headers(ngx_http_request_t *r, ngx_list_t *headers)
 }
 
 
+ngx_table_elt_t *
+ngx_http_sts_push_header(ngx_http_request_t *r, ngx_list_t *list,
+    const char *name, size_t name_len, u_char *value, size_t value_len)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(list);
+    if (h == NULL) {
+        return NULL;
+    }
+
+    h->key.data = (u_char *) name;
+    h->key.len = name_len;
+    h->value.data = value;
+    h->value.len = value_len;
+
+    h->lowcase_key = ngx_pnalloc(r->pool, name_len);
+    if (h->lowcase_key == NULL) {
+        return NULL;
+    }
+
+    ngx_strlow(h->lowcase_key, h->key.data, name_len);
+    h->hash = ngx_hash_key(h->lowcase_key, name_len);
+
+    return h;
+}
+
+
 ngx_int_t
 ngx_http_sts_strip_query(ngx_http_request_t *r)
 {

@@ -35,6 +35,16 @@ void ngx_http_sts_pool_allocator(sts_allocator_t *a, ngx_pool_t *pool);
 void ngx_http_sts_set_headers(ngx_http_request_t *r, ngx_list_t *headers);
 
 /*
+ * ngx_http_sts_push_header adds the header |name|: |value| to |list| (the
+ * request's headers_in or headers_out, or a list being built), with its
+ * lowercase key and hash; neither the name nor the value is copied.  The
+ * new element, or NULL when out of memory.
+ */
+ngx_table_elt_t *ngx_http_sts_push_header(ngx_http_request_t *r,
+    ngx_list_t *list, const char *name, size_t name_len, u_char *value,
+    size_t value_len);
+
+/*
  * ngx_http_sts_strip_query removes from the request target the proxy
  * module forwards (r->unparsed_uri, r->args) every query parameter of an
  * authentication form and the gateway's own (sts_auth_is_param), whatever

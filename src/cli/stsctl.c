@@ -353,126 +353,108 @@ issue_from_directory(const char *keys, const char *dir,
 }
 
 
-static int
-cmd_issue(int argc, char **argv)
-{
-    int             i;
-    char           *token, *rp[STSCTL_MAX_POLICIES], *colon, *slash;
-    char           *acct, *role_name, *arn_copy, *out;
-    char            akid[STS_AKID_LEN + 1], secret[STS_SECRET_LEN + 1];
-    char            exp[STS_ISO8601_LEN + 1], rid[STS_REQUEST_ID_LEN + 1];
-    size_t          len, nrp;
-    long            duration;
-    int64_t         issued_at;
-    json_t         *o;
-    sts_session_t   s;
-    sts_keyring_t  *kr;
-    const char     *keys, *role_arn, *sp, *name, *src, *role_id;
-    const char     *dir, *caller_key, *external_id;
-    int             duration_set;
+typedef struct {
+    char        *rp[STSCTL_MAX_POLICIES];
+    size_t       nrp;
+    long         duration;
+    int          duration_set;
+    int64_t      issued_at;
+    const char  *keys;
+    const char  *role_arn;
+    const char  *sp;
+    const char  *name;
+    const char  *src;
+    const char  *role_id;
+    const char  *dir;
+    const char  *caller_key;
+    const char  *external_id;
+} stsctl_issue_t;
 
-    dir = NULL;
-    caller_key = NULL;
-    external_id = NULL;
-    duration_set = 0;
-    keys = NULL;
-    role_arn = NULL;
-    sp = NULL;
-    name = "stsctl";
-    src = NULL;
-    role_id = NULL;
-    duration = 3600;
-    issued_at = 0;
-    nrp = 0;
+
+/* the options of "issue": 0, or -1 for the usage */
+static int
+issue_options(int argc, char **argv, stsctl_issue_t *it)
+{
+    int    i;
+    char  *end;
 
     for (i = 1; i < argc; i++) {
         if (i + 1 >= argc) {
-            return usage("issue");
+            return -1;
         }
 
         if (strcmp(argv[i], "--keys") == 0) {
-            keys = argv[++i];
+            it->keys = argv[++i];
 
         } else if (strcmp(argv[i], "--role-arn") == 0) {
-            role_arn = argv[++i];
+            it->role_arn = argv[++i];
 
         } else if (strcmp(argv[i], "--role-policy") == 0) {
-            if (nrp == STSCTL_MAX_POLICIES) {
+            if (it->nrp == STSCTL_MAX_POLICIES) {
                 die("at most %d role policies", STSCTL_MAX_POLICIES);
             }
 
-            rp[nrp++] = argv[++i];
+            it->rp[it->nrp++] = argv[++i];
 
         } else if (strcmp(argv[i], "--session-policy") == 0) {
-            sp = argv[++i];
+            it->sp = argv[++i];
 
         } else if (strcmp(argv[i], "--duration") == 0) {
-            duration = strtol(argv[++i], &colon, 10);
-            if (*colon != '\0' || duration < STS_DURATION_MIN
-                || duration > STS_DURATION_MAX)
+            it->duration = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || it->duration < STS_DURATION_MIN
+                || it->duration > STS_DURATION_MAX)
             {
                 die("--duration must be %d..%d seconds", STS_DURATION_MIN,
                     STS_DURATION_MAX);
             }
 
-            duration_set = 1;
+            it->duration_set = 1;
 
         } else if (strcmp(argv[i], "--directory") == 0) {
-            dir = argv[++i];
+            it->dir = argv[++i];
 
         } else if (strcmp(argv[i], "--caller-key-id") == 0) {
-            caller_key = argv[++i];
+            it->caller_key = argv[++i];
 
         } else if (strcmp(argv[i], "--external-id") == 0) {
-            external_id = argv[++i];
+            it->external_id = argv[++i];
 
         } else if (strcmp(argv[i], "--session-name") == 0) {
-            name = argv[++i];
+            it->name = argv[++i];
 
         } else if (strcmp(argv[i], "--source-arn") == 0) {
-            src = argv[++i];
+            it->src = argv[++i];
 
         } else if (strcmp(argv[i], "--role-id") == 0) {
-            role_id = argv[++i];
+            it->role_id = argv[++i];
 
         } else if (strcmp(argv[i], "--issued-at") == 0) {
             /* offline issuing and tests: back-date or post-date */
-            issued_at = strtoll(argv[++i], &colon, 10);
-            if (*colon != '\0' || issued_at <= 0) {
+            it->issued_at = strtoll(argv[++i], &end, 10);
+            if (*end != '\0' || it->issued_at <= 0) {
                 die("--issued-at must be Unix seconds");
             }
 
         } else {
-            return usage("issue");
+            return -1;
         }
     }
 
-    if (dir != NULL || caller_key != NULL) {
-        if (dir == NULL || caller_key == NULL || role_arn == NULL) {
-            fprintf(stderr, "%s: --directory needs --caller-key-id and "
-                    "--role-arn\n", progname);
-            return usage("issue");
-        }
+    return 0;
+}
 
-        if (nrp || src != NULL || role_id != NULL) {
-            die("with --directory the role's policies, id and the caller "
-                "come from the directory: no --role-policy, --role-id or "
-                "--source-arn");
-        }
 
-        return issue_from_directory(keys, dir, caller_key, role_arn, name,
-                                    sp, duration_set ? duration : 0,
-                                    external_id, issued_at);
-    }
+/*
+ * The account and role name of --role-arn (acs:ram::<account>:role/<name>)
+ * and of --session-name checked; the copy of the ARN they point into.
+ */
+static char *
+issue_names(const stsctl_issue_t *it, char **acct, char **role_name)
+{
+    char    *arn_copy, *colon;
+    size_t   len;
 
-    if (role_arn == NULL || nrp == 0) {
-        fprintf(stderr, "%s: --role-arn and at least one --role-policy "
-                "are required\n", progname);
-        return usage("issue");
-    }
-
-    /* acs:ram::<account>:role/<name> */
-    arn_copy = strdup(role_arn);
+    arn_copy = strdup(it->role_arn);
     if (arn_copy == NULL || strncmp(arn_copy, "acs:ram::", 9) != 0
         || (colon = strchr(arn_copy + 9, ':')) == NULL
         || strncmp(colon + 1, "role/", 5) != 0 || colon[6] == '\0'
@@ -482,25 +464,123 @@ cmd_issue(int argc, char **argv)
     }
 
     *colon = '\0';
-    acct = arn_copy + 9;
-    role_name = colon + 6;
-    slash = strchr(role_name, '/');
-    if (slash != NULL) {
+    *acct = arn_copy + 9;
+    *role_name = colon + 6;
+    if (strchr(*role_name, '/') != NULL) {
         die("--role-arn must look like acs:ram::<account>:role/<name>");
     }
 
-    len = strlen(name);
-    if (len < 2 || len > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+    len = strlen(it->name);
+    if (len < 2 || len > 64 || strspn(it->name, "abcdefghijklmnopqrstuvwxyz"
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_") != len)
     {
         die("--session-name must be 2..64 characters of [A-Za-z0-9.@_-]");
     }
 
-    kr = load_keys(keys);
+    return arn_copy;
+}
+
+
+/* the answer of "issue", shaped as AssumeRole's */
+static void
+issue_print(const stsctl_issue_t *it, const sts_session_t *s,
+    const char *token, const char *role_name)
+{
+    char     *out;
+    char      exp[STS_ISO8601_LEN + 1], rid[STS_REQUEST_ID_LEN + 1];
+    char      buf[512];
+    json_t   *o;
+
+    sts_format_iso8601(exp, s->expiration);
+    sts_request_id(rid);
+
+    o = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}",
+                  "RequestId", rid,
+                  "AssumedRoleUser",
+                      "Arn", "",
+                      "AssumedRoleId", "",
+                  "Credentials",
+                      "AccessKeyId", s->access_key_id,
+                      "AccessKeySecret", s->access_key_secret,
+                      "SecurityToken", token,
+                      "Expiration", exp);
+    if (o == NULL) {
+        die("out of memory");
+    }
+
+    /* as AssumeRole says it: acs:ram::<acct>:role/<role>/<session> */
+    snprintf(buf, sizeof(buf), "acs:ram::%s:role/%s/%s", s->account_id,
+             role_name, it->name);
+    json_object_set_new(json_object_get(o, "AssumedRoleUser"), "Arn",
+                        json_string(buf));
+    snprintf(buf, sizeof(buf), "%s:%s",
+             it->role_id ? it->role_id : role_name, it->name);
+    json_object_set_new(json_object_get(o, "AssumedRoleUser"),
+                        "AssumedRoleId", json_string(buf));
+
+    out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (out == NULL) {
+        die("out of memory");
+    }
+
+    puts(out);
+    sts_wipe(out, strlen(out));
+    free(out);
+}
+
+
+static int
+cmd_issue(int argc, char **argv)
+{
+    int              i;
+    char            *token, *acct, *role_name, *arn_copy;
+    char             akid[STS_AKID_LEN + 1], secret[STS_SECRET_LEN + 1];
+    size_t           len;
+    sts_session_t    s;
+    sts_keyring_t   *kr;
+    stsctl_issue_t   it;
+
+    memset(&it, 0, sizeof(it));
+    it.name = "stsctl";
+    it.duration = 3600;
+
+    if (issue_options(argc, argv, &it) != 0) {
+        return usage("issue");
+    }
+
+    if (it.dir != NULL || it.caller_key != NULL) {
+        if (it.dir == NULL || it.caller_key == NULL || it.role_arn == NULL) {
+            fprintf(stderr, "%s: --directory needs --caller-key-id and "
+                    "--role-arn\n", progname);
+            return usage("issue");
+        }
+
+        if (it.nrp || it.src != NULL || it.role_id != NULL) {
+            die("with --directory the role's policies, id and the caller "
+                "come from the directory: no --role-policy, --role-id or "
+                "--source-arn");
+        }
+
+        return issue_from_directory(it.keys, it.dir, it.caller_key,
+                                    it.role_arn, it.name, it.sp,
+                                    it.duration_set ? it.duration : 0,
+                                    it.external_id, it.issued_at);
+    }
+
+    if (it.role_arn == NULL || it.nrp == 0) {
+        fprintf(stderr, "%s: --role-arn and at least one --role-policy "
+                "are required\n", progname);
+        return usage("issue");
+    }
+
+    arn_copy = issue_names(&it, &acct, &role_name);
+
+    kr = load_keys(it.keys);
 
     memset(&s, 0, sizeof(s));
-    for (i = 0; i < (int) nrp; i++) {
-        rp[i] = check_policy(rp[i]);
+    for (i = 0; i < (int) it.nrp; i++) {
+        it.rp[i] = check_policy(it.rp[i]);
     }
 
     if (sts_credentials_generate(akid, secret) != STS_OK) {
@@ -510,16 +590,16 @@ cmd_issue(int argc, char **argv)
     s.version = STS_CLAIMS_VERSION;
     s.access_key_id = akid;
     s.access_key_secret = secret;
-    s.issued_at = issued_at ? issued_at : time(NULL);
-    s.expiration = s.issued_at + duration;
+    s.issued_at = it.issued_at ? it.issued_at : time(NULL);
+    s.expiration = s.issued_at + it.duration;
     s.account_id = acct;
-    s.role_arn = (char *) role_arn;
-    s.role_id = (char *) (role_id ? role_id : "");
-    s.session_name = (char *) name;
-    s.source_arn = (char *) (src ? src : "");
-    s.role_policies = rp;
-    s.num_role_policies = nrp;
-    s.session_policy = sp ? check_policy(sp) : NULL;
+    s.role_arn = (char *) it.role_arn;
+    s.role_id = (char *) (it.role_id ? it.role_id : "");
+    s.session_name = (char *) it.name;
+    s.source_arn = (char *) (it.src ? it.src : "");
+    s.role_policies = it.rp;
+    s.num_role_policies = it.nrp;
+    s.session_policy = it.sp ? check_policy(it.sp) : NULL;
 
     switch (sts_token_seal(A, kr, &s, &token, &len)) {
     case STS_OK:
@@ -531,51 +611,12 @@ cmd_issue(int argc, char **argv)
         die("cannot seal the token");
     }
 
-    sts_format_iso8601(exp, s.expiration);
-    sts_request_id(rid);
-
-    o = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}",
-                  "RequestId", rid,
-                  "AssumedRoleUser",
-                      "Arn", "",
-                      "AssumedRoleId", "",
-                  "Credentials",
-                      "AccessKeyId", akid,
-                      "AccessKeySecret", secret,
-                      "SecurityToken", token,
-                      "Expiration", exp);
-    if (o == NULL) {
-        die("out of memory");
-    }
-
-    {
-        char  buf[512];
-
-        /* as AssumeRole says it: acs:ram::<acct>:role/<role>/<session> */
-        snprintf(buf, sizeof(buf), "acs:ram::%s:role/%s/%s", acct,
-                 role_name, name);
-        json_object_set_new(json_object_get(o, "AssumedRoleUser"), "Arn",
-                            json_string(buf));
-        snprintf(buf, sizeof(buf), "%s:%s", role_id ? role_id : role_name,
-                 name);
-        json_object_set_new(json_object_get(o, "AssumedRoleUser"),
-                            "AssumedRoleId", json_string(buf));
-    }
-
-    out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (out == NULL) {
-        die("out of memory");
-    }
-
-    puts(out);
-    sts_wipe(out, strlen(out));
-    free(out);
+    issue_print(&it, &s, token, role_name);
 
     sts_wipe(secret, sizeof(secret));
     free(token);
-    for (i = 0; i < (int) nrp; i++) {
-        free(rp[i]);
+    for (i = 0; i < (int) it.nrp; i++) {
+        free(it.rp[i]);
     }
 
     free(s.session_policy);
@@ -636,115 +677,108 @@ load_credentials(const char *path, stsctl_creds_t *c)
 }
 
 
-static int
-cmd_sign(int argc, char **argv)
-{
-    int                 i, v4, rc, as_json, path_only;
-    char               *p, *path, *qm, *name, *value, *url;
+typedef struct {
+    int                 v4;
+    int                 as_json;
+    int                 path_only;
+    long                presign;
+    int64_t             now;
+    const char         *method;
+    char               *path;
+    const char         *host;
+    const char         *scheme;
+    const char         *endpoint;
+    const char         *region;
+    const char         *fixed_bucket;
+    const char         *ctype;
+    const char         *md5;
+    stsctl_creds_t      c;
+    size_t              n;
+    sts_header_t        h[STSCTL_MAX_HEADERS];
     char                date[STS_RFC1123_LEN + 1];
     char                isodate[STS_ISO8601_BASIC_LEN + 1];
-    long                presign;
-    size_t              n, hlen;
-    int64_t             now;
-    sts_buf_t           out, target;
-    sts_str_t           bucket, key;
-    sts_header_t        h[STSCTL_MAX_HEADERS];
-    stsctl_creds_t      c;
-    sts_oss_conf_t      oc;
-    sts_sign_creds_t    sc;
-    sts_http_request_t  r;
-    const sts_oss_error_t  *err;
-    const char         *method, *host, *region, *fixed_bucket, *ctype, *md5;
-    const char         *scheme, *endpoint;
+} stsctl_sign_t;
 
-    memset(&c, 0, sizeof(c));
-    memset(&r, 0, sizeof(r));
-    v4 = 0;
-    as_json = 0;
-    path_only = 0;
-    presign = 0;
-    host = "127.0.0.1";
-    scheme = "http";
-    endpoint = NULL;
-    region = NULL;
-    fixed_bucket = NULL;
-    ctype = NULL;
-    md5 = NULL;
-    now = time(NULL);
-    n = 0;
-    method = NULL;
-    path = NULL;
+
+/* the options of "sign": 0, or -1 for the usage */
+static int
+sign_options(int argc, char **argv, stsctl_sign_t *s)
+{
+    int    i;
+    char  *p, *name, *value;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--v4") == 0) {
-            v4 = 1;
+            s->v4 = 1;
             continue;
         }
 
         if (strcmp(argv[i], "--json") == 0) {
-            as_json = 1;
+            s->as_json = 1;
             continue;
         }
 
         if (strcmp(argv[i], "--path-only") == 0) {
-            path_only = 1;
+            s->path_only = 1;
             continue;
         }
 
         if (argv[i][0] != '-' || argv[i][1] != '-') {
-            if (method == NULL) {
-                method = argv[i];
-            } else if (path == NULL) {
-                path = argv[i];
+            if (s->method == NULL) {
+                s->method = argv[i];
+            } else if (s->path == NULL) {
+                s->path = argv[i];
             } else {
-                return usage("sign");
+                return -1;
             }
 
             continue;
         }
 
         if (i + 1 >= argc) {
-            return usage("sign");
+            return -1;
         }
 
         if (strcmp(argv[i], "--credentials") == 0) {
-            load_credentials(argv[++i], &c);
+            load_credentials(argv[++i], &s->c);
 
         } else if (strcmp(argv[i], "--access-key-id") == 0) {
-            c.access_key_id = strdup(argv[++i]);
+            s->c.access_key_id = strdup(argv[++i]);
 
         } else if (strcmp(argv[i], "--secret-file") == 0) {
-            c.secret = trim_eol(read_file(argv[++i], NULL));
+            s->c.secret = trim_eol(read_file(argv[++i], NULL));
 
         } else if (strcmp(argv[i], "--security-token") == 0) {
-            c.token = strdup(argv[++i]);
+            s->c.token = strdup(argv[++i]);
 
         } else if (strcmp(argv[i], "--region") == 0) {
-            region = argv[++i];
+            s->region = argv[++i];
 
         } else if (strcmp(argv[i], "--presign") == 0) {
-            presign = strtol(argv[++i], &p, 10);
-            if (*p != '\0' || presign < 1 || presign > STS_V4_MAX_EXPIRES) {
+            s->presign = strtol(argv[++i], &p, 10);
+            if (*p != '\0' || s->presign < 1
+                || s->presign > STS_V4_MAX_EXPIRES)
+            {
                 die("--presign must be 1..%d seconds", STS_V4_MAX_EXPIRES);
             }
 
         } else if (strcmp(argv[i], "--host") == 0) {
-            host = argv[++i];
+            s->host = argv[++i];
 
         } else if (strcmp(argv[i], "--endpoint") == 0) {
-            endpoint = argv[++i];
+            s->endpoint = argv[++i];
 
         } else if (strcmp(argv[i], "--bucket") == 0) {
-            fixed_bucket = argv[++i];
+            s->fixed_bucket = argv[++i];
 
         } else if (strcmp(argv[i], "--content-type") == 0) {
-            ctype = argv[++i];
+            s->ctype = argv[++i];
 
         } else if (strcmp(argv[i], "--content-md5") == 0) {
-            md5 = argv[++i];
+            s->md5 = argv[++i];
 
         } else if (strcmp(argv[i], "--date") == 0) {
-            now = strtoll(argv[++i], &p, 10);
+            s->now = strtoll(argv[++i], &p, 10);
             if (*p != '\0') {
                 die("--date must be Unix seconds");
             }
@@ -756,36 +790,47 @@ cmd_sign(int argc, char **argv)
                 die("--header must be NAME:VALUE");
             }
 
-            if (n + 4 >= STSCTL_MAX_HEADERS) {
+            if (s->n + 4 >= STSCTL_MAX_HEADERS) {
                 die("too many headers");
             }
 
-            h[n].name.data = name;
-            h[n].name.len = (size_t) (value - name);
+            s->h[s->n].name.data = name;
+            s->h[s->n].name.len = (size_t) (value - name);
             value++;
-            h[n].value.data = value;
-            h[n].value.len = strlen(value);
-            n++;
+            s->h[s->n].value.data = value;
+            s->h[s->n].value.len = strlen(value);
+            s->n++;
 
         } else {
-            return usage("sign");
+            return -1;
         }
     }
 
-    if (method == NULL || path == NULL || path[0] != '/') {
+    return 0;
+}
+
+
+/* what "sign" needs beyond the options' syntax: 0, or -1 for the usage */
+static int
+sign_check(stsctl_sign_t *s)
+{
+    size_t       hlen;
+    const char  *host;
+
+    if (s->method == NULL || s->path == NULL || s->path[0] != '/') {
         fprintf(stderr, "%s: METHOD and an absolute PATH (with its query, "
                 "URL-encoded as it will be sent) are required\n", progname);
-        return usage("sign");
+        return -1;
     }
 
-    if (endpoint != NULL) {
+    if (s->endpoint != NULL) {
         /* http[s]://HOST[:PORT][/]: the URL's scheme, the host signed */
-        if (strncmp(endpoint, "http://", 7) == 0) {
-            host = endpoint + 7;
+        if (strncmp(s->endpoint, "http://", 7) == 0) {
+            host = s->endpoint + 7;
 
-        } else if (strncmp(endpoint, "https://", 8) == 0) {
-            scheme = "https";
-            host = endpoint + 8;
+        } else if (strncmp(s->endpoint, "https://", 8) == 0) {
+            s->scheme = "https";
+            host = s->endpoint + 8;
 
         } else {
             host = NULL;
@@ -798,209 +843,272 @@ cmd_sign(int argc, char **argv)
         {
             fprintf(stderr, "%s: --endpoint must be http[s]://HOST[:PORT]\n",
                     progname);
-            return usage("sign");
+            return -1;
         }
 
-        host = strndup(host, hlen);
-        if (host == NULL) {
+        s->host = strndup(host, hlen);
+        if (s->host == NULL) {
             die("out of memory");
         }
     }
 
-    if (c.access_key_id == NULL || c.secret == NULL) {
+    if (s->c.access_key_id == NULL || s->c.secret == NULL) {
         die("credentials are required (--credentials FILE, or "
             "--access-key-id and --secret-file)");
     }
 
-    if (v4 && region == NULL) {
+    if (s->v4 && s->region == NULL) {
         die("--v4 needs --region (e.g. cn-hangzhou)");
     }
 
-    r.method.data = method;
-    r.method.len = strlen(method);
-    r.host.data = host;
-    r.host.len = strlen(host);
-    qm = strchr(path, '?');
-    r.raw_path.data = path;
-    r.raw_path.len = qm ? (size_t) (qm - path) : strlen(path);
-    r.raw_query.data = qm ? qm + 1 : "";
-    r.raw_query.len = qm ? strlen(qm + 1) : 0;
-    r.now = now;
+    return 0;
+}
 
-    if (ctype != NULL) {
+
+/* the request view signed: method, host, path, query and the headers */
+static void
+sign_request(stsctl_sign_t *s, sts_http_request_t *r)
+{
+    char          *qm;
+    size_t         n;
+    sts_header_t  *h;
+
+    h = s->h;
+    n = s->n;
+
+    r->method.data = s->method;
+    r->method.len = strlen(s->method);
+    r->host.data = s->host;
+    r->host.len = strlen(s->host);
+    qm = strchr(s->path, '?');
+    r->raw_path.data = s->path;
+    r->raw_path.len = qm ? (size_t) (qm - s->path) : strlen(s->path);
+    r->raw_query.data = qm ? qm + 1 : "";
+    r->raw_query.len = qm ? strlen(qm + 1) : 0;
+    r->now = s->now;
+
+    if (s->ctype != NULL) {
         h[n].name.data = "Content-Type";
         h[n].name.len = 12;
-        h[n].value.data = ctype;
-        h[n++].value.len = strlen(ctype);
+        h[n].value.data = s->ctype;
+        h[n++].value.len = strlen(s->ctype);
     }
 
-    if (md5 != NULL) {
+    if (s->md5 != NULL) {
         h[n].name.data = "Content-MD5";
         h[n].name.len = 11;
-        h[n].value.data = md5;
-        h[n++].value.len = strlen(md5);
+        h[n].value.data = s->md5;
+        h[n++].value.len = strlen(s->md5);
     }
 
-    if (!presign) {
-        if (v4) {
-            sts_format_iso8601_basic(isodate, now);
+    if (!s->presign) {
+        if (s->v4) {
+            sts_format_iso8601_basic(s->isodate, s->now);
             h[n].name.data = "x-oss-date";
             h[n].name.len = 10;
-            h[n].value.data = isodate;
+            h[n].value.data = s->isodate;
             h[n++].value.len = STS_ISO8601_BASIC_LEN;
 
         } else {
-            sts_format_rfc1123(date, now);
+            sts_format_rfc1123(s->date, s->now);
             h[n].name.data = "Date";
             h[n].name.len = 4;
-            h[n].value.data = date;
+            h[n].value.data = s->date;
             h[n++].value.len = STS_RFC1123_LEN;
         }
 
-        if (c.token != NULL) {
+        if (s->c.token != NULL) {
             h[n].name.data = "x-oss-security-token";
             h[n].name.len = 20;
-            h[n].value.data = c.token;
-            h[n++].value.len = strlen(c.token);
+            h[n].value.data = s->c.token;
+            h[n++].value.len = strlen(s->c.token);
         }
     }
 
-    r.headers = h;
-    r.num_headers = n;
+    s->n = n;
+    r->headers = h;
+    r->num_headers = n;
+}
+
+
+/* a presigned request: a URL curl takes, or the request target alone */
+static void
+sign_print_url(const stsctl_sign_t *s, const sts_http_request_t *r,
+    const sts_buf_t *out)
+{
+    char       *url;
+    sts_buf_t   target;
+
+    sts_buf_init(&target, A, 0);
+
+    if (!s->path_only) {
+        (void) sts_buf_appendf(&target, "%s://%s", s->scheme, s->host);
+    }
+
+    (void) sts_buf_appendf(&target, "%.*s?%s", (int) r->raw_path.len,
+                           r->raw_path.data, out->data);
+    if (sts_buf_ok(&target) != STS_OK) {
+        die("out of memory");
+    }
+
+    url = target.data;
+
+    if (s->as_json) {
+        json_t  *o;
+        char    *text;
+
+        o = json_pack("{s:s}", "url", url);
+        text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+        if (text == NULL) {
+            die("out of memory");
+        }
+
+        puts(text);
+        free(text);
+        json_decref(o);
+
+    } else {
+        puts(url);
+    }
+
+    sts_buf_free(&target);
+}
+
+
+/* a signed request's headers, Authorization last */
+static void
+sign_print_headers(const stsctl_sign_t *s, const sts_buf_t *out)
+{
+    int                  i;
+    const sts_header_t  *h;
+
+    h = s->h;
+
+    if (s->as_json) {
+        json_t  *o, *hs;
+        char    *text;
+
+        o = json_object();
+        hs = json_object();
+        if (o == NULL || hs == NULL) {
+            die("out of memory");
+        }
+
+        for (i = 0; i < (int) s->n; i++) {
+            char  *hname = strndup(h[i].name.data, h[i].name.len);
+
+            json_object_set_new(hs, hname,
+                                json_stringn(h[i].value.data,
+                                             h[i].value.len));
+            free(hname);
+        }
+
+        json_object_set_new(hs, "Authorization", json_string(out->data));
+        json_object_set_new(o, "headers", hs);
+
+        text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (text == NULL) {
+            die("out of memory");
+        }
+
+        puts(text);
+        free(text);
+        json_decref(o);
+
+    } else {
+        for (i = 0; i < (int) s->n; i++) {
+            printf("%.*s: %.*s\n", (int) h[i].name.len, h[i].name.data,
+                   (int) h[i].value.len, h[i].value.data);
+        }
+
+        printf("Authorization: %s\n", out->data);
+    }
+}
+
+
+static int
+cmd_sign(int argc, char **argv)
+{
+    int                     rc;
+    sts_buf_t               out;
+    sts_str_t               bucket, key;
+    stsctl_sign_t           s;
+    sts_oss_conf_t          oc;
+    sts_sign_creds_t        sc;
+    sts_http_request_t      r;
+    const sts_oss_error_t  *err;
+
+    memset(&s, 0, sizeof(s));
+    memset(&r, 0, sizeof(r));
+    s.host = "127.0.0.1";
+    s.scheme = "http";
+    s.now = time(NULL);
+
+    if (sign_options(argc, argv, &s) != 0 || sign_check(&s) != 0) {
+        return usage("sign");
+    }
+
+    sign_request(&s, &r);
 
     memset(&oc, 0, sizeof(oc));
-    if (fixed_bucket != NULL) {
+    if (s.fixed_bucket != NULL) {
         oc.mode = STS_ADDR_BUCKET;
-        oc.bucket.data = fixed_bucket;
-        oc.bucket.len = strlen(fixed_bucket);
+        oc.bucket.data = s.fixed_bucket;
+        oc.bucket.len = strlen(s.fixed_bucket);
 
     } else {
         oc.mode = STS_ADDR_PATH;
     }
 
     if (sts_oss_locate(A, &oc, &r, &bucket, &key, &err) != STS_OK) {
-        die("cannot find bucket and key in \"%s\": %s", path,
+        die("cannot find bucket and key in \"%s\": %s", s.path,
             err ? err->message : "out of memory");
     }
 
     memset(&sc, 0, sizeof(sc));
-    sc.access_key_id.data = c.access_key_id;
-    sc.access_key_id.len = strlen(c.access_key_id);
-    sc.secret.data = c.secret;
-    sc.secret.len = strlen(c.secret);
-    sc.security_token.data = c.token ? c.token : "";
-    sc.security_token.len = c.token ? strlen(c.token) : 0;
-    sc.region.data = region ? region : "";
-    sc.region.len = region ? strlen(region) : 0;
+    sc.access_key_id.data = s.c.access_key_id;
+    sc.access_key_id.len = strlen(s.c.access_key_id);
+    sc.secret.data = s.c.secret;
+    sc.secret.len = strlen(s.c.secret);
+    sc.security_token.data = s.c.token ? s.c.token : "";
+    sc.security_token.len = s.c.token ? strlen(s.c.token) : 0;
+    sc.region.data = s.region ? s.region : "";
+    sc.region.len = s.region ? strlen(s.region) : 0;
 
     sts_buf_init(&out, A, 0);
 
-    if (presign) {
-        if (v4) {
-            rc = sts_sign_v4_presign(&out, &r, bucket, key, &sc, now,
-                                     presign, (sts_str_t) sts_null_string);
-        } else {
-            rc = sts_sign_v1_presign(&out, &r, bucket, key, &sc,
-                                     now + presign);
-        }
+    if (s.presign && s.v4) {
+        rc = sts_sign_v4_presign(&out, &r, bucket, key, &sc, s.now,
+                                 s.presign, (sts_str_t) sts_null_string);
 
-        if (rc != STS_OK) {
-            die("cannot sign: %s", sts_strerror(rc));
-        }
+    } else if (s.presign) {
+        rc = sts_sign_v1_presign(&out, &r, bucket, key, &sc,
+                                 s.now + s.presign);
 
-        /* a URL curl takes, or the request target alone */
-        sts_buf_init(&target, A, 0);
-
-        if (!path_only) {
-            (void) sts_buf_appendf(&target, "%s://%s", scheme, host);
-        }
-
-        (void) sts_buf_appendf(&target, "%.*s?%s", (int) r.raw_path.len,
-                               r.raw_path.data, out.data);
-        if (sts_buf_ok(&target) != STS_OK) {
-            die("out of memory");
-        }
-
-        url = target.data;
-
-        if (as_json) {
-            json_t  *o;
-            char    *text;
-
-            o = json_pack("{s:s}", "url", url);
-            text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
-            if (text == NULL) {
-                die("out of memory");
-            }
-
-            puts(text);
-            free(text);
-            json_decref(o);
-
-        } else {
-            puts(url);
-        }
-
-        sts_buf_free(&target);
+    } else if (s.v4) {
+        rc = sts_sign_v4_header(&out, &r, bucket, key, &sc,
+                                (sts_str_t) sts_null_string);
 
     } else {
-        if (v4) {
-            rc = sts_sign_v4_header(&out, &r, bucket, key, &sc,
-                                    (sts_str_t) sts_null_string);
-        } else {
-            rc = sts_sign_v1_header(&out, &r, bucket, key, &sc);
-        }
+        rc = sts_sign_v1_header(&out, &r, bucket, key, &sc);
+    }
 
-        if (rc != STS_OK) {
-            die("cannot sign: %s", sts_strerror(rc));
-        }
+    if (rc != STS_OK) {
+        die("cannot sign: %s", sts_strerror(rc));
+    }
 
-        if (as_json) {
-            json_t  *o, *hs;
-            char    *text;
+    if (s.presign) {
+        sign_print_url(&s, &r, &out);
 
-            o = json_object();
-            hs = json_object();
-            if (o == NULL || hs == NULL) {
-                die("out of memory");
-            }
-
-            for (i = 0; i < (int) n; i++) {
-                char  *hname = strndup(h[i].name.data, h[i].name.len);
-
-                json_object_set_new(hs, hname,
-                                    json_stringn(h[i].value.data,
-                                                 h[i].value.len));
-                free(hname);
-            }
-
-            json_object_set_new(hs, "Authorization", json_string(out.data));
-            json_object_set_new(o, "headers", hs);
-
-            text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            if (text == NULL) {
-                die("out of memory");
-            }
-
-            puts(text);
-            free(text);
-            json_decref(o);
-
-        } else {
-            for (i = 0; i < (int) n; i++) {
-                printf("%.*s: %.*s\n", (int) h[i].name.len, h[i].name.data,
-                       (int) h[i].value.len, h[i].value.data);
-            }
-
-            printf("Authorization: %s\n", out.data);
-        }
+    } else {
+        sign_print_headers(&s, &out);
     }
 
     sts_buf_wipe_free(&out);
-    sts_wipe(c.secret, strlen(c.secret));
-    free(c.secret);
-    free(c.access_key_id);
-    free(c.token);
+    sts_wipe(s.c.secret, strlen(s.c.secret));
+    free(s.c.secret);
+    free(s.c.access_key_id);
+    free(s.c.token);
 
     return 0;
 }
@@ -1131,16 +1239,11 @@ parse_url(const char *url, stsctl_url_t *u)
 }
 
 
-/* one request, Connection: close; the response body NUL-terminated */
-static char *
-http_request(const stsctl_url_t *u, const char *method, const char *target,
-    const char *body, int *status)
+/* a connection to |u|, with 30 s timeouts */
+static int
+http_connect(const stsctl_url_t *u)
 {
     int               fd, rc;
-    char             *buf, *p, *end;
-    size_t            len, cap, blen;
-    ssize_t           n;
-    sts_buf_t         req;
     struct timeval    tv;
     struct addrinfo   hints, *ai, *a;
 
@@ -1180,6 +1283,19 @@ http_request(const stsctl_url_t *u, const char *method, const char *target,
             strerror(errno));
     }
 
+    return fd;
+}
+
+
+/* the request written to |fd|, with |body| (form-encoded) if any */
+static void
+http_send(int fd, const stsctl_url_t *u, const char *method,
+    const char *target, const char *body)
+{
+    size_t     len, blen;
+    ssize_t    n;
+    sts_buf_t  req;
+
     blen = body ? strlen(body) : 0;
 
     sts_buf_init(&req, A, 0);
@@ -1215,9 +1331,19 @@ http_request(const stsctl_url_t *u, const char *method, const char *target,
     }
 
     sts_buf_free(&req);
+}
+
+
+/* all |fd| sends until it closes, NUL-terminated, |*len| bytes */
+static char *
+http_read(int fd, size_t *len)
+{
+    char     *buf;
+    size_t    cap;
+    ssize_t   n;
 
     cap = 8192;
-    len = 0;
+    *len = 0;
     buf = malloc(cap + 1);
 
     for ( ;; ) {
@@ -1225,7 +1351,7 @@ http_request(const stsctl_url_t *u, const char *method, const char *target,
             die("out of memory");
         }
 
-        n = read(fd, buf + len, cap - len);
+        n = read(fd, buf + *len, cap - *len);
         if (n == -1 && errno == EINTR) {
             continue;
         }
@@ -1238,9 +1364,9 @@ http_request(const stsctl_url_t *u, const char *method, const char *target,
             break;
         }
 
-        len += (size_t) n;
+        *len += (size_t) n;
 
-        if (len == cap) {
+        if (*len == cap) {
             if (cap >= STSCTL_RESPONSE_MAX) {
                 die("the response is larger than %d bytes",
                     STSCTL_RESPONSE_MAX);
@@ -1251,8 +1377,25 @@ http_request(const stsctl_url_t *u, const char *method, const char *target,
         }
     }
 
+    buf[*len] = '\0';
+
+    return buf;
+}
+
+
+/* one request, Connection: close; the response body NUL-terminated */
+static char *
+http_request(const stsctl_url_t *u, const char *method, const char *target,
+    const char *body, int *status)
+{
+    int      fd;
+    char    *buf, *p, *end;
+    size_t   len;
+
+    fd = http_connect(u);
+    http_send(fd, u, method, target, body);
+    buf = http_read(fd, &len);
     close(fd);
-    buf[len] = '\0';
 
     if (sscanf(buf, "HTTP/1.%*c %d", status) != 1) {
         die("not an HTTP response from %s:%s", u->host, u->port);
@@ -1303,110 +1446,107 @@ http_request(const stsctl_url_t *u, const char *method, const char *target,
 }
 
 
-static int
-cmd_rpc(int argc, char **argv, const char *action)
-{
-    int             i, status, assume;
-    char           *policy, *resp, *target;
-    char            ts[STS_ISO8601_LEN + 1], nonce[33];
-    char            dur[32];
-    size_t          n;
-    long            duration;
-    sts_buf_t       signed_params;
-    sts_param_t     it[STSCTL_RPC_PARAMS];
-    sts_params_t    params;
-    stsctl_url_t    u;
-    stsctl_creds_t  c;
-    unsigned char   rnd[16];
-    const char     *endpoint, *role_arn, *name, *policy_file, *external_id;
-    const char     *method, *format;
+typedef struct {
+    int              assume;
+    long             duration;
+    stsctl_creds_t   c;
+    const char      *endpoint;
+    const char      *role_arn;
+    const char      *name;
+    const char      *policy_file;
+    const char      *external_id;
+    const char      *method;
+    const char      *format;
+} stsctl_rpc_t;
 
-    memset(&c, 0, sizeof(c));
-    endpoint = NULL;
-    role_arn = NULL;
-    name = "stsctl";
-    policy_file = NULL;
-    external_id = NULL;
-    method = "POST";
-    format = "JSON";
-    duration = 0;
-    assume = strcmp(action, "AssumeRole") == 0;
+
+/* the options of an RPC: 0, or -1 for the usage */
+static int
+rpc_options(int argc, char **argv, stsctl_rpc_t *o)
+{
+    int    i;
+    char  *end;
 
     for (i = 1; i < argc; i++) {
         if (i + 1 >= argc) {
-            return usage(assume ? "assume-role" : "caller-identity");
+            return -1;
         }
 
         if (strcmp(argv[i], "--endpoint") == 0) {
-            endpoint = argv[++i];
+            o->endpoint = argv[++i];
 
         } else if (strcmp(argv[i], "--credentials") == 0) {
-            load_credentials(argv[++i], &c);
+            load_credentials(argv[++i], &o->c);
 
         } else if (strcmp(argv[i], "--access-key-id") == 0) {
-            c.access_key_id = strdup(argv[++i]);
+            o->c.access_key_id = strdup(argv[++i]);
 
         } else if (strcmp(argv[i], "--secret-file") == 0) {
-            c.secret = trim_eol(read_file(argv[++i], NULL));
+            o->c.secret = trim_eol(read_file(argv[++i], NULL));
 
         } else if (strcmp(argv[i], "--security-token") == 0) {
-            c.token = strdup(argv[++i]);
+            o->c.token = strdup(argv[++i]);
 
         } else if (strcmp(argv[i], "--method") == 0) {
-            method = argv[++i];
-            if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+            o->method = argv[++i];
+            if (strcmp(o->method, "GET") != 0
+                && strcmp(o->method, "POST") != 0)
+            {
                 die("--method must be GET or POST");
             }
 
         } else if (strcmp(argv[i], "--format") == 0) {
-            format = argv[++i];
+            o->format = argv[++i];
 
-        } else if (assume && strcmp(argv[i], "--role-arn") == 0) {
-            role_arn = argv[++i];
+        } else if (o->assume && strcmp(argv[i], "--role-arn") == 0) {
+            o->role_arn = argv[++i];
 
-        } else if (assume && strcmp(argv[i], "--session-name") == 0) {
-            name = argv[++i];
+        } else if (o->assume && strcmp(argv[i], "--session-name") == 0) {
+            o->name = argv[++i];
 
-        } else if (assume && strcmp(argv[i], "--policy") == 0) {
-            policy_file = argv[++i];
+        } else if (o->assume && strcmp(argv[i], "--policy") == 0) {
+            o->policy_file = argv[++i];
 
-        } else if (assume && strcmp(argv[i], "--external-id") == 0) {
-            external_id = argv[++i];
+        } else if (o->assume && strcmp(argv[i], "--external-id") == 0) {
+            o->external_id = argv[++i];
 
-        } else if (assume && strcmp(argv[i], "--duration") == 0) {
-            duration = strtol(argv[++i], &policy, 10);
-            if (*policy != '\0' || duration <= 0) {
+        } else if (o->assume && strcmp(argv[i], "--duration") == 0) {
+            o->duration = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || o->duration <= 0) {
                 die("--duration must be seconds");
             }
 
         } else {
-            return usage(assume ? "assume-role" : "caller-identity");
+            return -1;
         }
     }
 
-    if (endpoint == NULL || (assume && role_arn == NULL)) {
+    if (o->endpoint == NULL || (o->assume && o->role_arn == NULL)) {
         fprintf(stderr, "%s: --endpoint%s required\n", progname,
-                assume ? " and --role-arn are" : " is");
-        return usage(assume ? "assume-role" : "caller-identity");
+                o->assume ? " and --role-arn are" : " is");
+        return -1;
     }
 
-    if (c.access_key_id == NULL || c.secret == NULL) {
+    if (o->c.access_key_id == NULL || o->c.secret == NULL) {
         die("credentials are required (--credentials FILE, or "
             "--access-key-id and --secret-file)");
     }
 
-    parse_url(endpoint, &u);
+    return 0;
+}
 
-    /* the common parameters, as pop-core sends them */
-    if (sts_random(rnd, sizeof(rnd)) != STS_OK) {
-        die("the random number generator failed");
-    }
 
-    sts_hex_encode(nonce, rnd, sizeof(rnd));
-    nonce[32] = '\0';
-    sts_format_iso8601(ts, time(NULL));
-
-    policy = policy_file ? trim_eol(read_file(policy_file, NULL)) : NULL;
+/*
+ * The parameters of |action| into |it| (STSCTL_RPC_PARAMS), the common
+ * ones as pop-core sends them; their number.  |dur| holds the text of
+ * DurationSeconds.
+ */
+static size_t
+rpc_params(const stsctl_rpc_t *o, const char *action, const char *policy,
+    const char *nonce, const char *ts, char *dur, size_t dur_len,
+    sts_param_t *it)
+{
+    size_t  n;
 
     n = 0;
 
@@ -1420,51 +1560,95 @@ cmd_rpc(int argc, char **argv, const char *action)
 
     stsctl_param("Action", action);
     stsctl_param("Version", STS_POP_API_VERSION);
-    stsctl_param("Format", format);
-    stsctl_param("AccessKeyId", c.access_key_id);
+    stsctl_param("Format", o->format);
+    stsctl_param("AccessKeyId", o->c.access_key_id);
     stsctl_param("SignatureMethod", "HMAC-SHA1");
     stsctl_param("SignatureVersion", "1.0");
     stsctl_param("SignatureNonce", nonce);
     stsctl_param("Timestamp", ts);
 
-    if (c.token != NULL) {
-        stsctl_param("SecurityToken", c.token);
+    if (o->c.token != NULL) {
+        stsctl_param("SecurityToken", o->c.token);
     }
 
-    if (assume) {
-        stsctl_param("RoleArn", role_arn);
-        stsctl_param("RoleSessionName", name);
+    if (o->assume) {
+        stsctl_param("RoleArn", o->role_arn);
+        stsctl_param("RoleSessionName", o->name);
 
         if (policy != NULL) {
             stsctl_param("Policy", policy);
         }
 
-        if (external_id != NULL) {
-            stsctl_param("ExternalId", external_id);
+        if (o->external_id != NULL) {
+            stsctl_param("ExternalId", o->external_id);
         }
 
-        if (duration) {
-            snprintf(dur, sizeof(dur), "%ld", duration);
+        if (o->duration) {
+            snprintf(dur, dur_len, "%ld", o->duration);
             stsctl_param("DurationSeconds", dur);
         }
     }
 
 #undef stsctl_param
 
+    return n;
+}
+
+
+static int
+cmd_rpc(int argc, char **argv, const char *action)
+{
+    int             status;
+    char           *policy, *resp, *target;
+    char            ts[STS_ISO8601_LEN + 1], nonce[33];
+    char            dur[32];
+    size_t          n;
+    sts_buf_t       signed_params;
+    sts_param_t     it[STSCTL_RPC_PARAMS];
+    sts_params_t    params;
+    stsctl_url_t    u;
+    stsctl_rpc_t    o;
+    unsigned char   rnd[16];
+
+    memset(&o, 0, sizeof(o));
+    o.name = "stsctl";
+    o.method = "POST";
+    o.format = "JSON";
+    o.assume = strcmp(action, "AssumeRole") == 0;
+
+    if (rpc_options(argc, argv, &o) != 0) {
+        return usage(o.assume ? "assume-role" : "caller-identity");
+    }
+
+    parse_url(o.endpoint, &u);
+
+    /* the common parameters, as pop-core sends them */
+    if (sts_random(rnd, sizeof(rnd)) != STS_OK) {
+        die("the random number generator failed");
+    }
+
+    sts_hex_encode(nonce, rnd, sizeof(rnd));
+    nonce[32] = '\0';
+    sts_format_iso8601(ts, time(NULL));
+
+    policy = o.policy_file ? trim_eol(read_file(o.policy_file, NULL)) : NULL;
+
     params.items = it;
-    params.num = n;
+    params.num = rpc_params(&o, action, policy, nonce, ts, dur, sizeof(dur),
+                            it);
 
     sts_buf_init(&signed_params, A, 0);
 
     if (sts_pop_sign_request(&signed_params,
-                             (sts_str_t) { strlen(method), method }, &params,
-                             (sts_str_t) { strlen(c.secret), c.secret })
+                             (sts_str_t) { strlen(o.method), o.method },
+                             &params,
+                             (sts_str_t) { strlen(o.c.secret), o.c.secret })
         != STS_OK)
     {
         die("cannot sign the request");
     }
 
-    if (strcmp(method, "GET") == 0) {
+    if (strcmp(o.method, "GET") == 0) {
         n = strlen(u.path) + 1 + signed_params.len + 1;
         target = malloc(n);
         if (target == NULL) {
@@ -1472,11 +1656,12 @@ cmd_rpc(int argc, char **argv, const char *action)
         }
 
         snprintf(target, n, "%s?%s", u.path, signed_params.data);
-        resp = http_request(&u, method, target, NULL, &status);
+        resp = http_request(&u, o.method, target, NULL, &status);
         free(target);
 
     } else {
-        resp = http_request(&u, method, u.path, signed_params.data, &status);
+        resp = http_request(&u, o.method, u.path, signed_params.data,
+                            &status);
     }
 
     fputs(resp, stdout);
@@ -1485,7 +1670,7 @@ cmd_rpc(int argc, char **argv, const char *action)
     }
 
     if (status != 200) {
-        fprintf(stderr, "%s: %s answered HTTP %d\n", progname, endpoint,
+        fprintf(stderr, "%s: %s answered HTTP %d\n", progname, o.endpoint,
                 status);
     }
 
@@ -1493,10 +1678,10 @@ cmd_rpc(int argc, char **argv, const char *action)
     free(resp);
     sts_buf_wipe_free(&signed_params);
     free(policy);
-    sts_wipe(c.secret, strlen(c.secret));
-    free(c.secret);
-    free(c.access_key_id);
-    free(c.token);
+    sts_wipe(o.c.secret, strlen(o.c.secret));
+    free(o.c.secret);
+    free(o.c.access_key_id);
+    free(o.c.token);
 
     return status == 200 ? 0 : 1;
 }

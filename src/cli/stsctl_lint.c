@@ -28,6 +28,8 @@
 #define STSCTL_LINT_MAX_FILES     64
 
 
+static int stsctl_lint_file(const char *file, int kind, json_t *jf,
+    size_t *errors, size_t *warnings, int *invalid);
 static void stsctl_lint_text(const char *file, const sts_lint_t *l);
 static json_t *stsctl_lint_json(const sts_lint_t *l);
 
@@ -37,14 +39,11 @@ static json_t *stsctl_lint_json(const sts_lint_t *l);
 int
 stsctl_policy_lint(int argc, char **argv)
 {
-    int            i, kind, json, warnings_ok, invalid, rc;
-    char           err[STS_POLICY_ERR_LEN];
+    int            i, kind, json, warnings_ok, invalid;
     char          *text;
     size_t         nfiles, errors, warnings, f;
     json_t        *root, *files, *jf;
-    sts_lint_t     l;
     const char    *file[STSCTL_LINT_MAX_FILES];
-    sts_policy_t  *p;
 
     kind = STS_POLICY_IDENTITY;
     json = 0;
@@ -124,44 +123,13 @@ stsctl_policy_lint(int argc, char **argv)
             return STSCTL_LINT_INVALID;
         }
 
-        if (stsctl_policy_compile(file[f], kind, &p, err, sizeof(err))
+        if (stsctl_lint_file(file[f], kind, json ? jf : NULL, &errors,
+                             &warnings, &invalid)
             != STSCTL_LINT_OK)
         {
-            invalid = 1;
-
-            if (json) {
-                json_object_set_new(jf, "invalid", json_string(err));
-
-            } else {
-                printf("%s: invalid policy: %s\n", file[f], err);
-            }
-
-            continue;
-        }
-
-        sts_lint_init(&l, &sts_malloc_allocator);
-        rc = sts_lint_policy(&l, p);
-        sts_policy_free(&sts_malloc_allocator, p);
-
-        if (rc != STS_OK) {
-            fprintf(stderr, "stsctl policy lint: %s: %s\n", file[f],
-                    sts_strerror(rc));
-            sts_lint_free(&l);
             json_decref(root);
             return STSCTL_LINT_INVALID;
         }
-
-        errors += l.errors;
-        warnings += l.warnings;
-
-        if (json) {
-            json_object_set_new(jf, "findings", stsctl_lint_json(&l));
-
-        } else {
-            stsctl_lint_text(file[f], &l);
-        }
-
-        sts_lint_free(&l);
     }
 
     if (json) {
@@ -194,6 +162,62 @@ stsctl_policy_lint(int argc, char **argv)
     if (warnings && !warnings_ok) {
         return STSCTL_LINT_WARNINGS;
     }
+
+    return STSCTL_LINT_OK;
+}
+
+
+/*
+ * One file linted: its findings printed, or set in |jf| for JSON, and
+ * added to *errors and *warnings; a policy that does not compile sets
+ * *invalid.  STSCTL_LINT_INVALID when the linter itself fails.
+ */
+static int
+stsctl_lint_file(const char *file, int kind, json_t *jf, size_t *errors,
+    size_t *warnings, int *invalid)
+{
+    int            rc;
+    char           err[STS_POLICY_ERR_LEN];
+    sts_lint_t     l;
+    sts_policy_t  *p;
+
+    if (stsctl_policy_compile(file, kind, &p, err, sizeof(err))
+        != STSCTL_LINT_OK)
+    {
+        *invalid = 1;
+
+        if (jf != NULL) {
+            json_object_set_new(jf, "invalid", json_string(err));
+
+        } else {
+            printf("%s: invalid policy: %s\n", file, err);
+        }
+
+        return STSCTL_LINT_OK;
+    }
+
+    sts_lint_init(&l, &sts_malloc_allocator);
+    rc = sts_lint_policy(&l, p);
+    sts_policy_free(&sts_malloc_allocator, p);
+
+    if (rc != STS_OK) {
+        fprintf(stderr, "stsctl policy lint: %s: %s\n", file,
+                sts_strerror(rc));
+        sts_lint_free(&l);
+        return STSCTL_LINT_INVALID;
+    }
+
+    *errors += l.errors;
+    *warnings += l.warnings;
+
+    if (jf != NULL) {
+        json_object_set_new(jf, "findings", stsctl_lint_json(&l));
+
+    } else {
+        stsctl_lint_text(file, &l);
+    }
+
+    sts_lint_free(&l);
 
     return STSCTL_LINT_OK;
 }

@@ -47,143 +47,71 @@ typedef struct {
     size_t            other_allow;
 } stsctl_counts_t;
 
+/* a replay: its options, its policies, its log and what it counts */
+typedef struct {
+    int               json;
+    const char       *log_file;
+    const char       *session_file;
+    const char       *role_arn;
+    const char       *role_file[STSCTL_REPLAY_MAX_FILES];
+    size_t            num_role;
+    sts_policy_t     *role[STSCTL_REPLAY_MAX_FILES];
+    sts_policy_t     *session;
+    FILE             *log;
+    size_t            read;
+    size_t            evaluated;
+    size_t            unchanged;
+    size_t            to_deny;
+    size_t            to_allow;
+    size_t            skip[STSCTL_REPLAY_REASONS];
+    stsctl_counts_t   by_action;
+    stsctl_counts_t   by_bucket;
+    json_t           *reqs;
+} stsctl_replay_t;
+
 
 static int stsctl_count(stsctl_counts_t *c, sts_str_t name, int to_allow);
 static void stsctl_counts_free(stsctl_counts_t *c);
 static json_t *stsctl_counts_json(const stsctl_counts_t *c);
 static void stsctl_counts_text(const char *what, const stsctl_counts_t *c);
 static sts_str_t stsctl_replay_bucket(const sts_replay_rec_t *rec);
+static int stsctl_replay_options(int argc, char **argv,
+    stsctl_replay_t *rp);
+static int stsctl_replay_open(stsctl_replay_t *rp);
+static int stsctl_replay_line(stsctl_replay_t *rp, char *line, size_t n);
+static const char *stsctl_replay_reason(size_t k);
+static void stsctl_replay_summary(stsctl_replay_t *rp);
+static void stsctl_replay_free(stsctl_replay_t *rp);
 static void stsctl_print_safe(sts_str_t s);
 
 
 int
 stsctl_policy_replay(int argc, char **argv)
 {
-    int                   i, json, rc, outcome, allowed, status;
-    char                  err[STS_POLICY_ERR_LEN];
-    char                 *line, *text;
-    FILE                 *log;
-    size_t                cap, first, k;
-    size_t                num_role, read, evaluated, unchanged;
-    size_t                to_deny, to_allow, skipped;
-    size_t                skip[STSCTL_REPLAY_REASONS];
-    ssize_t               n;
-    json_t               *root, *reqs, *o, *sk;
-    sts_str_t             act, bucket;
-    const char           *log_file, *session_file, *role_arn;
-    const char           *role_file[STSCTL_REPLAY_MAX_FILES];
-    sts_policy_t         *role[STSCTL_REPLAY_MAX_FILES], *session;
-    stsctl_counts_t       by_action, by_bucket;
-    sts_replay_rec_t      rec;
+    int               status;
+    char             *line;
+    size_t            cap;
+    ssize_t           n;
+    stsctl_replay_t   rp;
 
-    json = 0;
-    log_file = NULL;
-    session_file = NULL;
-    role_arn = NULL;
-    num_role = 0;
+    memset(&rp, 0, sizeof(rp));
 
-    for (i = 1; i < argc; i++) {
-        if (i + 1 >= argc) {
-            fprintf(stderr, "stsctl policy replay: %s needs a value\n",
-                    argv[i]);
-            return stsctl_usage(stderr, "policy replay",
-                                STSCTL_REPLAY_USAGE);
-        }
-
-        if (strcmp(argv[i], "--log") == 0 && log_file == NULL) {
-            log_file = argv[++i];
-
-        } else if (strcmp(argv[i], "--policy") == 0
-                   && num_role < STSCTL_REPLAY_MAX_FILES)
-        {
-            role_file[num_role++] = argv[++i];
-
-        } else if (strcmp(argv[i], "--session") == 0
-                   && session_file == NULL)
-        {
-            session_file = argv[++i];
-
-        } else if (strcmp(argv[i], "--role") == 0 && role_arn == NULL) {
-            role_arn = argv[++i];
-
-        } else if (strcmp(argv[i], "--format") == 0
-                   && (strcmp(argv[i + 1], "text") == 0
-                       || strcmp(argv[i + 1], "json") == 0))
-        {
-            json = argv[++i][0] == 'j';
-
-        } else {
-            fprintf(stderr, "stsctl policy replay: unknown, repeated or "
-                    "invalid option \"%s\"\n", argv[i]);
-            return stsctl_usage(stderr, "policy replay",
-                                STSCTL_REPLAY_USAGE);
-        }
-    }
-
-    if (log_file == NULL || num_role == 0) {
-        fprintf(stderr, "stsctl policy replay: --log and --policy are "
-                "required\n");
+    if (stsctl_replay_options(argc, argv, &rp) != 0) {
         return stsctl_usage(stderr, "policy replay", STSCTL_REPLAY_USAGE);
     }
 
-    memset(role, 0, sizeof(role));
-    session = NULL;
-    status = STSCTL_REPLAY_OK;
-
-    for (k = 0; k < num_role && status == STSCTL_REPLAY_OK; k++) {
-        if (stsctl_policy_compile(role_file[k], STS_POLICY_IDENTITY, &role[k],
-                                err, sizeof(err))
-            != STSCTL_REPLAY_OK)
-        {
-            fprintf(stderr, "stsctl policy replay: %s: %s\n", role_file[k],
-                    err);
-            status = STSCTL_REPLAY_INVALID;
-        }
-    }
-
-    if (status == STSCTL_REPLAY_OK && session_file != NULL
-        && stsctl_policy_compile(session_file, STS_POLICY_IDENTITY, &session,
-                               err, sizeof(err))
-           != STSCTL_REPLAY_OK)
-    {
-        fprintf(stderr, "stsctl policy replay: %s: %s\n", session_file, err);
-        status = STSCTL_REPLAY_INVALID;
-    }
-
-    log = NULL;
-
-    if (status == STSCTL_REPLAY_OK) {
-        log = strcmp(log_file, "-") == 0 ? stdin : fopen(log_file, "rb");
-
-        if (log == NULL) {
-            fprintf(stderr, "stsctl policy replay: %s: %s\n", log_file,
-                    strerror(errno));
-            status = STSCTL_REPLAY_INVALID;
-        }
-    }
+    status = stsctl_replay_open(&rp);
 
     if (status != STSCTL_REPLAY_OK) {
-        for (k = 0; k < num_role; k++) {
-            sts_policy_free(&sts_malloc_allocator, role[k]);
-        }
-
-        sts_policy_free(&sts_malloc_allocator, session);
+        stsctl_replay_free(&rp);
         return status;
     }
 
-    memset(skip, 0, sizeof(skip));
-    memset(&by_action, 0, sizeof(by_action));
-    memset(&by_bucket, 0, sizeof(by_bucket));
-    read = 0;
-    evaluated = 0;
-    unchanged = 0;
-    to_deny = 0;
-    to_allow = 0;
     line = NULL;
     cap = 0;
-    reqs = json_array();
+    rp.reqs = json_array();
 
-    while ((n = getline(&line, &cap, log)) != -1) {
+    while ((n = getline(&line, &cap, rp.log)) != -1) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
             line[--n] = '\0';
         }
@@ -192,138 +120,287 @@ stsctl_policy_replay(int argc, char **argv)
             continue;
         }
 
-        read++;
-
-        if ((size_t) n > STS_REPLAY_MAX_LINE) {
-            skip[STSCTL_REPLAY_TOO_LONG]++;
-            continue;
-        }
-
-        outcome = sts_replay_parse(line, (size_t) n, &rec);
-
-        if (outcome == STS_REPLAY_OK && role_arn != NULL
-            && !sts_str_eq(rec.role_arn, role_arn))
-        {
-            outcome = STSCTL_REPLAY_OTHER_ROLE;
-        }
-
-        if (outcome != STS_REPLAY_OK) {
-            skip[outcome]++;
-            sts_replay_rec_free(&rec);
-            continue;
-        }
-
-        rc = sts_replay_evaluate((const sts_policy_t *const *) role,
-                                 num_role, session, &rec, &allowed, &first);
-        if (rc != STS_OK) {
-            skip[STS_REPLAY_NO_GRANTS]++;
-            sts_replay_rec_free(&rec);
-            continue;
-        }
-
-        evaluated++;
-
-        if (allowed == rec.allowed) {
-            unchanged++;
-            sts_replay_rec_free(&rec);
-            continue;
-        }
-
-        /* the pair the new policies deny, or the one the old denied */
-        if (!allowed) {
-            to_deny++;
-            act.data = rec.grants[first].action;
-            act.len = strlen(act.data);
-
-        } else {
-            to_allow++;
-            act = rec.action;
-        }
-
-        bucket = stsctl_replay_bucket(&rec);
-
-        if (stsctl_count(&by_action, act, allowed) != STS_OK
-            || stsctl_count(&by_bucket, bucket, allowed) != STS_OK)
-        {
-            fprintf(stderr, "stsctl policy replay: out of memory\n");
+        if (stsctl_replay_line(&rp, line, (size_t) n) != STSCTL_REPLAY_OK) {
             status = STSCTL_REPLAY_INVALID;
-            sts_replay_rec_free(&rec);
             break;
         }
-
-        if (json) {
-            o = json_pack("{s:s%, s:s, s:s%, s:s%, s:s%, s:s%, s:s%}",
-                          "request_id", rec.request_id.data,
-                          rec.request_id.len,
-                          "change", allowed ? "deny->allow" : "allow->deny",
-                          "role_arn", rec.role_arn.data, rec.role_arn.len,
-                          "api", rec.api.data, rec.api.len,
-                          "action", act.data, act.len,
-                          "bucket", bucket.data, bucket.len,
-                          "object", rec.object.data, rec.object.len);
-            if (o != NULL) {
-                json_array_append_new(reqs, o);
-            }
-
-        } else {
-            printf("%s ", allowed ? "deny->allow" : "allow->deny");
-            stsctl_print_safe(rec.api);
-            putchar(' ');
-            stsctl_print_safe(act);
-            putchar(' ');
-            stsctl_print_safe(bucket);
-            putchar('/');
-            stsctl_print_safe(rec.object);
-            printf(" request ");
-            stsctl_print_safe(rec.request_id);
-            putchar('\n');
-        }
-
-        sts_replay_rec_free(&rec);
     }
 
-    if (ferror(log)) {
-        fprintf(stderr, "stsctl policy replay: %s: read error\n", log_file);
+    if (ferror(rp.log)) {
+        fprintf(stderr, "stsctl policy replay: %s: read error\n",
+                rp.log_file);
         status = STSCTL_REPLAY_INVALID;
     }
 
     free(line);
 
-    if (log != stdin) {
-        fclose(log);
+    if (rp.log != stdin) {
+        fclose(rp.log);
     }
+
+    stsctl_replay_summary(&rp);
+
+    stsctl_counts_free(&rp.by_action);
+    stsctl_counts_free(&rp.by_bucket);
+    stsctl_replay_free(&rp);
+
+    if (status != STSCTL_REPLAY_OK) {
+        return status;
+    }
+
+    return (rp.to_deny + rp.to_allow) ? STSCTL_REPLAY_CHANGED
+                                      : STSCTL_REPLAY_OK;
+}
+
+
+/* the options: 0, or -1 (said why) for the usage */
+static int
+stsctl_replay_options(int argc, char **argv, stsctl_replay_t *rp)
+{
+    int  i;
+
+    for (i = 1; i < argc; i++) {
+        if (i + 1 >= argc) {
+            fprintf(stderr, "stsctl policy replay: %s needs a value\n",
+                    argv[i]);
+            return -1;
+        }
+
+        if (strcmp(argv[i], "--log") == 0 && rp->log_file == NULL) {
+            rp->log_file = argv[++i];
+
+        } else if (strcmp(argv[i], "--policy") == 0
+                   && rp->num_role < STSCTL_REPLAY_MAX_FILES)
+        {
+            rp->role_file[rp->num_role++] = argv[++i];
+
+        } else if (strcmp(argv[i], "--session") == 0
+                   && rp->session_file == NULL)
+        {
+            rp->session_file = argv[++i];
+
+        } else if (strcmp(argv[i], "--role") == 0 && rp->role_arn == NULL) {
+            rp->role_arn = argv[++i];
+
+        } else if (strcmp(argv[i], "--format") == 0
+                   && (strcmp(argv[i + 1], "text") == 0
+                       || strcmp(argv[i + 1], "json") == 0))
+        {
+            rp->json = argv[++i][0] == 'j';
+
+        } else {
+            fprintf(stderr, "stsctl policy replay: unknown, repeated or "
+                    "invalid option \"%s\"\n", argv[i]);
+            return -1;
+        }
+    }
+
+    if (rp->log_file == NULL || rp->num_role == 0) {
+        fprintf(stderr, "stsctl policy replay: --log and --policy are "
+                "required\n");
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* the policies compiled and the log opened, or STSCTL_REPLAY_INVALID */
+static int
+stsctl_replay_open(stsctl_replay_t *rp)
+{
+    char    err[STS_POLICY_ERR_LEN];
+    size_t  k;
+
+    for (k = 0; k < rp->num_role; k++) {
+        if (stsctl_policy_compile(rp->role_file[k], STS_POLICY_IDENTITY,
+                                  &rp->role[k], err, sizeof(err))
+            != STSCTL_REPLAY_OK)
+        {
+            fprintf(stderr, "stsctl policy replay: %s: %s\n",
+                    rp->role_file[k], err);
+            return STSCTL_REPLAY_INVALID;
+        }
+    }
+
+    if (rp->session_file != NULL
+        && stsctl_policy_compile(rp->session_file, STS_POLICY_IDENTITY,
+                                 &rp->session, err, sizeof(err))
+           != STSCTL_REPLAY_OK)
+    {
+        fprintf(stderr, "stsctl policy replay: %s: %s\n", rp->session_file,
+                err);
+        return STSCTL_REPLAY_INVALID;
+    }
+
+    rp->log = strcmp(rp->log_file, "-") == 0 ? stdin
+                                             : fopen(rp->log_file, "rb");
+
+    if (rp->log == NULL) {
+        fprintf(stderr, "stsctl policy replay: %s: %s\n", rp->log_file,
+                strerror(errno));
+        return STSCTL_REPLAY_INVALID;
+    }
+
+    return STSCTL_REPLAY_OK;
+}
+
+
+/*
+ * One line of the log (|n| bytes, no end of line) decided again, counted
+ * and, if the decision changes, reported; STSCTL_REPLAY_INVALID when out
+ * of memory.
+ */
+static int
+stsctl_replay_line(stsctl_replay_t *rp, char *line, size_t n)
+{
+    int               rc, outcome, allowed;
+    size_t            first;
+    json_t           *o;
+    sts_str_t         act, bucket;
+    sts_replay_rec_t  rec;
+
+    rp->read++;
+
+    if (n > STS_REPLAY_MAX_LINE) {
+        rp->skip[STSCTL_REPLAY_TOO_LONG]++;
+        return STSCTL_REPLAY_OK;
+    }
+
+    outcome = sts_replay_parse(line, n, &rec);
+
+    if (outcome == STS_REPLAY_OK && rp->role_arn != NULL
+        && !sts_str_eq(rec.role_arn, rp->role_arn))
+    {
+        outcome = STSCTL_REPLAY_OTHER_ROLE;
+    }
+
+    if (outcome != STS_REPLAY_OK) {
+        rp->skip[outcome]++;
+        sts_replay_rec_free(&rec);
+        return STSCTL_REPLAY_OK;
+    }
+
+    rc = sts_replay_evaluate((const sts_policy_t *const *) rp->role,
+                             rp->num_role, rp->session, &rec, &allowed,
+                             &first);
+    if (rc != STS_OK) {
+        rp->skip[STS_REPLAY_NO_GRANTS]++;
+        sts_replay_rec_free(&rec);
+        return STSCTL_REPLAY_OK;
+    }
+
+    rp->evaluated++;
+
+    if (allowed == rec.allowed) {
+        rp->unchanged++;
+        sts_replay_rec_free(&rec);
+        return STSCTL_REPLAY_OK;
+    }
+
+    /* the pair the new policies deny, or the one the old denied */
+    if (!allowed) {
+        rp->to_deny++;
+        act.data = rec.grants[first].action;
+        act.len = strlen(act.data);
+
+    } else {
+        rp->to_allow++;
+        act = rec.action;
+    }
+
+    bucket = stsctl_replay_bucket(&rec);
+
+    if (stsctl_count(&rp->by_action, act, allowed) != STS_OK
+        || stsctl_count(&rp->by_bucket, bucket, allowed) != STS_OK)
+    {
+        fprintf(stderr, "stsctl policy replay: out of memory\n");
+        sts_replay_rec_free(&rec);
+        return STSCTL_REPLAY_INVALID;
+    }
+
+    if (rp->json) {
+        o = json_pack("{s:s%, s:s, s:s%, s:s%, s:s%, s:s%, s:s%}",
+                      "request_id", rec.request_id.data,
+                      rec.request_id.len,
+                      "change", allowed ? "deny->allow" : "allow->deny",
+                      "role_arn", rec.role_arn.data, rec.role_arn.len,
+                      "api", rec.api.data, rec.api.len,
+                      "action", act.data, act.len,
+                      "bucket", bucket.data, bucket.len,
+                      "object", rec.object.data, rec.object.len);
+        if (o != NULL) {
+            json_array_append_new(rp->reqs, o);
+        }
+
+    } else {
+        printf("%s ", allowed ? "deny->allow" : "allow->deny");
+        stsctl_print_safe(rec.api);
+        putchar(' ');
+        stsctl_print_safe(act);
+        putchar(' ');
+        stsctl_print_safe(bucket);
+        putchar('/');
+        stsctl_print_safe(rec.object);
+        printf(" request ");
+        stsctl_print_safe(rec.request_id);
+        putchar('\n');
+    }
+
+    sts_replay_rec_free(&rec);
+
+    return STSCTL_REPLAY_OK;
+}
+
+
+/* the name of skip reason |k| */
+static const char *
+stsctl_replay_reason(size_t k)
+{
+    return k == STSCTL_REPLAY_OTHER_ROLE
+           ? "other role"
+           : k == STSCTL_REPLAY_TOO_LONG
+             ? "line too long"
+             : sts_replay_outcome_name((int) k);
+}
+
+
+/* the totals, after the changed requests (text) or with them (JSON) */
+static void
+stsctl_replay_summary(stsctl_replay_t *rp)
+{
+    char    *text;
+    size_t   k, skipped;
+    json_t  *root, *sk;
 
     skipped = 0;
 
     for (k = 0; k < STSCTL_REPLAY_REASONS; k++) {
-        skipped += skip[k];
+        skipped += rp->skip[k];
     }
 
-    if (json) {
+    if (rp->json) {
         sk = json_object();
 
         for (k = 1; k < STSCTL_REPLAY_REASONS && sk != NULL; k++) {
-            json_object_set_new(sk, k == STSCTL_REPLAY_OTHER_ROLE
-                                    ? "other role"
-                                    : k == STSCTL_REPLAY_TOO_LONG
-                                      ? "line too long"
-                                      : sts_replay_outcome_name((int) k),
-                                json_integer((json_int_t) skip[k]));
+            json_object_set_new(sk, stsctl_replay_reason(k),
+                                json_integer((json_int_t) rp->skip[k]));
         }
 
         root = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, "
                          "s:o, s:o}",
-                         "read", (json_int_t) read,
-                         "evaluated", (json_int_t) evaluated,
+                         "read", (json_int_t) rp->read,
+                         "evaluated", (json_int_t) rp->evaluated,
                          "skipped", (json_int_t) skipped,
                          "skipped_by_reason", sk,
-                         "unchanged", (json_int_t) unchanged,
-                         "changed", (json_int_t) (to_deny + to_allow),
-                         "allow_to_deny", (json_int_t) to_deny,
-                         "deny_to_allow", (json_int_t) to_allow,
-                         "by_action", stsctl_counts_json(&by_action),
-                         "by_bucket", stsctl_counts_json(&by_bucket),
-                         "requests", reqs);
+                         "unchanged", (json_int_t) rp->unchanged,
+                         "changed",
+                         (json_int_t) (rp->to_deny + rp->to_allow),
+                         "allow_to_deny", (json_int_t) rp->to_deny,
+                         "deny_to_allow", (json_int_t) rp->to_allow,
+                         "by_action", stsctl_counts_json(&rp->by_action),
+                         "by_bucket", stsctl_counts_json(&rp->by_bucket),
+                         "requests", rp->reqs);
         text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
 
         if (text != NULL) {
@@ -332,46 +409,40 @@ stsctl_policy_replay(int argc, char **argv)
         }
 
         json_decref(root);
+        return;
+    }
 
-    } else {
-        json_decref(reqs);
-        stsctl_counts_text("action", &by_action);
-        stsctl_counts_text("bucket", &by_bucket);
+    json_decref(rp->reqs);
+    stsctl_counts_text("action", &rp->by_action);
+    stsctl_counts_text("bucket", &rp->by_bucket);
 
-        printf("requests read: %zu\n", read);
-        printf("evaluated: %zu\n", evaluated);
-        printf("skipped: %zu", skipped);
+    printf("requests read: %zu\n", rp->read);
+    printf("evaluated: %zu\n", rp->evaluated);
+    printf("skipped: %zu", skipped);
 
-        for (k = 1; k < STSCTL_REPLAY_REASONS; k++) {
-            if (skip[k]) {
-                printf(", %s %zu", k == STSCTL_REPLAY_OTHER_ROLE
-                                   ? "other role"
-                                   : k == STSCTL_REPLAY_TOO_LONG
-                                     ? "line too long"
-                                     : sts_replay_outcome_name((int) k),
-                       skip[k]);
-            }
+    for (k = 1; k < STSCTL_REPLAY_REASONS; k++) {
+        if (rp->skip[k]) {
+            printf(", %s %zu", stsctl_replay_reason(k), rp->skip[k]);
         }
-
-        printf("\nunchanged: %zu\n", unchanged);
-        printf("changed: %zu (allow->deny %zu, deny->allow %zu)\n",
-               to_deny + to_allow, to_deny, to_allow);
     }
 
-    stsctl_counts_free(&by_action);
-    stsctl_counts_free(&by_bucket);
+    printf("\nunchanged: %zu\n", rp->unchanged);
+    printf("changed: %zu (allow->deny %zu, deny->allow %zu)\n",
+           rp->to_deny + rp->to_allow, rp->to_deny, rp->to_allow);
+}
 
-    for (k = 0; k < num_role; k++) {
-        sts_policy_free(&sts_malloc_allocator, role[k]);
+
+/* the policies freed */
+static void
+stsctl_replay_free(stsctl_replay_t *rp)
+{
+    size_t  k;
+
+    for (k = 0; k < rp->num_role; k++) {
+        sts_policy_free(&sts_malloc_allocator, rp->role[k]);
     }
 
-    sts_policy_free(&sts_malloc_allocator, session);
-
-    if (status != STSCTL_REPLAY_OK) {
-        return status;
-    }
-
-    return (to_deny + to_allow) ? STSCTL_REPLAY_CHANGED : STSCTL_REPLAY_OK;
+    sts_policy_free(&sts_malloc_allocator, rp->session);
 }
 
 
