@@ -6,12 +6,9 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -1118,73 +1115,27 @@ int
 sts_backend_creds_load(const sts_allocator_t *a, const char *path,
     sts_s3_creds_t *out, char *err, size_t err_len)
 {
-    int          fd, rc;
-    char        *buf;
-    char         why[160];
-    size_t       got;
-    ssize_t      n;
-    struct stat  st;
+    int      rc;
+    char    *buf;
+    char     why[160];
+    size_t   len;
 
     memset(out, 0, sizeof(sts_s3_creds_t));
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd == -1) {
-        snprintf(err, err_len, "cannot open backend credentials \"%s\": %s",
-                 path, strerror(errno));
-        return STS_EIO;
+    rc = sts_read_private_file_plural(a, path, "backend credentials",
+                                      STS_S3_CREDS_FILE_MAX, &buf, &len, err,
+                                      err_len);
+    if (rc != STS_OK) {
+        return rc;
     }
 
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "backend credentials \"%s\" are not a "
-                 "regular file", path);
-        close(fd);
-        return STS_EIO;
-    }
-
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, err_len, "backend credentials \"%s\" are accessible "
-                 "by group or others (mode %04o); run \"chmod 600 %s\"",
-                 path, (unsigned) (st.st_mode & 07777), path);
-        close(fd);
-        return STS_EPERM;
-    }
-
-    if (st.st_size > STS_S3_CREDS_FILE_MAX) {
-        snprintf(err, err_len, "backend credentials \"%s\" are larger than "
-                 "%d bytes", path, STS_S3_CREDS_FILE_MAX);
-        close(fd);
-        return STS_ETOOBIG;
-    }
-
-    buf = malloc((size_t) st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return STS_ENOMEM;
-    }
-
-    got = 0;
-    while (got < (size_t) st.st_size) {
-        n = read(fd, buf + got, (size_t) st.st_size - got);
-        if (n == -1 && errno == EINTR) {
-            continue;
-        }
-
-        if (n <= 0) {
-            break;
-        }
-
-        got += (size_t) n;
-    }
-
-    close(fd);
-
-    rc = sts_backend_creds_parse(a, buf, got, out, why, sizeof(why));
+    rc = sts_backend_creds_parse(a, buf, len, out, why, sizeof(why));
     if (rc != STS_OK) {
         snprintf(err, err_len, "backend credentials \"%s\": %s", path, why);
     }
 
-    sts_wipe(buf, (size_t) st.st_size + 1);
-    free(buf);
+    sts_wipe(buf, len + 1);
+    sts_free(a, buf);
 
     return rc;
 }
