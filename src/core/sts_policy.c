@@ -267,6 +267,8 @@ static int sts_list_match(const sts_patlist_t *l, const unsigned char *s,
 
 static int sts_compile_doc(sts_cc_t *cc, json_t *root, sts_policy_t *p);
 static int sts_compile_stmt(sts_cc_t *cc, json_t *js, sts_stmt_t *st);
+static int sts_compile_sid_effect(sts_cc_t *cc, json_t *js, sts_stmt_t *st);
+static int sts_compile_targets(sts_cc_t *cc, json_t *js, sts_stmt_t *st);
 static int sts_compile_patlist(sts_cc_t *cc, json_t *v, const char *name,
     int icase, sts_patlist_t *out);
 static int sts_compile_conditions(sts_cc_t *cc, json_t *v, sts_stmt_t *st);
@@ -1685,9 +1687,8 @@ sts_compile_stmt(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
 {
     int          rc;
     char         q[STS_QUOTE_MAX * 4 + 8];
-    size_t       len;
-    json_t      *v, *act, *nact, *res, *nres, *prin, *cond;
-    const char  *key, *s;
+    json_t      *v, *prin, *cond;
+    const char  *key;
     static const char  *members[] = {
         "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
         "Condition", "Principal", NULL
@@ -1714,6 +1715,72 @@ sts_compile_stmt(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
                                sts_quote(q, sizeof(q), key, strlen(key)));
         }
     }
+
+    /* Sid and Effect */
+
+    rc = sts_compile_sid_effect(cc, js, st);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    /* Action or NotAction, Resource or NotResource */
+
+    rc = sts_compile_targets(cc, js, st);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    /* Principal */
+
+    prin = json_object_get(js, "Principal");
+
+    if (cc->kind == STS_POLICY_IDENTITY) {
+        if (prin != NULL) {
+            return sts_cc_fail(cc, STS_EINVAL,
+                               "%s.Principal: only allowed in a trust policy",
+                               cc->spath);
+        }
+
+    } else {
+        if (prin == NULL) {
+            return sts_cc_fail(cc, STS_EINVAL, "%s.Principal: missing",
+                               cc->spath);
+        }
+
+        st->principal = sts_arena_alloc(&cc->arena, sizeof(sts_principal_t));
+        if (st->principal == NULL) {
+            return STS_ENOMEM;
+        }
+
+        rc = sts_compile_principal(cc, prin, st->principal);
+        if (rc != STS_OK) {
+            return rc;
+        }
+    }
+
+    /* Condition */
+
+    cond = json_object_get(js, "Condition");
+    if (cond != NULL) {
+        rc = sts_compile_conditions(cc, cond, st);
+        if (rc != STS_OK) {
+            return rc;
+        }
+    }
+
+    return STS_OK;
+}
+
+
+/* The statement's Sid (optional) and its Effect, Allow or Deny. */
+
+static int
+sts_compile_sid_effect(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
+{
+    char         q[STS_QUOTE_MAX * 4 + 8];
+    size_t       len;
+    json_t      *v;
+    const char  *s;
 
     /* Sid */
 
@@ -1767,6 +1834,21 @@ sts_compile_stmt(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
                            "%s.Effect: %s is not \"Allow\" or \"Deny\"",
                            cc->spath, sts_quote(q, sizeof(q), s, len));
     }
+
+    return STS_OK;
+}
+
+
+/*
+ * The statement's Action or NotAction, and its Resource or NotResource
+ * (none in a trust policy).
+ */
+
+static int
+sts_compile_targets(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
+{
+    int      rc;
+    json_t  *act, *nact, *res, *nres;
 
     /* Action or NotAction */
 
@@ -1822,44 +1904,6 @@ sts_compile_stmt(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
         rc = sts_compile_patlist(cc, res ? res : nres,
                                  res ? "Resource" : "NotResource", 0,
                                  &st->resource);
-        if (rc != STS_OK) {
-            return rc;
-        }
-    }
-
-    /* Principal */
-
-    prin = json_object_get(js, "Principal");
-
-    if (cc->kind == STS_POLICY_IDENTITY) {
-        if (prin != NULL) {
-            return sts_cc_fail(cc, STS_EINVAL,
-                               "%s.Principal: only allowed in a trust policy",
-                               cc->spath);
-        }
-
-    } else {
-        if (prin == NULL) {
-            return sts_cc_fail(cc, STS_EINVAL, "%s.Principal: missing",
-                               cc->spath);
-        }
-
-        st->principal = sts_arena_alloc(&cc->arena, sizeof(sts_principal_t));
-        if (st->principal == NULL) {
-            return STS_ENOMEM;
-        }
-
-        rc = sts_compile_principal(cc, prin, st->principal);
-        if (rc != STS_OK) {
-            return rc;
-        }
-    }
-
-    /* Condition */
-
-    cond = json_object_get(js, "Condition");
-    if (cond != NULL) {
-        rc = sts_compile_conditions(cc, cond, st);
         if (rc != STS_OK) {
             return rc;
         }

@@ -214,7 +214,20 @@ static int sts_ram_parse_role(sts_ram_ctx_t *ctx, json_t *o,
     sts_ram_account_t *acct, sts_ram_role_int_t *r);
 static int sts_ram_parse_account(sts_ram_ctx_t *ctx, json_t *o,
     sts_ram_account_t *acct);
+static int sts_ram_account_policies(sts_ram_ctx_t *ctx, json_t *o,
+    sts_ram_account_t *acct);
+static int sts_ram_account_users(sts_ram_ctx_t *ctx, json_t *o,
+    sts_ram_account_t *acct);
+static int sts_ram_account_roles(sts_ram_ctx_t *ctx, json_t *o,
+    sts_ram_account_t *acct);
 static int sts_ram_index(sts_ram_ctx_t *ctx);
+static int sts_ram_assume_params(const sts_allocator_t *a,
+    const sts_ram_assume_t *req, char *arn, uint64_t *duration,
+    const sts_pop_error_t **err, char *why, size_t why_len);
+static int sts_ram_new_session(const sts_allocator_t *a,
+    const sts_ram_caller_t *caller, const sts_ram_assume_t *req,
+    const sts_ram_role_int_t *role, uint64_t duration, sts_session_t **out,
+    char *why, size_t why_len);
 static void sts_ram_wipe_json(json_t *v);
 static const char *sts_ram_set_name(int set);
 static int sts_ram_name_cmp(const void *a, const void *b);
@@ -1256,8 +1269,6 @@ static int
 sts_ram_parse_account(sts_ram_ctx_t *ctx, json_t *o, sts_ram_account_t *acct)
 {
     int          rc;
-    size_t       i, n, old;
-    json_t      *arr;
 
     static const char *const  members[] = {
         "AccountId", "Alias", "Description", "AccessKeys", "Policies",
@@ -1315,6 +1326,30 @@ sts_ram_parse_account(sts_ram_ctx_t *ctx, json_t *o, sts_ram_account_t *acct)
 
     /* custom policies first: users and roles refer to them */
 
+    rc = sts_ram_account_policies(ctx, o, acct);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    rc = sts_ram_account_users(ctx, o, acct);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    return sts_ram_account_roles(ctx, o, acct);
+}
+
+
+/* the account's custom policies, unique by name */
+
+static int
+sts_ram_account_policies(sts_ram_ctx_t *ctx, json_t *o,
+    sts_ram_account_t *acct)
+{
+    int      rc;
+    size_t   i, n, old;
+    json_t  *arr;
+
     rc = sts_ram_array(ctx, o, "Policies", STS_RAM_MAX_ENTRIES, &arr);
     if (rc != STS_OK) {
         return rc;
@@ -1348,7 +1383,19 @@ sts_ram_parse_account(sts_ram_ctx_t *ctx, json_t *o, sts_ram_account_t *acct)
 
     sts_ram_pop(ctx, old);
 
-    /* users */
+    return STS_OK;
+}
+
+
+/* the account's users, unique by name */
+
+static int
+sts_ram_account_users(sts_ram_ctx_t *ctx, json_t *o,
+    sts_ram_account_t *acct)
+{
+    int      rc;
+    size_t   i, n, old;
+    json_t  *arr;
 
     rc = sts_ram_array(ctx, o, "Users", STS_RAM_MAX_ENTRIES, &arr);
     if (rc != STS_OK) {
@@ -1383,7 +1430,19 @@ sts_ram_parse_account(sts_ram_ctx_t *ctx, json_t *o, sts_ram_account_t *acct)
     sts_ram_pop(ctx, old);
     ctx->ram->num_users += n;
 
-    /* roles */
+    return STS_OK;
+}
+
+
+/* the account's roles, unique by name */
+
+static int
+sts_ram_account_roles(sts_ram_ctx_t *ctx, json_t *o,
+    sts_ram_account_t *acct)
+{
+    int      rc;
+    size_t   i, n, old;
+    json_t  *arr;
 
     rc = sts_ram_array(ctx, o, "Roles", STS_RAM_MAX_ENTRIES, &arr);
     if (rc != STS_OK) {
@@ -2132,15 +2191,10 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
 {
     int                        rc;
     char                       arn[STS_RAM_ARN_MAX];
-    char                       perr[STS_POLICY_ERR_LEN];
     char                       keys[96];
-    char                       akid[STS_AKID_LEN + 1];
-    char                       secret[STS_SECRET_LEN + 1];
     size_t                     i, nkv;
     uint64_t                   duration;
     sts_str_t                  action, resource, principal;
-    sts_policy_t              *session;
-    sts_session_t             *s;
     sts_policy_kv_t            kv[STS_RAM_MAX_CTX];
     sts_policy_ctx_t           pctx;
     sts_policy_result_t        res;
@@ -2148,7 +2202,6 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
 
     *out = NULL;
     *err = &sts_pop_err_internal;
-    session = NULL;
 
     if (why != NULL && why_len > 0) {
         why[0] = '\0';
@@ -2156,79 +2209,9 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
 
     /* 1. the parameters */
 
-    if (sts_ram_parse_role_arn(req->role_arn, arn) != STS_OK) {
-        *err = &sts_pop_err_role_arn;
-        sts_ram_why(why, why_len, "RoleArn is not acs:ram::<account>:role/"
-                    "<name>");
-        return STS_EINVAL;
-    }
-
-    if (!sts_ram_check_chars(req->session_name, 2, 64, ".@_-")) {
-        *err = &sts_pop_err_session_name;
-        sts_ram_why(why, why_len, "RoleSessionName is not 2..64 characters "
-                    "of [A-Za-z0-9.@_-]");
-        return STS_EINVAL;
-    }
-
-    duration = STS_RAM_DURATION_DEFAULT;
-
-    if (req->duration.len
-        && (req->duration.len > 9
-            || sts_parse_uint64(req->duration.data, req->duration.len,
-                                &duration) != STS_OK
-            || duration < STS_DURATION_MIN))
-    {
-        *err = &sts_pop_err_duration;
-        sts_ram_why(why, why_len, "DurationSeconds is not an integer of at "
-                    "least %d", STS_DURATION_MIN);
-        return STS_EINVAL;
-    }
-
-    if (req->external_id.len
-        && !sts_ram_check_chars(req->external_id, 2, 1224, "_+=,.@:/-"))
-    {
-        *err = &sts_pop_err_external_id;
-        sts_ram_why(why, why_len, "ExternalId is not 2..1224 characters of "
-                    "[A-Za-z0-9_+=,.@:/-]");
-        return STS_EINVAL;
-    }
-
-    if (req->source_identity.len
-        && (!sts_ram_check_chars(req->source_identity, 2, 64, "_+=,.@-")
-            || sts_ram_has_prefix(req->source_identity, "acs:")
-            || sts_ram_has_prefix(req->source_identity, "aliyun:")
-            || sts_ram_has_prefix(req->source_identity, "alibabacloud:")))
-    {
-        *err = &sts_pop_err_source_identity;
-        sts_ram_why(why, why_len, "SourceIdentity is not 2..64 characters "
-                    "of [A-Za-z0-9_+=,.@-]");
-        return STS_EINVAL;
-    }
-
-    if (req->policy.len > STS_RAM_SESSION_POLICY_MAX) {
-        *err = &sts_pop_err_policy_size;
-        sts_ram_why(why, why_len, "Policy is %zu bytes, more than %d",
-                    req->policy.len, STS_RAM_SESSION_POLICY_MAX);
-        return STS_EINVAL;
-    }
-
-    if (req->policy.len) {
-        rc = sts_policy_compile(a, req->policy.data, req->policy.len,
-                                STS_POLICY_IDENTITY, &session, perr,
-                                sizeof(perr));
-        if (rc == STS_ENOMEM) {
-            return rc;
-        }
-
-        if (rc != STS_OK) {
-            *err = &sts_pop_err_policy_grammar;
-            sts_ram_why(why, why_len, "Policy: %s", perr);
-            return STS_EINVAL;
-        }
-
-        /* only checked here; the token carries the text */
-        sts_policy_free(a, session);
-        session = NULL;
+    rc = sts_ram_assume_params(a, req, arn, &duration, err, why, why_len);
+    if (rc != STS_OK) {
+        return rc;
     }
 
     /* 2. an account's root key may not assume roles */
@@ -2316,6 +2299,129 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
 
     /* the session */
 
+    rc = sts_ram_new_session(a, caller, req, role, duration, out, why,
+                             why_len);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    *err = NULL;
+
+    return STS_OK;
+}
+
+
+/*
+ * Step 1 of sts_ram_assume_role: checks the parameters of |req|, puts the
+ * normalised role ARN in |arn| and the duration in *duration.
+ */
+
+static int
+sts_ram_assume_params(const sts_allocator_t *a, const sts_ram_assume_t *req,
+    char *arn, uint64_t *duration, const sts_pop_error_t **err, char *why,
+    size_t why_len)
+{
+    int            rc;
+    char           perr[STS_POLICY_ERR_LEN];
+    sts_policy_t  *session;
+
+    session = NULL;
+
+    if (sts_ram_parse_role_arn(req->role_arn, arn) != STS_OK) {
+        *err = &sts_pop_err_role_arn;
+        sts_ram_why(why, why_len, "RoleArn is not acs:ram::<account>:role/"
+                    "<name>");
+        return STS_EINVAL;
+    }
+
+    if (!sts_ram_check_chars(req->session_name, 2, 64, ".@_-")) {
+        *err = &sts_pop_err_session_name;
+        sts_ram_why(why, why_len, "RoleSessionName is not 2..64 characters "
+                    "of [A-Za-z0-9.@_-]");
+        return STS_EINVAL;
+    }
+
+    *duration = STS_RAM_DURATION_DEFAULT;
+
+    if (req->duration.len
+        && (req->duration.len > 9
+            || sts_parse_uint64(req->duration.data, req->duration.len,
+                                duration) != STS_OK
+            || *duration < STS_DURATION_MIN))
+    {
+        *err = &sts_pop_err_duration;
+        sts_ram_why(why, why_len, "DurationSeconds is not an integer of at "
+                    "least %d", STS_DURATION_MIN);
+        return STS_EINVAL;
+    }
+
+    if (req->external_id.len
+        && !sts_ram_check_chars(req->external_id, 2, 1224, "_+=,.@:/-"))
+    {
+        *err = &sts_pop_err_external_id;
+        sts_ram_why(why, why_len, "ExternalId is not 2..1224 characters of "
+                    "[A-Za-z0-9_+=,.@:/-]");
+        return STS_EINVAL;
+    }
+
+    if (req->source_identity.len
+        && (!sts_ram_check_chars(req->source_identity, 2, 64, "_+=,.@-")
+            || sts_ram_has_prefix(req->source_identity, "acs:")
+            || sts_ram_has_prefix(req->source_identity, "aliyun:")
+            || sts_ram_has_prefix(req->source_identity, "alibabacloud:")))
+    {
+        *err = &sts_pop_err_source_identity;
+        sts_ram_why(why, why_len, "SourceIdentity is not 2..64 characters "
+                    "of [A-Za-z0-9_+=,.@-]");
+        return STS_EINVAL;
+    }
+
+    if (req->policy.len > STS_RAM_SESSION_POLICY_MAX) {
+        *err = &sts_pop_err_policy_size;
+        sts_ram_why(why, why_len, "Policy is %zu bytes, more than %d",
+                    req->policy.len, STS_RAM_SESSION_POLICY_MAX);
+        return STS_EINVAL;
+    }
+
+    if (req->policy.len) {
+        rc = sts_policy_compile(a, req->policy.data, req->policy.len,
+                                STS_POLICY_IDENTITY, &session, perr,
+                                sizeof(perr));
+        if (rc == STS_ENOMEM) {
+            return rc;
+        }
+
+        if (rc != STS_OK) {
+            *err = &sts_pop_err_policy_grammar;
+            sts_ram_why(why, why_len, "Policy: %s", perr);
+            return STS_EINVAL;
+        }
+
+        /* only checked here; the token carries the text */
+        sts_policy_free(a, session);
+        session = NULL;
+    }
+
+    return STS_OK;
+}
+
+
+/*
+ * The session sts_ram_assume_role issues once every check passed: new
+ * credentials for |role|, valid |duration| seconds from req->now.
+ */
+
+static int
+sts_ram_new_session(const sts_allocator_t *a, const sts_ram_caller_t *caller,
+    const sts_ram_assume_t *req, const sts_ram_role_int_t *role,
+    uint64_t duration, sts_session_t **out, char *why, size_t why_len)
+{
+    int             rc;
+    char            akid[STS_AKID_LEN + 1];
+    char            secret[STS_SECRET_LEN + 1];
+    size_t          i;
+    sts_session_t  *s;
+
     if (sts_credentials_generate(akid, secret) != STS_OK) {
         sts_ram_why(why, why_len, "the random number generator failed");
         return STS_ECRYPTO;
@@ -2374,7 +2480,6 @@ sts_ram_assume_role(const sts_allocator_t *a, const sts_ram_t *ram,
     }
 
     sts_wipe(secret, sizeof(secret));
-    *err = NULL;
     *out = s;
 
     return STS_OK;

@@ -242,6 +242,103 @@ sts_revoke_parse_rule(char **f, size_t *flen, size_t nf, size_t line,
 }
 
 
+/*
+ * Splits the line from |p| to |stop| (NUL-terminated at |stop|) on blanks
+ * into at most STS_REVOKE_FIELDS fields |f| of |flen| bytes (*nf of them),
+ * up to a comment; every other byte must be printable ASCII.
+ */
+static int
+sts_revoke_split_line(char *p, char *stop, size_t line, char **f,
+    size_t *flen, size_t *nfields, char *err, size_t err_len)
+{
+    size_t         nf;
+    unsigned char  c;
+
+    nf = 0;
+
+    while (*p) {
+        c = (unsigned char) *p;
+
+        if (c == ' ' || c == '\t') {
+            *p++ = '\0';
+            continue;
+        }
+
+        /* a comment: the line, or the rest of it */
+        if (c == '#') {
+            break;
+        }
+
+        if (nf == STS_REVOKE_FIELDS) {
+            snprintf(err, err_len, "line %zu: too many values", line);
+            return STS_EINVAL;
+        }
+
+        f[nf] = p;
+
+        while (*p && *p != ' ' && *p != '\t') {
+            c = (unsigned char) *p;
+
+            if (c < 0x21 || c > 0x7e) {
+                snprintf(err, err_len, "line %zu: byte 0x%02x is not "
+                         "allowed (printable ASCII only)", line, c);
+                return STS_EINVAL;
+            }
+
+            p++;
+        }
+
+        flen[nf] = (size_t) (p - f[nf]);
+        nf++;
+    }
+
+    /* a NUL byte inside the line ends the loop above early */
+    if (p < stop && *p != '#') {
+        snprintf(err, err_len, "line %zu: byte 0x00 is not allowed "
+                 "(printable ASCII only)", line);
+        return STS_EINVAL;
+    }
+
+    *nfields = nf;
+
+    return STS_OK;
+}
+
+
+/* Sorts the |n| rules of |rv| and keeps one rule per key. */
+static void
+sts_revoke_merge(sts_revoked_t *rv, size_t n)
+{
+    size_t              i;
+    sts_revoke_rule_t  *r, *last;
+
+    if (n > 1) {
+        qsort(rv->rules, n, sizeof(sts_revoke_rule_t),
+              sts_revoke_rule_sort_cmp);
+    }
+
+    /* one rule per key; "before" keeps the latest time */
+    last = NULL;
+    rv->num = 0;
+
+    for (i = 0; i < n; i++) {
+        r = &rv->rules[i];
+
+        if (last != NULL && sts_revoke_rule_cmp(last, r) == 0) {
+            if (r->kind == STS_REVOKE_BEFORE && r->before > last->before) {
+                last->before = r->before;
+                last->line = r->line;
+            }
+
+            continue;
+        }
+
+        last = &rv->rules[rv->num++];
+        *last = *r;
+    }
+}
+
+
 int
 sts_revoked_parse(const sts_allocator_t *a, const char *text, size_t len,
     sts_revoked_t **out, char *err, size_t err_len)
@@ -249,9 +346,7 @@ sts_revoked_parse(const sts_allocator_t *a, const char *text, size_t len,
     int                 rc;
     char               *p, *end, *eol, *stop, *f[STS_REVOKE_FIELDS];
     size_t              i, n, nf, line, max, flen[STS_REVOKE_FIELDS];
-    unsigned char       c;
     sts_revoked_t      *rv;
-    sts_revoke_rule_t  *r, *last;
 
     *out = NULL;
 
@@ -314,52 +409,9 @@ sts_revoked_parse(const sts_allocator_t *a, const char *text, size_t len,
             *--stop = '\0';
         }
 
-        /* split on blanks; every other byte must be printable ASCII */
-        nf = 0;
-
-        while (*p) {
-            c = (unsigned char) *p;
-
-            if (c == ' ' || c == '\t') {
-                *p++ = '\0';
-                continue;
-            }
-
-            /* a comment: the line, or the rest of it */
-            if (c == '#') {
-                break;
-            }
-
-            if (nf == STS_REVOKE_FIELDS) {
-                snprintf(err, err_len, "line %zu: too many values", line);
-                rc = STS_EINVAL;
-                goto failed;
-            }
-
-            f[nf] = p;
-
-            while (*p && *p != ' ' && *p != '\t') {
-                c = (unsigned char) *p;
-
-                if (c < 0x21 || c > 0x7e) {
-                    snprintf(err, err_len, "line %zu: byte 0x%02x is not "
-                             "allowed (printable ASCII only)", line, c);
-                    rc = STS_EINVAL;
-                    goto failed;
-                }
-
-                p++;
-            }
-
-            flen[nf] = (size_t) (p - f[nf]);
-            nf++;
-        }
-
-        /* a NUL byte inside the line ends the loop above early */
-        if (p < stop && *p != '#') {
-            snprintf(err, err_len, "line %zu: byte 0x00 is not allowed "
-                     "(printable ASCII only)", line);
-            rc = STS_EINVAL;
+        rc = sts_revoke_split_line(p, stop, line, f, flen, &nf, err,
+                                   err_len);
+        if (rc != STS_OK) {
             goto failed;
         }
 
@@ -388,30 +440,7 @@ sts_revoked_parse(const sts_allocator_t *a, const char *text, size_t len,
         p = eol + 1;
     }
 
-    if (n > 1) {
-        qsort(rv->rules, n, sizeof(sts_revoke_rule_t),
-              sts_revoke_rule_sort_cmp);
-    }
-
-    /* one rule per key; "before" keeps the latest time */
-    last = NULL;
-    rv->num = 0;
-
-    for (i = 0; i < n; i++) {
-        r = &rv->rules[i];
-
-        if (last != NULL && sts_revoke_rule_cmp(last, r) == 0) {
-            if (r->kind == STS_REVOKE_BEFORE && r->before > last->before) {
-                last->before = r->before;
-                last->line = r->line;
-            }
-
-            continue;
-        }
-
-        last = &rv->rules[rv->num++];
-        *last = *r;
-    }
+    sts_revoke_merge(rv, n);
 
     *out = rv;
 

@@ -6,12 +6,9 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -239,6 +236,10 @@ static int sts_s3_hmac(unsigned char out[32], const void *key,
     size_t key_len, const void *data, size_t len);
 static int sts_s3_error_read(const sts_allocator_t *a, const char *body,
     size_t len, sts_s3_error_t *out);
+static int sts_s3_error_child(const char *p, const char *end,
+    sts_str_t *name, sts_str_t *value, const char **next);
+static int sts_s3_error_keep(const sts_allocator_t *a, sts_s3_error_t *out,
+    sts_str_t name, sts_str_t raw);
 static int sts_s3_xml_text(sts_buf_t *out, const char *p, size_t len);
 static const char *sts_s3_skip_ws(const char *p, const char *end);
 static int sts_s3_creds_string(const sts_allocator_t *a, json_t *obj,
@@ -852,10 +853,8 @@ sts_s3_error_read(const sts_allocator_t *a, const char *body, size_t len,
     sts_s3_error_t *out)
 {
     int          rc;
-    size_t       n;
-    sts_buf_t    text;
     sts_str_t    name, value;
-    const char  *p, *end, *q, *close;
+    const char  *p, *end, *q;
 
     memset(out, 0, sizeof(sts_s3_error_t));
 
@@ -907,99 +906,142 @@ sts_s3_error_read(const sts_allocator_t *a, const char *body, size_t len,
             break;
         }
 
-        /* <Name> or <Name/> */
-        q = p + 1;
-        while (q < end && ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')
-                           || (*q >= '0' && *q <= '9') || *q == '-'
-                           || *q == '_' || *q == '.'))
-        {
-            q++;
-        }
-
-        if (q == p + 1 || q >= end) {
-            return STS_EINVAL;
-        }
-
-        name.data = p + 1;
-        name.len = q - p - 1;
-
-        if (*q == '/' && q + 1 < end && q[1] == '>') {
-            value.data = "";
-            value.len = 0;
-            p = q + 2;
-            close = NULL;
-
-        } else if (*q == '>') {
-            q++;
-            close = q;
-
-            while (close < end && *close != '<') {
-                close++;
-            }
-
-            if (end - close < (ptrdiff_t) (name.len + 3)
-                || close[1] != '/'
-                || memcmp(close + 2, name.data, name.len) != 0
-                || close[2 + name.len] != '>')
-            {
-                return STS_EINVAL;
-            }
-
-            value.data = q;
-            value.len = close - q;
-            p = close + 3 + name.len;
-
-        } else {
-            return STS_EINVAL;
-        }
-
-        sts_buf_init(&text, a, STS_S3_ERROR_MAX_BODY);
-        rc = sts_s3_xml_text(&text, value.data, value.len);
-        if (rc == STS_OK) {
-            rc = sts_buf_append(&text, "", 0);
-        }
-
+        rc = sts_s3_error_child(p, end, &name, &value, &p);
         if (rc != STS_OK) {
-            sts_buf_free(&text);
             return rc;
         }
 
-        value.data = text.data;
-        value.len = text.len;
-
-        if (name.len == 4 && memcmp(name.data, "Code", 4) == 0
-            && out->code.data == NULL)
-        {
-            out->code = value;
-            continue;
-        }
-
-        if (name.len == 7 && memcmp(name.data, "Message", 7) == 0
-            && out->message.data == NULL)
-        {
-            out->message = value;
-            continue;
-        }
-
-        if (sts_s3_in_list(name, sts_s3_error_hidden)
-            || out->num_fields == STS_S3_ERROR_MAX_FIELDS)
-        {
-            sts_buf_free(&text);
-            continue;
-        }
-
-        n = out->num_fields++;
-        out->fields[n].value = value;
-        out->fields[n].name.data = sts_strndup(a, name.data, name.len);
-        out->fields[n].name.len = name.len;
-
-        if (out->fields[n].name.data == NULL) {
-            return STS_ENOMEM;
+        rc = sts_s3_error_keep(a, out, name, value);
+        if (rc != STS_OK) {
+            return rc;
         }
     }
 
     if (p != end || out->code.len == 0) {
         return STS_EINVAL;
+    }
+
+    return STS_OK;
+}
+
+
+/*
+ * One child element of <Error>, <Name>text</Name> or <Name/>, at |p|: its
+ * name and its raw text; *next is just past it.
+ */
+
+static int
+sts_s3_error_child(const char *p, const char *end, sts_str_t *name,
+    sts_str_t *value, const char **next)
+{
+    const char  *q, *close;
+
+    /* <Name> or <Name/> */
+    q = p + 1;
+    while (q < end && ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')
+                       || (*q >= '0' && *q <= '9') || *q == '-'
+                       || *q == '_' || *q == '.'))
+    {
+        q++;
+    }
+
+    if (q == p + 1 || q >= end) {
+        return STS_EINVAL;
+    }
+
+    name->data = p + 1;
+    name->len = q - p - 1;
+
+    if (*q == '/' && q + 1 < end && q[1] == '>') {
+        value->data = "";
+        value->len = 0;
+        *next = q + 2;
+
+    } else if (*q == '>') {
+        q++;
+        close = q;
+
+        while (close < end && *close != '<') {
+            close++;
+        }
+
+        if (end - close < (ptrdiff_t) (name->len + 3)
+            || close[1] != '/'
+            || memcmp(close + 2, name->data, name->len) != 0
+            || close[2 + name->len] != '>')
+        {
+            return STS_EINVAL;
+        }
+
+        value->data = q;
+        value->len = close - q;
+        *next = close + 3 + name->len;
+
+    } else {
+        return STS_EINVAL;
+    }
+
+    return STS_OK;
+}
+
+
+/*
+ * Decodes the raw text of child |name| and keeps it: the first Code and
+ * Message, then other fields up to STS_S3_ERROR_MAX_FIELDS, never the
+ * hidden ones.
+ */
+
+static int
+sts_s3_error_keep(const sts_allocator_t *a, sts_s3_error_t *out,
+    sts_str_t name, sts_str_t raw)
+{
+    int        rc;
+    size_t     n;
+    sts_buf_t  text;
+    sts_str_t  value;
+
+    sts_buf_init(&text, a, STS_S3_ERROR_MAX_BODY);
+    rc = sts_s3_xml_text(&text, raw.data, raw.len);
+    if (rc == STS_OK) {
+        rc = sts_buf_append(&text, "", 0);
+    }
+
+    if (rc != STS_OK) {
+        sts_buf_free(&text);
+        return rc;
+    }
+
+    value.data = text.data;
+    value.len = text.len;
+
+    if (name.len == 4 && memcmp(name.data, "Code", 4) == 0
+        && out->code.data == NULL)
+    {
+        out->code = value;
+        return STS_OK;
+    }
+
+    if (name.len == 7 && memcmp(name.data, "Message", 7) == 0
+        && out->message.data == NULL)
+    {
+        out->message = value;
+        return STS_OK;
+    }
+
+    if (sts_s3_in_list(name, sts_s3_error_hidden)
+        || out->num_fields == STS_S3_ERROR_MAX_FIELDS)
+    {
+        sts_buf_free(&text);
+        return STS_OK;
+    }
+
+    n = out->num_fields++;
+    out->fields[n].value = value;
+    out->fields[n].name.data = sts_strndup(a, name.data, name.len);
+    out->fields[n].name.len = name.len;
+
+    if (out->fields[n].name.data == NULL) {
+        return STS_ENOMEM;
     }
 
     return STS_OK;
@@ -1118,73 +1160,27 @@ int
 sts_backend_creds_load(const sts_allocator_t *a, const char *path,
     sts_s3_creds_t *out, char *err, size_t err_len)
 {
-    int          fd, rc;
-    char        *buf;
-    char         why[160];
-    size_t       got;
-    ssize_t      n;
-    struct stat  st;
+    int      rc;
+    char    *buf;
+    char     why[160];
+    size_t   len;
 
     memset(out, 0, sizeof(sts_s3_creds_t));
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd == -1) {
-        snprintf(err, err_len, "cannot open backend credentials \"%s\": %s",
-                 path, strerror(errno));
-        return STS_EIO;
+    rc = sts_read_private_file_plural(a, path, "backend credentials",
+                                      STS_S3_CREDS_FILE_MAX, &buf, &len, err,
+                                      err_len);
+    if (rc != STS_OK) {
+        return rc;
     }
 
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "backend credentials \"%s\" are not a "
-                 "regular file", path);
-        close(fd);
-        return STS_EIO;
-    }
-
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, err_len, "backend credentials \"%s\" are accessible "
-                 "by group or others (mode %04o); run \"chmod 600 %s\"",
-                 path, (unsigned) (st.st_mode & 07777), path);
-        close(fd);
-        return STS_EPERM;
-    }
-
-    if (st.st_size > STS_S3_CREDS_FILE_MAX) {
-        snprintf(err, err_len, "backend credentials \"%s\" are larger than "
-                 "%d bytes", path, STS_S3_CREDS_FILE_MAX);
-        close(fd);
-        return STS_ETOOBIG;
-    }
-
-    buf = malloc((size_t) st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return STS_ENOMEM;
-    }
-
-    got = 0;
-    while (got < (size_t) st.st_size) {
-        n = read(fd, buf + got, (size_t) st.st_size - got);
-        if (n == -1 && errno == EINTR) {
-            continue;
-        }
-
-        if (n <= 0) {
-            break;
-        }
-
-        got += (size_t) n;
-    }
-
-    close(fd);
-
-    rc = sts_backend_creds_parse(a, buf, got, out, why, sizeof(why));
+    rc = sts_backend_creds_parse(a, buf, len, out, why, sizeof(why));
     if (rc != STS_OK) {
         snprintf(err, err_len, "backend credentials \"%s\": %s", path, why);
     }
 
-    sts_wipe(buf, (size_t) st.st_size + 1);
-    free(buf);
+    sts_wipe(buf, len + 1);
+    sts_free(a, buf);
 
     return rc;
 }

@@ -21,6 +21,13 @@
 
 static void *sts_malloc_alloc(void *ctx, size_t size);
 static void sts_malloc_free(void *ctx, void *p);
+static int sts_read_private_as(const sts_allocator_t *a, const char *path,
+    const char *what, const char *verb, const char *note, size_t max,
+    char **out, size_t *out_len, char *err, size_t err_len);
+static int sts_read_file_as(const sts_allocator_t *a, const char *path,
+    const char *what, const char *verb, unsigned forbid, const char *problem,
+    const char *consequence, const char *fix, size_t max, char **out,
+    size_t *out_len, char *err, size_t err_len);
 
 
 const sts_allocator_t  sts_malloc_allocator = {
@@ -1078,13 +1085,35 @@ sts_read_private_file(const sts_allocator_t *a, const char *path,
     const char *what, const char *note, size_t max, char **out,
     size_t *out_len, char *err, size_t err_len)
 {
+    return sts_read_private_as(a, path, what, "is", note, max, out, out_len,
+                               err, err_len);
+}
+
+
+int
+sts_read_private_file_plural(const sts_allocator_t *a, const char *path,
+    const char *what, size_t max, char **out, size_t *out_len, char *err,
+    size_t err_len)
+{
+    return sts_read_private_as(a, path, what, "are", "", max, out, out_len,
+                               err, err_len);
+}
+
+
+/* the private-file check, with |verb| ("is" or "are") after |what| */
+
+static int
+sts_read_private_as(const sts_allocator_t *a, const char *path,
+    const char *what, const char *verb, const char *note, size_t max,
+    char **out, size_t *out_len, char *err, size_t err_len)
+{
     char  problem[128];
 
-    snprintf(problem, sizeof(problem), "%sis accessible by group or others",
-             note);
+    snprintf(problem, sizeof(problem), "%s%s accessible by group or others",
+             note, verb);
 
-    return sts_read_file(a, path, what, S_IRWXG | S_IRWXO, problem, "",
-                         "600", max, out, out_len, err, err_len);
+    return sts_read_file_as(a, path, what, verb, S_IRWXG | S_IRWXO, problem,
+                            "", "600", max, out, out_len, err, err_len);
 }
 
 
@@ -1093,6 +1122,20 @@ sts_read_file(const sts_allocator_t *a, const char *path, const char *what,
     unsigned forbid, const char *problem, const char *consequence,
     const char *fix, size_t max, char **out, size_t *out_len, char *err,
     size_t err_len)
+{
+    return sts_read_file_as(a, path, what, "is", forbid, problem,
+                            consequence, fix, max, out, out_len, err,
+                            err_len);
+}
+
+
+/* sts_read_file, with |verb| ("is" or "are") after |what| in messages */
+
+static int
+sts_read_file_as(const sts_allocator_t *a, const char *path,
+    const char *what, const char *verb, unsigned forbid, const char *problem,
+    const char *consequence, const char *fix, size_t max, char **out,
+    size_t *out_len, char *err, size_t err_len)
 {
     int          fd, saved;
     char        *buf;
@@ -1118,8 +1161,8 @@ sts_read_file(const sts_allocator_t *a, const char *path, const char *what,
     }
 
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "%s \"%s\" is not a regular file", what,
-                 path);
+        snprintf(err, err_len, "%s \"%s\" %s not a regular file", what,
+                 path, verb);
         close(fd);
         return STS_EIO;
     }
@@ -1133,8 +1176,8 @@ sts_read_file(const sts_allocator_t *a, const char *path, const char *what,
     }
 
     if ((uint64_t) st.st_size > max) {
-        snprintf(err, err_len, "%s \"%s\" is larger than %zu bytes", what,
-                 path, max);
+        snprintf(err, err_len, "%s \"%s\" %s larger than %zu bytes", what,
+                 path, verb, max);
         close(fd);
         return STS_ETOOBIG;
     }

@@ -218,6 +218,15 @@ int sts_read_private_file(const sts_allocator_t *a, const char *path,
     size_t *out_len, char *err, size_t err_len) STS_WUR;
 
 /*
+ * sts_read_private_file_plural is sts_read_private_file for a file named
+ * in the plural ("backend credentials"): the same checks, with "are" for
+ * "is" in the messages.
+ */
+int sts_read_private_file_plural(const sts_allocator_t *a, const char *path,
+    const char *what, size_t max, char **out, size_t *out_len, char *err,
+    size_t err_len) STS_WUR;
+
+/*
  * sts_read_file is the reader behind sts_read_private_file, for a file
  * with another rule on its permissions: one with any of the mode bits
  * |forbid| is refused (STS_EPERM) with the message
