@@ -265,7 +265,6 @@ static const sts_oss_row_t *sts_oss_match(sts_str_t method, int level,
     const sts_params_t *q);
 static int sts_oss_header_once(const sts_http_request_t *r, const char *name,
     sts_str_t *value, const sts_oss_error_t **err);
-static void sts_oss_encode(sts_buf_t *b, sts_str_t s, int keep_slash);
 static int sts_oss_delete_encoding(const sts_http_request_t *r,
     const sts_params_t *q, sts_oss_op_t *out, const sts_oss_error_t **err);
 static int sts_oss_url_key(sts_str_t *k);
@@ -2005,35 +2004,6 @@ sts_oss_add_delete_body(const sts_allocator_t *a, const sts_oss_conf_t *conf,
 }
 
 
-/* RFC 3986 unreserved bytes (and '/' in a key) stay, the rest is %XX */
-
-static void
-sts_oss_encode(sts_buf_t *b, sts_str_t s, int keep_slash)
-{
-    static const char  hex[] = "0123456789ABCDEF";
-    size_t             i;
-    char               t[3];
-    unsigned char      c;
-
-    for (i = 0; i < s.len; i++) {
-        c = (unsigned char) s.data[i];
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-            || c == '~' || (c == '/' && keep_slash))
-        {
-            sts_buf_append_char(b, (char) c);
-            continue;
-        }
-
-        t[0] = '%';
-        t[1] = hex[c >> 4];
-        t[2] = hex[c & 0x0f];
-        sts_buf_append(b, t, 3);
-    }
-}
-
-
 int
 sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
     const sts_params_t *q, sts_str_t *out)
@@ -2048,7 +2018,8 @@ sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
     if (op->bucket.len) {
         sts_buf_append(&b, op->bucket.data, op->bucket.len);
         sts_buf_append_char(&b, '/');
-        sts_oss_encode(&b, op->key, 1);
+        (void) sts_uri_encode(&b, op->key.data, op->key.len,
+                              STS_URI_KEEP_SLASH);
     }
 
     first = 1;
@@ -2061,11 +2032,13 @@ sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
         sts_buf_append_char(&b, first ? '?' : '&');
         first = 0;
 
-        sts_oss_encode(&b, q->items[i].name, 0);
+        (void) sts_uri_encode(&b, q->items[i].name.data,
+                              q->items[i].name.len, 0);
 
         if (q->items[i].has_eq || q->items[i].value.len) {
             sts_buf_append_char(&b, '=');
-            sts_oss_encode(&b, q->items[i].value, 0);
+            (void) sts_uri_encode(&b, q->items[i].value.data,
+                                  q->items[i].value.len, 0);
         }
     }
 
