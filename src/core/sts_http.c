@@ -18,6 +18,9 @@ static int sts_hex_value(int c);
 static int sts_decode_into(char *dst, size_t *dst_len, const char *src,
     size_t len, int plus_is_space);
 static int sts_param_name_cmp(const void *a, const void *b);
+static size_t sts_query_count(sts_str_t raw_query);
+static int sts_params_unique(const sts_allocator_t *a, sts_param_t *items,
+    size_t n);
 
 
 static int
@@ -198,6 +201,71 @@ sts_param_name_cmp(const void *a, const void *b)
 }
 
 
+/* the number of non-empty '&'-separated items */
+
+static size_t
+sts_query_count(sts_str_t raw_query)
+{
+    size_t  i, n, len;
+
+    n = 0;
+    len = 0;
+
+    for (i = 0; i <= raw_query.len; i++) {
+        if (i == raw_query.len || raw_query.data[i] == '&') {
+            if (len) {
+                n++;
+            }
+
+            len = 0;
+
+        } else {
+            len++;
+        }
+    }
+
+    return n;
+}
+
+
+/*
+ * Repeated names: pointers sorted by name, neighbours compared.  STS_EDUP
+ * when a name is there twice.
+ */
+
+static int
+sts_params_unique(const sts_allocator_t *a, sts_param_t *items, size_t n)
+{
+    int                  rc;
+    size_t               i;
+    const sts_param_t  **sorted;
+
+    sorted = sts_alloc(a, n * sizeof(sts_param_t *));
+    if (sorted == NULL) {
+        return STS_ENOMEM;
+    }
+
+    for (i = 0; i < n; i++) {
+        sorted[i] = &items[i];
+    }
+
+    qsort(sorted, n, sizeof(sts_param_t *), sts_param_name_cmp);
+
+    rc = STS_OK;
+
+    for (i = 1; i < n; i++) {
+        if (strcmp(sorted[i - 1]->name.data, sorted[i]->name.data) == 0) {
+            rc = STS_EDUP;
+            break;
+        }
+    }
+
+    sts_free(a, sorted);
+
+    return rc;
+}
+
+
 /*
  * The parameters and their decoded strings live in one block starting at
  * out->items, so sts_free(a, out->items) releases everything.  Decoding
@@ -208,12 +276,11 @@ int
 sts_query_parse(const sts_allocator_t *a, sts_str_t raw_query,
     sts_params_t *out)
 {
-    int                  rc;
-    char                *p;
-    size_t               i, n, size, len, item_len, name_len;
-    const char          *s, *end, *item, *eq;
-    sts_param_t         *items, *it;
-    const sts_param_t  **sorted;
+    int           rc;
+    char         *p;
+    size_t        n, size, len, item_len, name_len;
+    const char   *s, *end, *item, *eq;
+    sts_param_t  *items, *it;
 
     out->items = NULL;
     out->num = 0;
@@ -225,23 +292,7 @@ sts_query_parse(const sts_allocator_t *a, sts_str_t raw_query,
     s = raw_query.data;
     end = s + raw_query.len;
 
-    /* count the non-empty items */
-
-    n = 0;
-    len = 0;
-
-    for (i = 0; i <= raw_query.len; i++) {
-        if (i == raw_query.len || s[i] == '&') {
-            if (len) {
-                n++;
-            }
-
-            len = 0;
-
-        } else {
-            len++;
-        }
-    }
+    n = sts_query_count(raw_query);
 
     if (n == 0) {
         return STS_OK;
@@ -317,32 +368,8 @@ sts_query_parse(const sts_allocator_t *a, sts_str_t raw_query,
         item += item_len;
     }
 
-    /* repeated names: sort pointers by name and compare neighbours */
-
     if (n > 1) {
-        sorted = sts_alloc(a, n * sizeof(sts_param_t *));
-        if (sorted == NULL) {
-            rc = STS_ENOMEM;
-            goto failed;
-        }
-
-        for (i = 0; i < n; i++) {
-            sorted[i] = &items[i];
-        }
-
-        qsort(sorted, n, sizeof(sts_param_t *), sts_param_name_cmp);
-
-        rc = STS_OK;
-
-        for (i = 1; i < n; i++) {
-            if (strcmp(sorted[i - 1]->name.data, sorted[i]->name.data) == 0) {
-                rc = STS_EDUP;
-                break;
-            }
-        }
-
-        sts_free(a, sorted);
-
+        rc = sts_params_unique(a, items, n);
         if (rc != STS_OK) {
             goto failed;
         }

@@ -265,9 +265,21 @@ static const sts_oss_row_t *sts_oss_match(sts_str_t method, int level,
     const sts_params_t *q);
 static int sts_oss_header_once(const sts_http_request_t *r, const char *name,
     sts_str_t *value, const sts_oss_error_t **err);
-static void sts_oss_encode(sts_buf_t *b, sts_str_t s, int keep_slash);
 static int sts_oss_delete_encoding(const sts_http_request_t *r,
     const sts_params_t *q, sts_oss_op_t *out, const sts_oss_error_t **err);
+static int sts_oss_preflight(const sts_http_request_t *r, sts_oss_op_t *out,
+    const sts_oss_error_t **err);
+static int sts_oss_naming_headers(const sts_http_request_t *r,
+    const sts_oss_row_t *row, sts_str_t *copy, sts_str_t *link,
+    const sts_oss_error_t **err);
+static int sts_oss_post_form(const sts_http_request_t *r,
+    const sts_oss_error_t **err);
+static int sts_oss_select(const sts_allocator_t *a,
+    const sts_oss_conf_t *conf, const sts_params_t *q, sts_oss_op_t *out,
+    const sts_oss_error_t **err);
+static int sts_oss_symlink(const sts_allocator_t *a,
+    const sts_oss_conf_t *conf, sts_oss_op_t *out, sts_str_t link,
+    const sts_oss_error_t **err);
 static int sts_oss_url_key(sts_str_t *k);
 static void sts_oss_xml_escape(sts_buf_t *b, sts_str_t s);
 
@@ -1102,6 +1114,159 @@ sts_oss_delete_encoding(const sts_http_request_t *r, const sts_params_t *q,
 }
 
 
+/* OPTIONS needs Origin and Access-Control-Request-Method, non-empty */
+
+static int
+sts_oss_preflight(const sts_http_request_t *r, sts_oss_op_t *out,
+    const sts_oss_error_t **err)
+{
+    sts_str_t  origin, acrm;
+
+    /* a CORS preflight carries no credentials (doc/protocol.md 9) */
+    if (sts_oss_header_once(r, "Origin", &origin, err) != STS_OK
+        || sts_oss_header_once(r, "Access-Control-Request-Method",
+                               &acrm, err) != STS_OK
+        || origin.len == 0 || acrm.len == 0)
+    {
+        *err = &sts_err_cors_forbidden;
+        return STS_EINVAL;
+    }
+
+    out->api = "Options";
+    out->preflight = 1;
+    return STS_OK;
+}
+
+
+/*
+ * The headers that name another object (or tag this one) appear at most
+ * once, and only on the operations that take them.  |copy| and |link| get
+ * their values.
+ */
+
+static int
+sts_oss_naming_headers(const sts_http_request_t *r, const sts_oss_row_t *row,
+    sts_str_t *copy, sts_str_t *link, const sts_oss_error_t **err)
+{
+    sts_str_t  tagging;
+
+    if (sts_oss_header_once(r, "x-oss-copy-source", copy, err) != STS_OK
+        || sts_oss_header_once(r, "x-oss-symlink-target", link, err)
+           != STS_OK
+        || sts_oss_header_once(r, "x-oss-tagging", &tagging, err) != STS_OK)
+    {
+        return STS_EINVAL;
+    }
+
+    if ((sts_http_header(r, "x-oss-copy-source", NULL) != NULL
+         && !(row->flags & STS_OSS_F_COPY))
+        || (sts_http_header(r, "x-oss-symlink-target", NULL) != NULL
+            && !(row->flags & STS_OSS_F_SYMLINK)))
+    {
+        /* a header that names another object where none is expected */
+        *err = &sts_err_invalid_argument_header;
+        return STS_EINVAL;
+    }
+
+    return STS_OK;
+}
+
+
+/* a PostObject body is a multipart form */
+
+static int
+sts_oss_post_form(const sts_http_request_t *r, const sts_oss_error_t **err)
+{
+    sts_str_t  ctype;
+
+    if (sts_oss_header_once(r, "Content-Type", &ctype, err) != STS_OK) {
+        return STS_EINVAL;
+    }
+
+    if (ctype.len < sizeof("multipart/form-data") - 1
+        || strncasecmp(ctype.data, "multipart/form-data",
+                       sizeof("multipart/form-data") - 1) != 0)
+    {
+        *err = &sts_err_post_not_multipart;
+        return STS_EINVAL;
+    }
+
+    return STS_OK;
+}
+
+
+/*
+ * x-oss-process on a POST: empty is ProcessObject (its body says what it
+ * writes), otherwise only the select and meta forms are known
+ */
+
+static int
+sts_oss_select(const sts_allocator_t *a, const sts_oss_conf_t *conf,
+    const sts_params_t *q, sts_oss_op_t *out, const sts_oss_error_t **err)
+{
+    const sts_param_t  *p;
+
+    p = sts_params_get(q, "x-oss-process");
+
+    if (p->value.len == 0) {
+        /* ProcessObject: what it writes is in the body */
+        out->api = "ProcessObject";
+        out->body = STS_OSS_BODY_PROCESS;
+
+        return sts_oss_grant(a, conf, out, "oss:PostProcessTask",
+                             out->bucket, out->key);
+    }
+
+    if (!sts_str_eq(p->value, "csv/select")
+        && !sts_str_eq(p->value, "json/select")
+        && !sts_str_eq(p->value, "csv/meta")
+        && !sts_str_eq(p->value, "json/meta"))
+    {
+        *err = &sts_err_unchecked_object;
+        return STS_EINVAL;
+    }
+
+    return STS_OK;
+}
+
+
+/*
+ * PutSymlink: a later GetObject of the link returns the target's bytes,
+ * so whoever links must be able to read the target
+ */
+
+static int
+sts_oss_symlink(const sts_allocator_t *a, const sts_oss_conf_t *conf,
+    sts_oss_op_t *out, sts_str_t link, const sts_oss_error_t **err)
+{
+    int        rc;
+    sts_str_t  sk;
+
+    if (link.len == 0 || memchr(link.data, '#', link.len) != NULL) {
+        /* an encoded key: a raw '#' would end it for some stores */
+        *err = &sts_err_invalid_argument_header;
+        return STS_EINVAL;
+    }
+
+    rc = sts_percent_decode(a, link, 0, &sk);
+    if (rc != STS_OK) {
+        *err = (rc == STS_ENOMEM) ? NULL : &sts_err_invalid_object_name;
+        return rc;
+    }
+
+    if (!sts_oss_is_valid_key(sk)) {
+        sts_free(a, (void *) sk.data);
+        *err = &sts_err_invalid_object_name;
+        return STS_EINVAL;
+    }
+
+    rc = sts_oss_grant(a, conf, out, "oss:GetObject", out->bucket, sk);
+    sts_free(a, (void *) sk.data);
+
+    return rc;
+}
+
+
 int
 sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     const sts_http_request_t *r, const sts_params_t *q, sts_oss_op_t *out,
@@ -1109,8 +1274,7 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
 {
     int                  rc, level, versioned;
     size_t               i;
-    sts_str_t            m, sk, copy, link, tagging, ctype, origin;
-    sts_str_t            acrm;
+    sts_str_t            m, copy, link;
     const sts_param_t   *p;
     const sts_oss_row_t  *row;
 
@@ -1132,19 +1296,7 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     m = r->method;
 
     if (sts_str_eq(m, "OPTIONS")) {
-        /* a CORS preflight carries no credentials (doc/protocol.md 9) */
-        if (sts_oss_header_once(r, "Origin", &origin, err) != STS_OK
-            || sts_oss_header_once(r, "Access-Control-Request-Method",
-                                   &acrm, err) != STS_OK
-            || origin.len == 0 || acrm.len == 0)
-        {
-            *err = &sts_err_cors_forbidden;
-            return STS_EINVAL;
-        }
-
-        out->api = "Options";
-        out->preflight = 1;
-        return STS_OK;
+        return sts_oss_preflight(r, out, err);
     }
 
     level = out->bucket.len == 0 ? STS_OSS_SERVICE
@@ -1173,21 +1325,7 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
         return STS_EINVAL;
     }
 
-    if (sts_oss_header_once(r, "x-oss-copy-source", &copy, err) != STS_OK
-        || sts_oss_header_once(r, "x-oss-symlink-target", &link, err)
-           != STS_OK
-        || sts_oss_header_once(r, "x-oss-tagging", &tagging, err) != STS_OK)
-    {
-        return STS_EINVAL;
-    }
-
-    if ((sts_http_header(r, "x-oss-copy-source", NULL) != NULL
-         && !(row->flags & STS_OSS_F_COPY))
-        || (sts_http_header(r, "x-oss-symlink-target", NULL) != NULL
-            && !(row->flags & STS_OSS_F_SYMLINK)))
-    {
-        /* a header that names another object where none is expected */
-        *err = &sts_err_invalid_argument_header;
+    if (sts_oss_naming_headers(r, row, &copy, &link, err) != STS_OK) {
         return STS_EINVAL;
     }
 
@@ -1202,19 +1340,7 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     }
 
     if (row->body == STS_OSS_BODY_POST) {
-        if (sts_oss_header_once(r, "Content-Type", &ctype, err) != STS_OK) {
-            return STS_EINVAL;
-        }
-
-        if (ctype.len < sizeof("multipart/form-data") - 1
-            || strncasecmp(ctype.data, "multipart/form-data",
-                           sizeof("multipart/form-data") - 1) != 0)
-        {
-            *err = &sts_err_post_not_multipart;
-            return STS_EINVAL;
-        }
-
-        return STS_OK;
+        return sts_oss_post_form(r, err);
     }
 
     if (row->flags & STS_OSS_F_LIST) {
@@ -1230,26 +1356,9 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     }
 
     if (row->flags & STS_OSS_F_SELECT) {
-        p = sts_params_get(q, "x-oss-process");
-
-        if (p->value.len == 0) {
-            /* ProcessObject: what it writes is in the body */
-            out->api = "ProcessObject";
-            out->body = STS_OSS_BODY_PROCESS;
-
-            rc = sts_oss_grant(a, conf, out, "oss:PostProcessTask",
-                               out->bucket, out->key);
-            if (rc != STS_OK) {
-                return rc;
-            }
-
-        } else if (!sts_str_eq(p->value, "csv/select")
-                   && !sts_str_eq(p->value, "json/select")
-                   && !sts_str_eq(p->value, "csv/meta")
-                   && !sts_str_eq(p->value, "json/meta"))
-        {
-            *err = &sts_err_unchecked_object;
-            return STS_EINVAL;
+        rc = sts_oss_select(a, conf, q, out, err);
+        if (rc != STS_OK) {
+            return rc;
         }
     }
 
@@ -1286,32 +1395,7 @@ sts_oss_classify(const sts_allocator_t *a, const sts_oss_conf_t *conf,
     }
 
     if (row->flags & STS_OSS_F_SYMLINK) {
-        /*
-         * PutSymlink: a later GetObject of the link returns the target's
-         * bytes, so whoever links must be able to read the target
-         */
-        if (link.len == 0 || memchr(link.data, '#', link.len) != NULL) {
-            /* an encoded key: a raw '#' would end it for some stores */
-            *err = &sts_err_invalid_argument_header;
-            return STS_EINVAL;
-        }
-
-        rc = sts_percent_decode(a, link, 0, &sk);
-        if (rc != STS_OK) {
-            *err = (rc == STS_ENOMEM) ? NULL : &sts_err_invalid_object_name;
-            return rc;
-        }
-
-        if (!sts_oss_is_valid_key(sk)) {
-            sts_free(a, (void *) sk.data);
-            *err = &sts_err_invalid_object_name;
-            return STS_EINVAL;
-        }
-
-        rc = sts_oss_grant(a, conf, out, "oss:GetObject", out->bucket, sk);
-        sts_free(a, (void *) sk.data);
-
-        return rc;
+        return sts_oss_symlink(a, conf, out, link, err);
     }
 
     if (row->flags & STS_OSS_F_PROCESS) {
@@ -1657,17 +1741,189 @@ sts_oss_url_key(sts_str_t *k)
 }
 
 
+/*
+ * The document up to the end of the <Delete> start tag: an optional XML
+ * declaration, then <Delete and its attributes.  STS_EINVAL when it is
+ * not well formed.
+ */
+
+static int
+sts_oss_xml_delete_open(sts_oss_xml_t *x)
+{
+    char  q;
+
+    sts_oss_xml_ws(x);
+
+    if (sts_oss_xml_lit(x, "<?xml ")) {
+        while (x->p + 1 < x->end && !(x->p[0] == '?' && x->p[1] == '>')) {
+            if (*x->p == '<') {
+                return STS_EINVAL;
+            }
+
+            x->p++;
+        }
+
+        if (!sts_oss_xml_lit(x, "?>")) {
+            return STS_EINVAL;
+        }
+
+        sts_oss_xml_ws(x);
+    }
+
+    if (!sts_oss_xml_lit(x, "<Delete")) {
+        return STS_EINVAL;
+    }
+
+    /* attributes of <Delete>, e.g. xmlns="..." (no prefixes) */
+
+    for ( ;; ) {
+        sts_oss_xml_ws(x);
+
+        if (sts_oss_xml_lit(x, ">")) {
+            break;
+        }
+
+        if (x->p == x->end || !((*x->p >= 'a' && *x->p <= 'z')
+                                || (*x->p >= 'A' && *x->p <= 'Z')))
+        {
+            return STS_EINVAL;
+        }
+
+        while (x->p < x->end && ((*x->p >= 'a' && *x->p <= 'z')
+                                 || (*x->p >= 'A' && *x->p <= 'Z')
+                                 || (*x->p >= '0' && *x->p <= '9')
+                                 || *x->p == '-' || *x->p == '_'))
+        {
+            x->p++;
+        }
+
+        sts_oss_xml_ws(x);
+
+        if (!sts_oss_xml_lit(x, "=")) {
+            return STS_EINVAL;
+        }
+
+        sts_oss_xml_ws(x);
+
+        if (x->p == x->end || (*x->p != '"' && *x->p != '\'')) {
+            return STS_EINVAL;
+        }
+
+        q = *x->p++;
+
+        while (x->p < x->end && *x->p != q) {
+            if (*x->p == '<' || *x->p == '&') {
+                return STS_EINVAL;
+            }
+
+            x->p++;
+        }
+
+        if (x->p == x->end) {
+            return STS_EINVAL;
+        }
+
+        x->p++;
+    }
+
+    return STS_OK;
+}
+
+
+/* a Delete document that is not well formed */
+
+static int
+sts_oss_xml_malformed(const sts_oss_error_t **err)
+{
+    *err = &sts_err_malformed_xml;
+    return STS_EINVAL;
+}
+
+
+/*
+ * One <Object> of a Delete document, after its start tag: exactly one
+ * <Key>, at most one <VersionId>, then </Object>.  The key is decoded when
+ * the request asked for url encoding and must be a valid object name.
+ * STS_EINVAL with *err set otherwise.
+ */
+
+static int
+sts_oss_xml_delete_object(sts_oss_xml_t *x, sts_oss_delete_key_t *k, int url,
+    const sts_oss_error_t **err)
+{
+    int  have_key, have_version;
+
+    have_key = 0;
+    have_version = 0;
+
+    for ( ;; ) {
+        sts_oss_xml_ws(x);
+
+        if (sts_oss_xml_lit(x, "</Object>")) {
+            break;
+        }
+
+        if (sts_oss_xml_lit(x, "<Key>")) {
+            if (have_key++
+                || sts_oss_xml_leaf(x, "</Key>", &k->key) != STS_OK)
+            {
+                return sts_oss_xml_malformed(err);
+            }
+
+        } else if (sts_oss_xml_lit(x, "<VersionId>")) {
+            if (have_version++
+                || sts_oss_xml_leaf(x, "</VersionId>", &k->version_id)
+                   != STS_OK)
+            {
+                return sts_oss_xml_malformed(err);
+            }
+
+        } else {
+            return sts_oss_xml_malformed(err);
+        }
+    }
+
+    if (!have_key) {
+        return sts_oss_xml_malformed(err);
+    }
+
+    if (!have_version) {
+        k->version_id.data = "";
+        k->version_id.len = 0;
+    }
+
+    k->has_version = have_version;
+
+    if (url && sts_oss_url_key(&k->key) != STS_OK) {
+        *err = &sts_err_encoded_key;
+        return STS_EINVAL;
+    }
+
+    if (!sts_oss_is_valid_key(k->key)) {
+        *err = &sts_err_invalid_object_name;
+        return STS_EINVAL;
+    }
+
+    if (!sts_utf8_valid((const unsigned char *) k->version_id.data,
+                            k->version_id.len))
+    {
+        return sts_oss_xml_malformed(err);
+    }
+
+    return STS_OK;
+}
+
+
 int
 sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
     size_t len, int url, sts_oss_delete_key_t **out, size_t *num,
     int *quiet_out, const sts_oss_error_t **err)
 {
-    int                    quiet, have_key, have_version, qv;
-    char                   q;
+    int                    quiet, qv;
     size_t                 n;
     sts_str_t              s;
     sts_oss_xml_t          x;
-    sts_oss_delete_key_t  *keys, *k;
+    sts_oss_delete_key_t  *keys;
 
     *out = NULL;
     *num = 0;
@@ -1693,78 +1949,8 @@ sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
     n = 0;
     quiet = 0;
 
-    sts_oss_xml_ws(&x);
-
-    if (sts_oss_xml_lit(&x, "<?xml ")) {
-        while (x.p + 1 < x.end && !(x.p[0] == '?' && x.p[1] == '>')) {
-            if (*x.p == '<') {
-                goto malformed;
-            }
-
-            x.p++;
-        }
-
-        if (!sts_oss_xml_lit(&x, "?>")) {
-            goto malformed;
-        }
-
-        sts_oss_xml_ws(&x);
-    }
-
-    if (!sts_oss_xml_lit(&x, "<Delete")) {
+    if (sts_oss_xml_delete_open(&x) != STS_OK) {
         goto malformed;
-    }
-
-    /* attributes of <Delete>, e.g. xmlns="..." (no prefixes) */
-
-    for ( ;; ) {
-        sts_oss_xml_ws(&x);
-
-        if (sts_oss_xml_lit(&x, ">")) {
-            break;
-        }
-
-        if (x.p == x.end || !((*x.p >= 'a' && *x.p <= 'z')
-                              || (*x.p >= 'A' && *x.p <= 'Z')))
-        {
-            goto malformed;
-        }
-
-        while (x.p < x.end && ((*x.p >= 'a' && *x.p <= 'z')
-                               || (*x.p >= 'A' && *x.p <= 'Z')
-                               || (*x.p >= '0' && *x.p <= '9')
-                               || *x.p == '-' || *x.p == '_'))
-        {
-            x.p++;
-        }
-
-        sts_oss_xml_ws(&x);
-
-        if (!sts_oss_xml_lit(&x, "=")) {
-            goto malformed;
-        }
-
-        sts_oss_xml_ws(&x);
-
-        if (x.p == x.end || (*x.p != '"' && *x.p != '\'')) {
-            goto malformed;
-        }
-
-        q = *x.p++;
-
-        while (x.p < x.end && *x.p != q) {
-            if (*x.p == '<' || *x.p == '&') {
-                goto malformed;
-            }
-
-            x.p++;
-        }
-
-        if (x.p == x.end) {
-            goto malformed;
-        }
-
-        x.p++;
     }
 
     for ( ;; ) {
@@ -1791,64 +1977,9 @@ sts_oss_parse_delete_xml(const sts_allocator_t *a, const char *body,
             goto malformed;
         }
 
-        k = &keys[n];
-        have_key = 0;
-        have_version = 0;
-
-        for ( ;; ) {
-            sts_oss_xml_ws(&x);
-
-            if (sts_oss_xml_lit(&x, "</Object>")) {
-                break;
-            }
-
-            if (sts_oss_xml_lit(&x, "<Key>")) {
-                if (have_key++
-                    || sts_oss_xml_leaf(&x, "</Key>", &k->key) != STS_OK)
-                {
-                    goto malformed;
-                }
-
-            } else if (sts_oss_xml_lit(&x, "<VersionId>")) {
-                if (have_version++
-                    || sts_oss_xml_leaf(&x, "</VersionId>", &k->version_id)
-                       != STS_OK)
-                {
-                    goto malformed;
-                }
-
-            } else {
-                goto malformed;
-            }
-        }
-
-        if (!have_key) {
-            goto malformed;
-        }
-
-        if (!have_version) {
-            k->version_id.data = "";
-            k->version_id.len = 0;
-        }
-
-        k->has_version = have_version;
-
-        if (url && sts_oss_url_key(&k->key) != STS_OK) {
+        if (sts_oss_xml_delete_object(&x, &keys[n], url, err) != STS_OK) {
             sts_free(a, keys);
-            *err = &sts_err_encoded_key;
             return STS_EINVAL;
-        }
-
-        if (!sts_oss_is_valid_key(k->key)) {
-            sts_free(a, keys);
-            *err = &sts_err_invalid_object_name;
-            return STS_EINVAL;
-        }
-
-        if (!sts_utf8_valid((const unsigned char *) k->version_id.data,
-                                k->version_id.len))
-        {
-            goto malformed;
         }
 
         n++;
@@ -2005,35 +2136,6 @@ sts_oss_add_delete_body(const sts_allocator_t *a, const sts_oss_conf_t *conf,
 }
 
 
-/* RFC 3986 unreserved bytes (and '/' in a key) stay, the rest is %XX */
-
-static void
-sts_oss_encode(sts_buf_t *b, sts_str_t s, int keep_slash)
-{
-    static const char  hex[] = "0123456789ABCDEF";
-    size_t             i;
-    char               t[3];
-    unsigned char      c;
-
-    for (i = 0; i < s.len; i++) {
-        c = (unsigned char) s.data[i];
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-            || c == '~' || (c == '/' && keep_slash))
-        {
-            sts_buf_append_char(b, (char) c);
-            continue;
-        }
-
-        t[0] = '%';
-        t[1] = hex[c >> 4];
-        t[2] = hex[c & 0x0f];
-        sts_buf_append(b, t, 3);
-    }
-}
-
-
 int
 sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
     const sts_params_t *q, sts_str_t *out)
@@ -2048,7 +2150,8 @@ sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
     if (op->bucket.len) {
         sts_buf_append(&b, op->bucket.data, op->bucket.len);
         sts_buf_append_char(&b, '/');
-        sts_oss_encode(&b, op->key, 1);
+        (void) sts_uri_encode(&b, op->key.data, op->key.len,
+                              STS_URI_KEEP_SLASH);
     }
 
     first = 1;
@@ -2061,11 +2164,13 @@ sts_oss_backend_uri(const sts_allocator_t *a, const sts_oss_op_t *op,
         sts_buf_append_char(&b, first ? '?' : '&');
         first = 0;
 
-        sts_oss_encode(&b, q->items[i].name, 0);
+        (void) sts_uri_encode(&b, q->items[i].name.data,
+                              q->items[i].name.len, 0);
 
         if (q->items[i].has_eq || q->items[i].value.len) {
             sts_buf_append_char(&b, '=');
-            sts_oss_encode(&b, q->items[i].value, 0);
+            (void) sts_uri_encode(&b, q->items[i].value.data,
+                                  q->items[i].value.len, 0);
         }
     }
 

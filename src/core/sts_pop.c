@@ -17,7 +17,6 @@
 #define STS_POP_MAC_LEN  20     /* SHA-1 */
 
 
-static int sts_pop_unreserved(unsigned char c, int enc);
 static int sts_pop_is_js_char(char c);
 static int sts_pop_param_cmp(const void *a, const void *b);
 static int sts_pop_is_signature(const sts_param_t *p);
@@ -178,58 +177,11 @@ const sts_pop_error_t  sts_pop_err_internal = {
 
 /* encoding */
 
-static int
-sts_pop_unreserved(unsigned char c, int enc)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9')
-        || c == '-' || c == '_' || c == '.' || c == '~')
-    {
-        return 1;
-    }
-
-    if (enc == STS_POP_ENC_JS
-        && (c == '!' || c == '\'' || c == '(' || c == ')' || c == '*'))
-    {
-        return 1;
-    }
-
-    return 0;
-}
-
-
 int
 sts_pop_encode(sts_buf_t *out, sts_str_t s, int enc)
 {
-    size_t                i, start;
-    char                  esc[3];
-    const unsigned char  *p;
-    static const char     hex[] = "0123456789ABCDEF";
-
-    p = (const unsigned char *) s.data;
-    start = 0;
-
-    for (i = 0; i < s.len; i++) {
-        if (sts_pop_unreserved(p[i], enc)) {
-            continue;
-        }
-
-        if (i > start) {
-            (void) sts_buf_append(out, s.data + start, i - start);
-        }
-
-        esc[0] = '%';
-        esc[1] = hex[p[i] >> 4];
-        esc[2] = hex[p[i] & 0x0f];
-        (void) sts_buf_append(out, esc, 3);
-        start = i + 1;
-    }
-
-    if (s.len > start) {
-        (void) sts_buf_append(out, s.data + start, s.len - start);
-    }
-
-    return sts_buf_ok(out);
+    return sts_uri_encode(out, s.data, s.len,
+                          enc == STS_POP_ENC_JS ? STS_URI_KEEP_MARKS : 0);
 }
 
 

@@ -41,6 +41,14 @@ static int sts_post_cond_field(const sts_post_form_t *f, sts_str_t bucket,
     const char *name, sts_str_t *out);
 static int sts_post_starts(sts_str_t s, sts_str_t prefix);
 static void sts_post_why(sts_buf_t *why, json_t *item);
+static int sts_post_feed_header(sts_post_form_t *f, unsigned char c);
+static int sts_post_feed_data(sts_post_form_t *f, const unsigned char **pos,
+    const unsigned char *end);
+static int sts_post_v4_credential(sts_str_t cred, sts_str_t region,
+    sts_str_t parts[5]);
+static int sts_post_cond_shape(json_t *item);
+static int sts_post_cond_holds(const sts_post_form_t *f, sts_str_t bucket,
+    sts_str_t key, json_t *item, sts_post_range_t *range);
 
 
 static int
@@ -543,12 +551,132 @@ sts_post_end_part(sts_post_form_t *f)
 }
 
 
+/*
+ * One byte of a part's headers: they are collected up to the blank line
+ * that ends them, then parsed, and the part's content follows.
+ */
+
+static int
+sts_post_feed_header(sts_post_form_t *f, unsigned char c)
+{
+    int  rc;
+
+    if (f->total == STS_POST_MAX_FIELDS_BYTES) {
+        return sts_post_fail(f, &sts_err_post_field_too_long);
+    }
+
+    f->total++;
+
+    rc = sts_buf_append_char(&f->hdr, (char) c);
+    if (rc == STS_ETOOBIG) {
+        return sts_post_fail(f, &sts_err_post_field_too_long);
+    }
+
+    if (rc != STS_OK) {
+        f->stage = STS_POST_ERROR;
+        return rc;
+    }
+
+    if (c != '\n' || f->hdr.len < 2
+        || f->hdr.data[f->hdr.len - 2] != '\r'
+        || (f->hdr.len != 2
+            && (f->hdr.len < 4
+                || memcmp(f->hdr.data + f->hdr.len - 4, "\r\n\r\n",
+                          4) != 0)))
+    {
+        return STS_OK;
+    }
+
+    rc = sts_post_part_headers(f);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    f->value_offset = f->consumed;
+    f->match = 0;
+    f->state = STS_POST_S_DATA;
+
+    return STS_OK;
+}
+
+
+/*
+ * Part content from *pos: bytes that cannot begin the delimiter go out
+ * as they come, a possible delimiter is held back byte by byte until it
+ * matches whole (the part ends) or not (what was held back is content).
+ * *pos moves past what was taken.
+ */
+
+static int
+sts_post_feed_data(sts_post_form_t *f, const unsigned char **pos,
+    const unsigned char *end)
+{
+    int                   rc;
+    size_t                n;
+    const unsigned char  *p, *cr;
+
+    p = *pos;
+
+    if (f->match == 0) {
+        cr = memchr(p, '\r', (size_t) (end - p));
+        n = (size_t) ((cr ? cr : end) - p);
+
+        if (n) {
+            rc = sts_post_emit(f, (const char *) p, n);
+            if (rc != STS_OK) {
+                return rc;
+            }
+
+            *pos = p + n;
+            f->consumed += n;
+            return STS_OK;
+        }
+
+        f->match = 1;
+        *pos = p + 1;
+        f->consumed++;
+        return STS_OK;
+    }
+
+    if (*p == (unsigned char) f->delim[f->match]) {
+        *pos = p + 1;
+        f->consumed++;
+
+        if (++f->match == f->delim_len) {
+            f->part_start = f->consumed - f->delim_len;
+            rc = sts_post_end_part(f);
+            if (rc != STS_OK) {
+                return rc;
+            }
+
+            f->match = 0;
+            f->state = STS_POST_S_AFTER;
+        }
+
+        return STS_OK;
+    }
+
+    /*
+     * Not the delimiter: what was held back is content.  The delimiter
+     * has its only CR first, so a new match can only start at this byte.
+     */
+    rc = sts_post_emit(f, f->delim, f->match);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    f->match = 0;
+
+    return STS_OK;
+}
+
+
 int
 sts_post_form_feed(sts_post_form_t *f, const void *data, size_t len)
 {
     int                   rc;
     size_t                n;
-    const unsigned char  *p, *end, *cr;
+    const unsigned char  *p, *end;
     unsigned char         c;
 
     if (f->stage == STS_POST_ERROR) {
@@ -633,93 +761,19 @@ sts_post_form_feed(sts_post_form_t *f, const void *data, size_t len)
             c = *p++;
             f->consumed++;
 
-            if (f->total == STS_POST_MAX_FIELDS_BYTES) {
-                return sts_post_fail(f, &sts_err_post_field_too_long);
-            }
-
-            f->total++;
-
-            rc = sts_buf_append_char(&f->hdr, (char) c);
-            if (rc == STS_ETOOBIG) {
-                return sts_post_fail(f, &sts_err_post_field_too_long);
-            }
-
-            if (rc != STS_OK) {
-                f->stage = STS_POST_ERROR;
-                return rc;
-            }
-
-            if (c != '\n' || f->hdr.len < 2
-                || f->hdr.data[f->hdr.len - 2] != '\r'
-                || (f->hdr.len != 2
-                    && (f->hdr.len < 4
-                        || memcmp(f->hdr.data + f->hdr.len - 4, "\r\n\r\n",
-                                  4) != 0)))
-            {
-                break;
-            }
-
-            rc = sts_post_part_headers(f);
+            rc = sts_post_feed_header(f, c);
             if (rc != STS_OK) {
                 return rc;
             }
 
-            f->value_offset = f->consumed;
-            f->match = 0;
-            f->state = STS_POST_S_DATA;
             break;
 
         case STS_POST_S_DATA:
-            if (f->match == 0) {
-                cr = memchr(p, '\r', (size_t) (end - p));
-                n = (size_t) ((cr ? cr : end) - p);
-
-                if (n) {
-                    rc = sts_post_emit(f, (const char *) p, n);
-                    if (rc != STS_OK) {
-                        return rc;
-                    }
-
-                    p += n;
-                    f->consumed += n;
-                    break;
-                }
-
-                f->match = 1;
-                p++;
-                f->consumed++;
-                break;
-            }
-
-            if (*p == (unsigned char) f->delim[f->match]) {
-                p++;
-                f->consumed++;
-
-                if (++f->match == f->delim_len) {
-                    f->part_start = f->consumed - f->delim_len;
-                    rc = sts_post_end_part(f);
-                    if (rc != STS_OK) {
-                        return rc;
-                    }
-
-                    f->match = 0;
-                    f->state = STS_POST_S_AFTER;
-                }
-
-                break;
-            }
-
-            /*
-             * Not the delimiter: what was held back is content.  The
-             * delimiter has its only CR first, so a new match can only
-             * start at this byte.
-             */
-            rc = sts_post_emit(f, f->delim, f->match);
+            rc = sts_post_feed_data(f, &p, end);
             if (rc != STS_OK) {
                 return rc;
             }
 
-            f->match = 0;
             break;
 
         default: /* STS_POST_S_EPILOGUE */
@@ -800,14 +854,71 @@ sts_post_value(const sts_post_form_t *f, const char *name)
 }
 
 
+/*
+ * x-oss-credential is <ak>/<date>/<region>/oss/aliyun_v4_request, split
+ * from the right into |parts|; the date is 8 digits and the region, when
+ * one is configured, is that one.  1 when it is well formed.
+ */
+
+static int
+sts_post_v4_credential(sts_str_t cred, sts_str_t region, sts_str_t parts[5])
+{
+    size_t  i, j, n;
+
+    n = cred.len;
+
+    for (i = 4; i > 0; i--) {
+        j = n;
+
+        while (j > 0 && cred.data[j - 1] != '/') {
+            j--;
+        }
+
+        if (j == 0) {
+            return 0;
+        }
+
+        parts[i].data = cred.data + j;
+        parts[i].len = n - j;
+        n = j - 1;
+    }
+
+    parts[0].data = cred.data;
+    parts[0].len = n;
+
+    if (parts[0].len == 0
+        || parts[1].len != STS_V4_DATE_LEN || parts[2].len == 0
+        || !sts_str_eq(parts[3], STS_V4_PRODUCT)
+        || !sts_str_eq(parts[4], STS_V4_TERMINATOR))
+    {
+        return 0;
+    }
+
+    for (i = 0; i < STS_V4_DATE_LEN; i++) {
+        if (parts[1].data[i] < '0' || parts[1].data[i] > '9') {
+            return 0;
+        }
+    }
+
+    if (region.len && !(region.len == parts[2].len
+                        && memcmp(region.data, parts[2].data, region.len)
+                           == 0))
+    {
+        return 0;
+    }
+
+    return 1;
+}
+
+
 /* signature fields */
 
 int
 sts_post_auth_parse(const sts_post_form_t *f, sts_str_t region, int64_t now,
     int64_t max_skew, sts_post_auth_t *out, const sts_oss_error_t **err)
 {
-    size_t            i, j, n;
-    sts_str_t         cred, parts[5];
+    size_t            i;
+    sts_str_t         parts[5];
     const sts_str_t  *ak, *policy, *sig, *ver, *credv, *date, *sig4, *tok;
 
     memset(out, 0, sizeof(*out));
@@ -877,51 +988,7 @@ sts_post_auth_parse(const sts_post_form_t *f, sts_str_t region, int64_t now,
         }
     }
 
-    /* <ak>/<date>/<region>/oss/aliyun_v4_request, split from the right */
-
-    cred = *credv;
-    n = cred.len;
-
-    for (i = 4; i > 0; i--) {
-        j = n;
-
-        while (j > 0 && cred.data[j - 1] != '/') {
-            j--;
-        }
-
-        if (j == 0) {
-            *err = &sts_err_invalid_argument_v4;
-            return STS_EINVAL;
-        }
-
-        parts[i].data = cred.data + j;
-        parts[i].len = n - j;
-        n = j - 1;
-    }
-
-    parts[0].data = cred.data;
-    parts[0].len = n;
-
-    if (parts[0].len == 0
-        || parts[1].len != STS_V4_DATE_LEN || parts[2].len == 0
-        || !sts_str_eq(parts[3], STS_V4_PRODUCT)
-        || !sts_str_eq(parts[4], STS_V4_TERMINATOR))
-    {
-        *err = &sts_err_invalid_argument_v4;
-        return STS_EINVAL;
-    }
-
-    for (i = 0; i < STS_V4_DATE_LEN; i++) {
-        if (parts[1].data[i] < '0' || parts[1].data[i] > '9') {
-            *err = &sts_err_invalid_argument_v4;
-            return STS_EINVAL;
-        }
-    }
-
-    if (region.len && !(region.len == parts[2].len
-                        && memcmp(region.data, parts[2].data, region.len)
-                           == 0))
-    {
+    if (!sts_post_v4_credential(*credv, region, parts)) {
         *err = &sts_err_invalid_argument_v4;
         return STS_EINVAL;
     }
@@ -1103,20 +1170,181 @@ sts_post_eq(sts_str_t a, sts_str_t b)
 }
 
 
+/*
+ * The shape of one condition: {"field": "value", ...} with string values,
+ * ["content-length-range", lo, hi] with 0 <= lo <= hi, ["eq" or
+ * "starts-with", "$field", "value"] or ["in" or "not-in", "$field",
+ * ["value", ...]].  1 when it has one of them.
+ */
+
+static int
+sts_post_cond_shape(json_t *item)
+{
+    size_t       j;
+    json_t      *fld, *val, *v;
+    sts_str_t    opname;
+    const char  *k;
+
+    if (json_is_object(item)) {
+        if (json_object_size(item) == 0) {
+            return 0;
+        }
+
+        json_object_foreach(item, k, v) {
+            if (!json_is_string(v) || k[0] == '\0') {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    if (!json_is_array(item) || json_array_size(item) != 3
+        || !json_is_string(json_array_get(item, 0)))
+    {
+        return 0;
+    }
+
+    opname.data = json_string_value(json_array_get(item, 0));
+    opname.len = json_string_length(json_array_get(item, 0));
+    fld = json_array_get(item, 1);
+    val = json_array_get(item, 2);
+
+    if (sts_str_caseeq(opname, "content-length-range")) {
+        if (!json_is_integer(fld) || !json_is_integer(val)
+            || json_integer_value(fld) < 0
+            || json_integer_value(val) < json_integer_value(fld))
+        {
+            return 0;
+        }
+
+        return 1;
+    }
+
+    if (!json_is_string(fld) || json_string_length(fld) < 2
+        || json_string_value(fld)[0] != '$')
+    {
+        return 0;
+    }
+
+    if (sts_str_caseeq(opname, "eq")
+        || sts_str_caseeq(opname, "starts-with"))
+    {
+        return json_is_string(val);
+    }
+
+    if (sts_str_caseeq(opname, "in") || sts_str_caseeq(opname, "not-in")) {
+        if (!json_is_array(val)) {
+            return 0;
+        }
+
+        for (j = 0; j < json_array_size(val); j++) {
+            if (!json_is_string(json_array_get(val, j))) {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    return 0;
+}
+
+
+/*
+ * Whether one condition, of a shape sts_post_cond_shape accepted, holds
+ * for the form, the bucket and the key.  A content-length-range holds
+ * here and narrows |range|, which the file is checked against later.
+ */
+
+static int
+sts_post_cond_holds(const sts_post_form_t *f, sts_str_t bucket,
+    sts_str_t key, json_t *item, sts_post_range_t *range)
+{
+    int          ok, is_key;
+    size_t       j;
+    json_t      *op, *fld, *val, *v;
+    json_int_t   lo, hi;
+    sts_str_t    field, opname, lit;
+    const char  *k;
+
+    if (json_is_object(item)) {
+        json_object_foreach(item, k, v) {
+            (void) sts_post_cond_field(f, bucket, k, &field);
+            lit = sts_post_literal(v);
+
+            if (!sts_post_eq(field, lit)) {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    op = json_array_get(item, 0);
+    fld = json_array_get(item, 1);
+    val = json_array_get(item, 2);
+    opname.data = json_string_value(op);
+    opname.len = json_string_length(op);
+
+    if (sts_str_caseeq(opname, "content-length-range")) {
+        lo = json_integer_value(fld);
+        hi = json_integer_value(val);
+
+        if (!range->set || (uint64_t) lo > range->min) {
+            range->min = (uint64_t) lo;
+        }
+
+        if (!range->set || (uint64_t) hi < range->max) {
+            range->max = (uint64_t) hi;
+        }
+
+        range->set = 1;
+        return 1;
+    }
+
+    k = json_string_value(fld) + 1;
+    (void) sts_post_cond_field(f, bucket, k, &field);
+    is_key = strcasecmp(k, "key") == 0;
+
+    if (sts_str_caseeq(opname, "eq")) {
+        ok = sts_post_eq(field, sts_post_literal(val));
+
+    } else if (sts_str_caseeq(opname, "starts-with")) {
+        lit = sts_post_literal(val);
+        ok = sts_post_starts(field, lit)
+             && (!is_key || sts_post_starts(key, lit));
+
+    } else {
+        ok = 0;
+
+        for (j = 0; j < json_array_size(val); j++) {
+            if (sts_post_eq(field, sts_post_literal(json_array_get(val, j)))) {
+                ok = 1;
+                break;
+            }
+        }
+
+        if (sts_str_caseeq(opname, "not-in")) {
+            ok = !ok;
+        }
+    }
+
+    return ok;
+}
+
+
 int
 sts_post_policy_check(const sts_allocator_t *a, const sts_post_form_t *f,
     const sts_post_auth_t *auth, sts_str_t bucket, sts_str_t key,
     int64_t now, sts_post_range_t *range, sts_buf_t *why,
     const sts_oss_error_t **err)
 {
-    int                  rc, ok, is_key;
+    int                  rc;
     char                *doc;
-    size_t               i, j, n, doc_len;
+    size_t               i, n, doc_len;
     int64_t              expires;
-    json_t              *root, *exp, *conds, *item, *op, *fld, *val, *v;
-    json_int_t           lo, hi;
-    sts_str_t            field, opname, lit;
-    const char          *k;
+    json_t              *root, *exp, *conds, *item;
     json_error_t         jerr;
 
     memset(range, 0, sizeof(*range));
@@ -1168,76 +1396,9 @@ sts_post_policy_check(const sts_allocator_t *a, const sts_post_form_t *f,
     n = json_array_size(conds);
 
     for (i = 0; i < n; i++) {
-        item = json_array_get(conds, i);
-
-        if (json_is_object(item)) {
-            if (json_object_size(item) == 0) {
-                goto done;
-            }
-
-            json_object_foreach(item, k, v) {
-                if (!json_is_string(v) || k[0] == '\0') {
-                    goto done;
-                }
-            }
-
-            continue;
-        }
-
-        if (!json_is_array(item) || json_array_size(item) != 3
-            || !json_is_string(json_array_get(item, 0)))
-        {
+        if (!sts_post_cond_shape(json_array_get(conds, i))) {
             goto done;
         }
-
-        opname.data = json_string_value(json_array_get(item, 0));
-        opname.len = json_string_length(json_array_get(item, 0));
-        fld = json_array_get(item, 1);
-        val = json_array_get(item, 2);
-
-        if (sts_str_caseeq(opname, "content-length-range")) {
-            if (!json_is_integer(fld) || !json_is_integer(val)
-                || json_integer_value(fld) < 0
-                || json_integer_value(val) < json_integer_value(fld))
-            {
-                goto done;
-            }
-
-            continue;
-        }
-
-        if (!json_is_string(fld) || json_string_length(fld) < 2
-            || json_string_value(fld)[0] != '$')
-        {
-            goto done;
-        }
-
-        if (sts_str_caseeq(opname, "eq")
-            || sts_str_caseeq(opname, "starts-with"))
-        {
-            if (!json_is_string(val)) {
-                goto done;
-            }
-
-            continue;
-        }
-
-        if (sts_str_caseeq(opname, "in") || sts_str_caseeq(opname, "not-in"))
-        {
-            if (!json_is_array(val)) {
-                goto done;
-            }
-
-            for (j = 0; j < json_array_size(val); j++) {
-                if (!json_is_string(json_array_get(val, j))) {
-                    goto done;
-                }
-            }
-
-            continue;
-        }
-
-        goto done;
     }
 
     if (now >= expires) {
@@ -1252,72 +1413,7 @@ sts_post_policy_check(const sts_allocator_t *a, const sts_post_form_t *f,
     for (i = 0; i < n; i++) {
         item = json_array_get(conds, i);
 
-        if (json_is_object(item)) {
-            json_object_foreach(item, k, v) {
-                (void) sts_post_cond_field(f, bucket, k, &field);
-                lit = sts_post_literal(v);
-
-                if (!sts_post_eq(field, lit)) {
-                    sts_post_why(why, item);
-                    goto done;
-                }
-            }
-
-            continue;
-        }
-
-        op = json_array_get(item, 0);
-        fld = json_array_get(item, 1);
-        val = json_array_get(item, 2);
-        opname.data = json_string_value(op);
-        opname.len = json_string_length(op);
-
-        if (sts_str_caseeq(opname, "content-length-range")) {
-            lo = json_integer_value(fld);
-            hi = json_integer_value(val);
-
-            if (!range->set || (uint64_t) lo > range->min) {
-                range->min = (uint64_t) lo;
-            }
-
-            if (!range->set || (uint64_t) hi < range->max) {
-                range->max = (uint64_t) hi;
-            }
-
-            range->set = 1;
-            continue;
-        }
-
-        k = json_string_value(fld) + 1;
-        (void) sts_post_cond_field(f, bucket, k, &field);
-        is_key = strcasecmp(k, "key") == 0;
-
-        if (sts_str_caseeq(opname, "eq")) {
-            ok = sts_post_eq(field, sts_post_literal(val));
-
-        } else if (sts_str_caseeq(opname, "starts-with")) {
-            lit = sts_post_literal(val);
-            ok = sts_post_starts(field, lit)
-                 && (!is_key || sts_post_starts(key, lit));
-
-        } else {
-            ok = 0;
-
-            for (j = 0; j < json_array_size(val); j++) {
-                if (sts_post_eq(field,
-                                sts_post_literal(json_array_get(val, j))))
-                {
-                    ok = 1;
-                    break;
-                }
-            }
-
-            if (sts_str_caseeq(opname, "not-in")) {
-                ok = !ok;
-            }
-        }
-
-        if (!ok) {
+        if (!sts_post_cond_holds(f, bucket, key, item, range)) {
             sts_post_why(why, item);
             goto done;
         }

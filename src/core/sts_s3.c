@@ -228,7 +228,6 @@ static int sts_s3_prefixed(const sts_allocator_t *a, const char *prefix,
     sts_str_t rest, sts_str_t *out);
 static int sts_s3_copy_source(const sts_allocator_t *a, sts_str_t v,
     sts_str_t *out);
-static void sts_s3_encode(sts_buf_t *b, sts_str_t s, int keep_slash);
 static int sts_s3_str_cmp(sts_str_t x, sts_str_t y);
 static int sts_s3_param_cmp(const void *x, const void *y);
 static int sts_s3_header_cmp(const void *x, const void *y);
@@ -462,7 +461,7 @@ sts_s3_target(const sts_allocator_t *a, const char *api, sts_str_t bucket,
     if (bucket.len) {
         sts_buf_append(&uri, bucket.data, bucket.len);
         sts_buf_append_char(&uri, '/');
-        sts_s3_encode(&uri, key, 1);
+        (void) sts_uri_encode(&uri, key.data, key.len, STS_URI_KEEP_SLASH);
 
         sts_buf_append(&path, bucket.data, bucket.len);
         sts_buf_append_char(&path, '/');
@@ -499,18 +498,18 @@ sts_s3_target(const sts_allocator_t *a, const char *api, sts_str_t bucket,
         }
 
         sts_buf_append_char(&uri, n ? '&' : '?');
-        sts_s3_encode(&uri, p->name, 0);
+        (void) sts_uri_encode(&uri, p->name.data, p->name.len, 0);
 
         if (p->has_eq || p->value.len) {
             sts_buf_append_char(&uri, '=');
-            sts_s3_encode(&uri, p->value, 0);
+            (void) sts_uri_encode(&uri, p->value.data, p->value.len, 0);
         }
 
         enc.len = 0;
         sts_buf_append(&enc, "", 0);
-        sts_s3_encode(&enc, p->name, 0);
+        (void) sts_uri_encode(&enc, p->name.data, p->name.len, 0);
         sts_buf_append_char(&enc, '=');
-        sts_s3_encode(&enc, p->value, 0);
+        (void) sts_uri_encode(&enc, p->value.data, p->value.len, 0);
 
         if (sts_buf_ok(&enc) != STS_OK) {
             goto failed;
@@ -1372,7 +1371,7 @@ sts_s3_copy_source(const sts_allocator_t *a, sts_str_t v, sts_str_t *out)
 
     sts_buf_init(&b, a, 0);
     sts_buf_append(&b, v.data, slash + 1 - v.data);
-    sts_s3_encode(&b, key, 1);
+    (void) sts_uri_encode(&b, key.data, key.len, STS_URI_KEEP_SLASH);
     sts_buf_append(&b, version.data, version.len);
 
     sts_free(a, (void *) key.data);
@@ -1387,33 +1386,6 @@ sts_s3_copy_source(const sts_allocator_t *a, sts_str_t v, sts_str_t *out)
     out->len = b.len;
 
     return STS_OK;
-}
-
-
-static void
-sts_s3_encode(sts_buf_t *b, sts_str_t s, int keep_slash)
-{
-    static const char  hex[] = "0123456789ABCDEF";
-    size_t             i;
-    char               t[3];
-    unsigned char      c;
-
-    for (i = 0; i < s.len; i++) {
-        c = (unsigned char) s.data[i];
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-            || c == '~' || (c == '/' && keep_slash))
-        {
-            sts_buf_append_char(b, (char) c);
-            continue;
-        }
-
-        t[0] = '%';
-        t[1] = hex[c >> 4];
-        t[2] = hex[c & 0x0f];
-        sts_buf_append(b, t, 3);
-    }
 }
 
 

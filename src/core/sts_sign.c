@@ -52,8 +52,6 @@ static int sts_param_ptr_cmp(const void *a, const void *b);
 static int sts_enc_param_cmp(const void *a, const void *b);
 static int sts_append_header_joined(sts_buf_t *b,
     const sts_http_request_t *r, const char *name);
-static int sts_append_uri(sts_buf_t *b, const char *s, size_t len,
-    int keep_slash);
 static int sts_canonical_headers(sts_buf_t *out,
     const sts_http_request_t *r, int v4, sts_str_t additional);
 static int sts_v1_signature(char out[STS_V1_SIG_LEN + 1], sts_str_t secret,
@@ -364,49 +362,6 @@ sts_append_header_joined(sts_buf_t *b, const sts_http_request_t *r,
         v = sts_str_trim(r->headers[i].value);
         (void) sts_buf_append(b, v.data, v.len);
     }
-
-    return sts_buf_ok(b);
-}
-
-
-/* RFC 3986 strict: A-Z a-z 0-9 - _ . ~ literal, the rest %XY */
-
-static int
-sts_append_uri(sts_buf_t *b, const char *s, size_t len, int keep_slash)
-{
-    static const char  hex[] = "0123456789ABCDEF";
-
-    char           esc[3];
-    size_t         i, run;
-    unsigned char  c;
-
-    if (len == 0) {
-        return sts_buf_ok(b);
-    }
-
-    run = 0;
-
-    for (i = 0; i < len; i++) {
-        c = (unsigned char) s[i];
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-            || c == '~' || (c == '/' && keep_slash))
-        {
-            run++;
-            continue;
-        }
-
-        (void) sts_buf_append(b, s + i - run, run);
-        run = 0;
-
-        esc[0] = '%';
-        esc[1] = hex[c >> 4];
-        esc[2] = hex[c & 0x0f];
-        (void) sts_buf_append(b, esc, 3);
-    }
-
-    (void) sts_buf_append(b, s + len - run, run);
 
     return sts_buf_ok(b);
 }
@@ -785,9 +740,9 @@ sts_sign_v4_canonical_request(sts_buf_t *out, const sts_http_request_t *r,
     (void) sts_buf_append_char(out, '/');
 
     if (bucket.len) {
-        (void) sts_append_uri(out, bucket.data, bucket.len, 0);
+        (void) sts_uri_encode(out, bucket.data, bucket.len, 0);
         (void) sts_buf_append_char(out, '/');
-        (void) sts_append_uri(out, key.data, key.len, 1);
+        (void) sts_uri_encode(out, key.data, key.len, STS_URI_KEEP_SLASH);
     }
 
     (void) sts_buf_append_char(out, '\n');
@@ -813,9 +768,9 @@ sts_sign_v4_canonical_request(sts_buf_t *out, const sts_http_request_t *r,
 
             /* offsets now, pointers once tmp stops moving */
             enc[n].name_len = tmp.len;
-            (void) sts_append_uri(&tmp, p->name.data, p->name.len, 0);
+            (void) sts_uri_encode(&tmp, p->name.data, p->name.len, 0);
             enc[n].value_len = tmp.len;
-            (void) sts_append_uri(&tmp, p->value.data, p->value.len, 0);
+            (void) sts_uri_encode(&tmp, p->value.data, p->value.len, 0);
             n++;
         }
 
@@ -1750,7 +1705,7 @@ sts_sign_v1_presign(sts_buf_t *out, const sts_http_request_t *r,
     /* the query without Signature: "head" + "tail" */
 
     (void) sts_buf_append_str(&q, "OSSAccessKeyId=");
-    (void) sts_append_uri(&q, creds->access_key_id.data,
+    (void) sts_uri_encode(&q, creds->access_key_id.data,
                           creds->access_key_id.len, 0);
     (void) sts_buf_appendf(&q, "&Expires=%lld", (long long) expires);
     head_len = q.len;
@@ -1762,7 +1717,7 @@ sts_sign_v1_presign(sts_buf_t *out, const sts_http_request_t *r,
 
     if (creds->security_token.len) {
         (void) sts_buf_append_str(&q, "&security-token=");
-        (void) sts_append_uri(&q, creds->security_token.data,
+        (void) sts_uri_encode(&q, creds->security_token.data,
                               creds->security_token.len, 0);
     }
 
@@ -1802,7 +1757,7 @@ sts_sign_v1_presign(sts_buf_t *out, const sts_http_request_t *r,
 
     (void) sts_buf_append(out, q.data, head_len);
     (void) sts_buf_append_str(out, "&Signature=");
-    (void) sts_append_uri(out, sig, STS_V1_SIG_LEN, 0);
+    (void) sts_uri_encode(out, sig, STS_V1_SIG_LEN, 0);
     (void) sts_buf_append(out, q.data + head_len, q.len - head_len);
 
     rc = sts_buf_ok(out);
@@ -1961,20 +1916,20 @@ sts_sign_v4_presign(sts_buf_t *out, const sts_http_request_t *r,
 
     if (additional_headers.len) {
         (void) sts_buf_append_str(&q, "x-oss-additional-headers=");
-        (void) sts_append_uri(&q, additional_headers.data,
+        (void) sts_uri_encode(&q, additional_headers.data,
                               additional_headers.len, 0);
         (void) sts_buf_append_char(&q, '&');
     }
 
     (void) sts_buf_append_str(&q, "x-oss-credential=");
-    (void) sts_append_uri(&q, scope.data, scope.len, 0);
+    (void) sts_uri_encode(&q, scope.data, scope.len, 0);
     (void) sts_buf_appendf(&q, "&x-oss-date=%s&x-oss-expires=%lld"
                            "&x-oss-signature-version=" STS_V4_ALGORITHM,
                            date, (long long) expires_in);
 
     if (creds->security_token.len) {
         (void) sts_buf_append_str(&q, "&x-oss-security-token=");
-        (void) sts_append_uri(&q, creds->security_token.data,
+        (void) sts_uri_encode(&q, creds->security_token.data,
                               creds->security_token.len, 0);
     }
 

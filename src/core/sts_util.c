@@ -715,6 +715,50 @@ sts_hex_encode(char *out, const unsigned char *in, size_t len)
 }
 
 
+int
+sts_uri_encode(sts_buf_t *b, const char *s, size_t len, unsigned flags)
+{
+    static const char  hex[] = "0123456789ABCDEF";
+
+    char           esc[3];
+    size_t         i, start;
+    unsigned char  c;
+
+    start = 0;
+
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+            || (c >= '0' && c <= '9')
+            || c == '-' || c == '_' || c == '.' || c == '~'
+            || (c == '/' && (flags & STS_URI_KEEP_SLASH))
+            || ((flags & STS_URI_KEEP_MARKS)
+                && (c == '!' || c == '\'' || c == '(' || c == ')'
+                    || c == '*')))
+        {
+            continue;
+        }
+
+        if (i > start) {
+            (void) sts_buf_append(b, s + start, i - start);
+        }
+
+        esc[0] = '%';
+        esc[1] = hex[c >> 4];
+        esc[2] = hex[c & 0x0f];
+        (void) sts_buf_append(b, esc, 3);
+        start = i + 1;
+    }
+
+    if (len > start) {
+        (void) sts_buf_append(b, s + start, len - start);
+    }
+
+    return sts_buf_ok(b);
+}
+
+
 /* time */
 
 static const char  *sts_wdays[] = {

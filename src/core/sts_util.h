@@ -181,6 +181,19 @@ int sts_base64url_decode(unsigned char *out, size_t *out_len, const char *in,
 /* sts_hex_encode writes 2 * len lower-case hex digits (no NUL). */
 void sts_hex_encode(char *out, const unsigned char *in, size_t len);
 
+/*
+ * sts_uri_encode appends |len| bytes of |s| percent-encoded (RFC 3986) to
+ * |b|: A-Z a-z 0-9 - _ . ~ as they are, every other byte as "%XY" with
+ * upper-case hex (a space is "%20", never "+").  STS_URI_KEEP_SLASH also
+ * keeps '/' (an object key in a path); STS_URI_KEEP_MARKS also keeps
+ * ! ' ( ) * (what JavaScript's encodeURIComponent leaves).  Returns the
+ * buffer's status.
+ */
+#define STS_URI_KEEP_SLASH  0x01
+#define STS_URI_KEEP_MARKS  0x02
+
+int sts_uri_encode(sts_buf_t *b, const char *s, size_t len, unsigned flags);
+
 
 /*
  * Time.  All times are Unix seconds (int64_t), UTC.

@@ -1,7 +1,8 @@
 /*
  * Copyright (C) nginx-sts authors
  *
- * Unit tests for sts_util: base64, constant-time compare, time parsing.
+ * Unit tests for sts_util: base64, constant-time compare, time parsing,
+ * percent-encoding.
  */
 
 #include <stdlib.h>
@@ -168,6 +169,125 @@ test_hmac(void)
 }
 
 
+/*
+ * sts_uri_encode against the encodings it replaced: object keys in a path
+ * (OSS, S3 and V1/V4 canonical URIs keep '/'), query names and values
+ * (nothing but the unreserved set kept), and the POP RPC strict and
+ * JavaScript flavours (the latter keeps ! ' ( ) *).
+ */
+static void
+test_uri_encode(void)
+{
+    static const struct {
+        const char  *in;
+        size_t       len;
+        unsigned     flags;
+        const char  *out;
+    } cases[] = {
+        { "", 0, 0, "" },
+        { "", 0, STS_URI_KEEP_SLASH, "" },
+        { "AZaz09-_.~", 10, 0, "AZaz09-_.~" },
+        { "a b", 3, 0, "a%20b" },
+        { "a+b", 3, 0, "a%2Bb" },
+        { "a/b/c", 5, 0, "a%2Fb%2Fc" },
+        { "a/b/c", 5, STS_URI_KEEP_SLASH, "a/b/c" },
+        { "/dir/my file~1.txt", 18, STS_URI_KEEP_SLASH,
+          "/dir/my%20file~1.txt" },
+        { "100%", 4, 0, "100%25" },
+        { "%2F", 3, STS_URI_KEEP_SLASH, "%252F" },
+        { "\xc3\xa9t\xc3\xa9", 5, 0, "%C3%A9t%C3%A9" },
+        { "\xff\x80\x7f", 3, 0, "%FF%80%7F" },
+        { "a\0b", 3, 0, "a%00b" },
+        { "\n\t\r", 3, 0, "%0A%09%0D" },
+        { "!'()*", 5, 0, "%21%27%28%29%2A" },
+        { "!'()*", 5, STS_URI_KEEP_SLASH, "%21%27%28%29%2A" },
+        { "!'()*", 5, STS_URI_KEEP_MARKS, "!'()*" },
+        { "a/b!", 4, STS_URI_KEEP_MARKS, "a%2Fb!" },
+        { "a/b!", 4, STS_URI_KEEP_SLASH|STS_URI_KEEP_MARKS, "a/b!" },
+        { "k=v&x;y,z:@$", 12, 0, "k%3Dv%26x%3By%2Cz%3A%40%24" },
+        { "Action=AssumeRole&Format=JSON", 29, 0,
+          "Action%3DAssumeRole%26Format%3DJSON" },
+        { "\"#<>?[]\\^`{|}", 13, STS_URI_KEEP_MARKS,
+          "%22%23%3C%3E%3F%5B%5D%5C%5E%60%7B%7C%7D" },
+    };
+
+    static const unsigned  all[] = {
+        0, STS_URI_KEEP_SLASH, STS_URI_KEEP_MARKS,
+        STS_URI_KEEP_SLASH|STS_URI_KEEP_MARKS
+    };
+
+    static const char  hex[] = "0123456789ABCDEF";
+    static const char  unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "abcdefghijklmnopqrstuvwxyz"
+                                      "0123456789-_.~";
+
+    int        bad;
+    char       want[4], c;
+    size_t     i, k;
+    unsigned   f;
+    sts_buf_t  b;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sts_buf_init(&b, &sts_malloc_allocator, 0);
+        ok(sts_uri_encode(&b, cases[i].in, cases[i].len, cases[i].flags)
+           == STS_OK, "uri encode %zu status", i);
+        is_str(b.data ? b.data : "", cases[i].out, "uri encode %zu", i);
+        ok(b.len == strlen(cases[i].out), "uri encode %zu length", i);
+
+        if (cases[i].len == 0) {
+            ok(b.data == NULL, "uri encode of nothing appends nothing");
+        }
+
+        sts_buf_free(&b);
+    }
+
+    /* every byte under every flag set: kept as it is, or upper-case %XY */
+
+    for (k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+        f = all[k];
+        bad = 0;
+
+        for (i = 0; i < 256; i++) {
+            c = (char) i;
+
+            if ((i != 0 && strchr(unreserved, (int) i) != NULL)
+                || (c == '/' && (f & STS_URI_KEEP_SLASH))
+                || (i != 0 && strchr("!'()*", (int) i) != NULL
+                    && (f & STS_URI_KEEP_MARKS)))
+            {
+                want[0] = c;
+                want[1] = '\0';
+
+            } else {
+                want[0] = '%';
+                want[1] = hex[i >> 4];
+                want[2] = hex[i & 0x0f];
+                want[3] = '\0';
+            }
+
+            sts_buf_init(&b, &sts_malloc_allocator, 0);
+
+            if (sts_uri_encode(&b, &c, 1, f) != STS_OK
+                || b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
+            {
+                bad++;
+            }
+
+            sts_buf_free(&b);
+        }
+
+        ok(bad == 0, "uri encode: all 256 bytes with flags %u", f);
+    }
+
+    /* a buffer over its limit reports it */
+
+    sts_buf_init(&b, &sts_malloc_allocator, 4);
+    ok(sts_uri_encode(&b, "a b c", 5, 0) == STS_ETOOBIG,
+       "uri encode over the buffer limit fails");
+    sts_buf_free(&b);
+}
+
+
 int
 main(void)
 {
@@ -176,6 +296,7 @@ main(void)
     test_compare();
     test_time();
     test_buf();
+    test_uri_encode();
 
     return tap_done();
 }
