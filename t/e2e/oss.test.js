@@ -327,8 +327,10 @@ test('refusals surface as the ali-oss error names', async () => {
   await refused(client(expired).get('hello.txt'),
     'SecurityTokenExpiredError');
 
+  // one character changed (never to itself: 'A' stays 'A' otherwise)
+  const flip = demo.SecurityToken[40] === 'A' ? 'B' : 'A';
   const forged = { ...demo, SecurityToken:
-    `${demo.SecurityToken.slice(0, 40)}A${demo.SecurityToken.slice(41)}` };
+    `${demo.SecurityToken.slice(0, 40)}${flip}${demo.SecurityToken.slice(41)}` };
   await refused(client(forged).get('hello.txt'), 'InvalidSecurityTokenError');
 
   await refused(client({ ...demo, AccessKeySecret: 'not-the-secret' })
