@@ -27,31 +27,14 @@ our @fname = sts_post_form($api, key => 'photos/${filename}',
                            conditions => [{ bucket => 'demo-bucket' },
                                           ['starts-with', '$key',
                                            'photos/']]);
-# the form as the store gets it when its key is rewritten to $new: the key
-# part's headers and value overwritten in place, spaces filling what the
-# new key leaves, the rest inserted after (sts_formstamp_key)
-sub rekey {
-    my ($body, $new) = @_;
-    $body =~ /Content-Disposition: form-data; name="key"\r\n\r\n[^\r]*/
-        or die "no key part";
-    my ($at, $len) = ($-[0], $+[0] - $-[0]);
-    my ($cd, $rest) = ('Content-Disposition: ',
-                       qq{form-data; name="key"\r\n\r\n});
-    my $least = length($cd) + length($rest) + length($new);
-    substr($body, $at, $len) = $cd . (' ' x ($len > $least ? $len - $least
-                                                           : 0))
-                               . $rest . $new;
-    return $body;
-}
-
 # the store must see the key that was authorised, never ${filename}
-our $fname_fwd = rekey($fname[1], 'photos/pic.png');
+our $fname_fwd = sts_post_rekey($fname[1], 'photos/pic.png');
 our @twice = sts_post_form($api, key => 'photos/${filename}.d/${filename}',
                            filename => 'p.png', file => 'twice', v4 => 1);
-our $twice_fwd = rekey($twice[1], 'photos/p.png.d/p.png');
+our $twice_fwd = sts_post_rekey($twice[1], 'photos/p.png.d/p.png');
 our @long = sts_post_form($api, key => 'photos/${filename}',
                           filename => 'a-file-name-longer-than-its-variable.txt');
-our $long_fwd = rekey($long[1],
+our $long_fwd = sts_post_rekey($long[1],
                       'photos/a-file-name-longer-than-its-variable.txt');
 our @climb = sts_post_form($api, key => 'photos/${filename}',
                            filename => '../secret/x.txt');

@@ -43,23 +43,6 @@ sub stamped {
     return $body;
 }
 
-# the form as the store gets it when its key is rewritten to $new: the key
-# part's headers and value overwritten in place, spaces filling what the
-# new key leaves, the rest inserted after (sts_formstamp_key)
-sub rekey {
-    my ($body, $new) = @_;
-    $body =~ /Content-Disposition: form-data; name="key"\r\n\r\n[^\r]*/
-        or die "no key part";
-    my ($at, $len) = ($-[0], $+[0] - $-[0]);
-    my ($cd, $rest) = ('Content-Disposition: ',
-                       qq{form-data; name="key"\r\n\r\n});
-    my $least = length($cd) + length($rest) + length($new);
-    substr($body, $at, $len) = $cd . (' ' x ($len > $least ? $len - $least
-                                                           : 0))
-                               . $rest . $new;
-    return $body;
-}
-
 our @v1 = sts_post_form($c, key => 'photos/v1.txt', file => 'hello V1');
 our @v4 = sts_post_form($c, key => 'photos/v4.txt', file => "hello\r\nV4",
                         v4 => 1);
@@ -77,7 +60,7 @@ our @forged = sts_post_form($c, key => 'photos/forged.txt',
                                        'STS.forged']);
 our @fname = sts_post_form($c, key => 'photos/${filename}', file => $big,
                            filename => 'big.bin', v4 => 1);
-our $fname_fwd = rekey(stamped($fname[1]), 'photos/big.bin');
+our $fname_fwd = sts_post_rekey(stamped($fname[1]), 'photos/big.bin');
 our @meta = sts_post_form($c, key => 'photos/meta.txt',
                           fields => ['x-oss-meta-owner' => 'app']);
 

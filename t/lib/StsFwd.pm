@@ -682,14 +682,8 @@ sub record {
     my $body = $v->{fwdbody} // $sent;
     my $len = $v->{m} =~ /^(?:PUT|POST)$/ || length $body
               ? length $body : '';
-    if ($v->{expand}) {
-        # the key part rewritten in place: the expanded key, the header
-        # padded with spaces to the length of the form's own key
-        $body =~ s{Content-Disposition: (form-data; name="key"\r\n\r\n)([^\r]*)}
-                  {"Content-Disposition:" . (' ' x (1 + length($2)
-                                                    - length($v->{expand})))
-                   . $1 . $v->{expand}}e;
-    }
+    # the key part rewritten in place to the expanded key
+    $body = sts_post_rekey($body, $v->{expand}) if $v->{expand};
     return "REC $v->{m} $v->{fwd}\nlen=$len\ngrants=" . grants_json($v->{g})
            . "\ncopy=" . ($v->{copy} // '') . "\nlink=" . ($v->{link} // '')
            . "\ntoken=\n\n$body";

@@ -17,7 +17,7 @@ our @EXPORT = qw(sts_issue sts_sign sts_headers sts_stsctl sts_flip
                  sts_policy_file);
 
 # PostObject forms and request bodies (t/050-api.t, t/060-postobject.t)
-push @EXPORT, qw(sts_content_md5 sts_delete_xml sts_post_form);
+push @EXPORT, qw(sts_content_md5 sts_delete_xml sts_post_form sts_post_rekey);
 
 my $root = abs_path(File::Spec->catdir((File::Spec->splitpath(__FILE__))[1],
                                        '..', '..'));
@@ -249,6 +249,24 @@ sub sts_post_form {
              . "$file\r\n--$boundary--";
 
     return ("multipart/form-data; boundary=$boundary", $body);
+}
+
+# sts_post_rekey($body, $new): the PostObject form as the store gets it
+# when the gateway rewrites its key to $new: the key part's headers and
+# value overwritten in place, spaces filling what the new key leaves, the
+# rest inserted after (sts_formstamp_key)
+sub sts_post_rekey {
+    my ($body, $new) = @_;
+    $body =~ /Content-Disposition: form-data; name="key"\r\n\r\n[^\r]*/
+        or die "no key part";
+    my ($at, $len) = ($-[0], $+[0] - $-[0]);
+    my ($cd, $rest) = ('Content-Disposition: ',
+                       qq{form-data; name="key"\r\n\r\n});
+    my $least = length($cd) + length($rest) + length($new);
+    substr($body, $at, $len) = $cd . (' ' x ($len > $least ? $len - $least
+                                                           : 0))
+                               . $rest . $new;
+    return $body;
 }
 
 1;
