@@ -36,7 +36,6 @@
 
 
 #define NGX_HTTP_STS_MAX_CTX_KEYS  16
-#define NGX_HTTP_STS_AUDIT_MAX     (1024 * 1024)   /* $sts_grants ... */
 
 #define NGX_HTTP_STS_BODY_NONE      0   /* not read by this module */
 #define NGX_HTTP_STS_BODY_READING   1   /* nginx reads it */
@@ -1817,31 +1816,17 @@ ngx_http_sts_kv(sts_policy_kv_t *kv, size_t *nkv, const char *key,
 }
 
 
-/* $sts_grants, $sts_context: what a replay needs (sts_replay.h) */
+/*
+ * $sts_grants, $sts_context: what a replay needs (sts_replay.h), kept as
+ * a record and written out when read (ngx_http_sts_replay.c)
+ */
 static void
 ngx_http_sts_replay_record(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
     size_t nkv)
 {
-    sts_buf_t            tb;
-    ngx_http_sts_ctx_t  *ctx;
-
-    ctx = q->ctx;
-
-    sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
-
-    if (sts_replay_grants_json(&tb, q->op.grants, q->op.num_grants)
-        == STS_OK)
-    {
-        ctx->grants.data = (u_char *) tb.data;
-        ctx->grants.len = tb.len;
-    }
-
-    sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
-
-    if (sts_replay_context_json(&tb, kv, nkv) == STS_OK) {
-        ctx->context.data = (u_char *) tb.data;
-        ctx->context.len = tb.len;
-    }
+    /* without memory the variables are not found, as before */
+    (void) ngx_http_sts_replay_keep(q->r, q->ctx, q->op.grants,
+                                    q->op.num_grants, kv, nkv);
 }
 
 

@@ -329,10 +329,10 @@ static ngx_http_variable_t  ngx_http_sts_vars[] = {
     { ngx_string("sts_object"), NULL, ngx_http_sts_variable,
       offsetof(ngx_http_sts_ctx_t, object), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
-    { ngx_string("sts_grants"), NULL, ngx_http_sts_variable,
+    { ngx_string("sts_grants"), NULL, ngx_http_sts_replay_variable,
       offsetof(ngx_http_sts_ctx_t, grants), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
-    { ngx_string("sts_context"), NULL, ngx_http_sts_variable,
+    { ngx_string("sts_context"), NULL, ngx_http_sts_replay_variable,
       offsetof(ngx_http_sts_ctx_t, context), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("sts_backend_uri"), NULL, ngx_http_sts_variable,

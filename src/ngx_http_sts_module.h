@@ -87,6 +87,7 @@ typedef struct {
     ngx_str_t                 object;
     ngx_str_t                 grants;        /* $sts_grants (sts_replay) */
     ngx_str_t                 context;       /* $sts_context */
+    void                     *replay;        /* what they are made of */
     sts_allocator_t           allocator;     /* over r->pool */
     ngx_int_t                 rc;            /* the decision, if re-run */
     ngx_str_t                 backend_uri;   /* $sts_backend_uri */
@@ -108,6 +109,14 @@ typedef struct {
     ngx_str_t                 canonical_request;  /* V4, redacted */
     unsigned                  expires_sent:1;
 } ngx_http_sts_ctx_t;
+
+
+/* ngx_http_sts_replay.c: $sts_grants and $sts_context, made when read */
+ngx_int_t ngx_http_sts_replay_keep(ngx_http_request_t *r,
+    ngx_http_sts_ctx_t *ctx, const sts_oss_grant_t *grants,
+    size_t num_grants, const sts_policy_kv_t *kv, size_t num_kv);
+ngx_int_t ngx_http_sts_replay_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 
 
 /* ngx_http_sts_forward.c */
