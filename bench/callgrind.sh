@@ -127,9 +127,9 @@ CONF
         row=${spec%%:*} rest=${spec#*:}
         hdrs=${rest%%:*} url=${rest#*:}
         send 3 "$hdrs" "$url" > /dev/null
-        callgrind_control -z $vpid > /dev/null
+        callgrind_control -z $vpid > /dev/null 2>&1
         send "$N" "$hdrs" "$url" > "$DIR/$row.codes"
-        callgrind_control -d $vpid > /dev/null
+        callgrind_control -d $vpid > /dev/null 2>&1
         dump=$((dump + 1))
         ok=$(grep -c '^200$' "$DIR/$row.codes" || true)
         [ "$ok" -eq "$N" ] || { echo "$row: $ok of $N answered 200"; exit 1; }

@@ -160,6 +160,29 @@ int sts_digest(sts_hash_e hash, const void *data, size_t len,
 int sts_hmac(sts_hash_e hash, const void *key, size_t key_len,
     const void *data, size_t len, unsigned char *out) STS_WUR;
 
+/*
+ * sts_hmac_key_t: a key made ready for HMAC, the hash states after the
+ * inner and the outer padded key block; sts_hmac_keyed copies them for
+ * each message instead of hashing the key again, with no allocation.  It
+ * holds key material: sts_hmac_key_wipe when done.  sts_hmac_key_init:
+ * STS_OK or STS_ECRYPTO (then wiped).
+ */
+#define STS_HMAC_STATE_LEN  128
+
+typedef struct {
+    sts_hash_e      hash;
+    union {
+        uint64_t       align;
+        unsigned char  bytes[STS_HMAC_STATE_LEN];
+    }               inner, outer;
+} sts_hmac_key_t;
+
+int sts_hmac_key_init(sts_hmac_key_t *k, sts_hash_e hash, const void *key,
+    size_t key_len) STS_WUR;
+int sts_hmac_keyed(const sts_hmac_key_t *k, const void *data, size_t len,
+    unsigned char *out) STS_WUR;
+void sts_hmac_key_wipe(sts_hmac_key_t *k);
+
 
 /* Base64 (RFC 4648 section 4, padded) and base64url (section 5, unpadded). */
 size_t sts_base64_encoded_len(size_t len);
