@@ -52,6 +52,7 @@ typedef struct {
     sts_session_t              *session;
     sts_str_t                   token;       /* the one q->session is from */
     sts_str_t                   secret;      /* the request's signing key */
+    sts_sign_keys_t            *keys;        /* its derived keys, cached */
 
     /* the policies to evaluate, once known */
     const sts_policy_t *const  *role;
@@ -583,9 +584,9 @@ ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
 
     secret = q->secret;
 
-    rc = sts_auth_verify(&q->ctx->allocator, &q->auth, &q->view,
-                         q->op.bucket, q->op.key, secret,
-                         &q->string_to_sign, &q->canonical);
+    rc = sts_auth_verify_keyed(&q->ctx->allocator, &q->auth, &q->view,
+                               q->op.bucket, q->op.key, secret, q->keys,
+                               &q->string_to_sign, &q->canonical);
 
     if (rc == STS_EBADSIG) {
         sts.data = q->string_to_sign.data;
@@ -787,6 +788,7 @@ ngx_http_sts_token_from_cache(ngx_http_sts_req_t *q, sts_cache_t *cache,
         q->role = ct.role;
         q->num_role = ct.num_role;
         q->session_policy = ct.session_policy;
+        q->keys = ct.keys;
     }
 
     if (rc == STS_ETOKEN_CLAIMS && err[0]) {

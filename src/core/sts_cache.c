@@ -34,6 +34,7 @@ struct sts_centry_s {
     sts_policy_t   **role;
     size_t           num_role;
     sts_policy_t    *session_policy;
+    sts_sign_keys_t  keys;              /* wiped with the entry */
     size_t           bytes;
     sts_cache_meter_t  meter;
     sts_allocator_t    a;                /* metering, over malloc */
@@ -255,12 +256,13 @@ sts_cache_push_front(sts_cache_t *c, sts_centry_t *e)
 
 
 static void
-sts_cache_fill(const sts_centry_t *e, sts_cached_token_t *out)
+sts_cache_fill(sts_centry_t *e, sts_cached_token_t *out)
 {
     out->session = e->session;
     out->role = (const sts_policy_t *const *) e->role;
     out->num_role = e->num_role;
     out->session_policy = e->session_policy;
+    out->keys = &e->keys;
 }
 
 

@@ -167,7 +167,7 @@ int sts_hmac(sts_hash_e hash, const void *key, size_t key_len,
  * holds key material: sts_hmac_key_wipe when done.  sts_hmac_key_init:
  * STS_OK or STS_ECRYPTO (then wiped).
  */
-#define STS_HMAC_STATE_LEN  128
+#define STS_HMAC_STATE_LEN  112     /* OpenSSL's SHA256_CTX */
 
 typedef struct {
     sts_hash_e      hash;
