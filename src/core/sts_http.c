@@ -118,6 +118,12 @@ sts_decode_into(char *dst, size_t *dst_len, const char *src, size_t len,
     for (i = 0; i < len; i++) {
         c = (unsigned char) src[i];
 
+        if (c != '%' && c != '+' && c != '\0') {
+            /* a run of bytes that stand for themselves */
+            dst[n++] = (char) c;
+            continue;
+        }
+
         if (c == '%') {
             if (len - i < 3) {
                 return STS_EINVAL;

@@ -658,8 +658,15 @@ sts_sign_v1_is_subresource(sts_str_t name)
         return 1;
     }
 
+    if (name.len == 0) {
+        return 0;
+    }
+
+    /* the first byte rules out most before a comparison */
     for (i = 0; sts_v1_subresources[i] != NULL; i++) {
-        if (sts_str_eq(name, sts_v1_subresources[i])) {
+        if (sts_v1_subresources[i][0] == name.data[0]
+            && sts_str_eq(name, sts_v1_subresources[i]))
+        {
             return 1;
         }
     }
