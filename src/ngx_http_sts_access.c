@@ -1841,8 +1841,7 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
     size_t nkv)
 {
     int                   rc;
-    char                  why[128];
-    size_t                i, len;
+    size_t                i;
     sts_str_t             action;
     ngx_http_sts_ctx_t   *ctx;
     sts_policy_ctx_t      pctx;
@@ -1866,16 +1865,12 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        len = sts_policy_result_describe(&res, why, sizeof(why));
-
+        /* $sts_statement ... are written out when read */
         if (ngx_http_sts_set_str(q, &ctx->action, action.data, action.len)
             != NGX_OK
             || ngx_http_sts_set_str(q, &ctx->resource,
                                     q->op.grants[i].resource.data,
                                     q->op.grants[i].resource.len)
-               != NGX_OK
-            || ngx_http_sts_set_str(q, &ctx->statement, why,
-                                    ngx_min(len, sizeof(why) - 1))
                != NGX_OK
             || ngx_http_sts_explain_policy(r, &res, q->longterm) != NGX_OK)
         {
@@ -1905,6 +1900,10 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
     {
         return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+#if (NGX_DEBUG)
+    (void) ngx_http_sts_explain_settle(r, ctx);
+#endif
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sts: allow %s for \"%V\" on \"%V\" by %V",

@@ -415,6 +415,10 @@ ngx_http_sts_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         return NGX_OK;
     }
 
+    if (ngx_http_sts_explain_settle(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     s = (ngx_str_t *) ((char *) ctx + data);
     if (s->data == NULL) {
         v->not_found = 1;

@@ -430,14 +430,18 @@ sts_http_target_valid(const sts_http_request_t *r)
 const sts_header_t *
 sts_http_header(const sts_http_request_t *r, const char *name, size_t *count)
 {
-    size_t               i, n;
+    size_t               i, n, len;
     const sts_header_t  *first;
 
     first = NULL;
     n = 0;
+    len = strlen(name);
 
     for (i = 0; i < r->num_headers; i++) {
-        if (sts_str_caseeq(r->headers[i].name, name)) {
+        /* the length rules out most names before a comparison */
+        if (r->headers[i].name.len == len
+            && sts_str_caseeq(r->headers[i].name, name))
+        {
             if (first == NULL) {
                 first = &r->headers[i];
             }
