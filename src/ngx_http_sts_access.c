@@ -1902,7 +1902,10 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
     }
 
 #if (NGX_DEBUG)
-    (void) ngx_http_sts_explain_settle(r, ctx);
+    if (r->connection->log->log_level & NGX_LOG_DEBUG_HTTP) {
+        /* the statement for the line below */
+        (void) ngx_http_sts_explain_settle(r, ctx);
+    }
 #endif
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,

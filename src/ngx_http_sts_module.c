@@ -415,7 +415,12 @@ ngx_http_sts_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         return NGX_OK;
     }
 
-    if (ngx_http_sts_explain_settle(r, ctx) != NGX_OK) {
+    if ((data == offsetof(ngx_http_sts_ctx_t, statement)
+         || data == offsetof(ngx_http_sts_ctx_t, layer)
+         || data == offsetof(ngx_http_sts_ctx_t, sid)
+         || data == offsetof(ngx_http_sts_ctx_t, missing_keys))
+        && ngx_http_sts_explain_settle(r, ctx) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
