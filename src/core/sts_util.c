@@ -16,7 +16,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -399,67 +398,25 @@ sts_random(void *out, size_t len)
 
 #define STS_HASH_BLOCK  64      /* SHA-1 and SHA-256 */
 
-static __thread EVP_MD      *sts_md[2];
-static __thread EVP_MD_CTX  *sts_md_ctx;
-
-
-static int
-sts_digest_init(sts_hash_e hash)
-{
-    static const char  *names[2] = { "SHA1", "SHA2-256" };
-
-    if (sts_md[hash] == NULL) {
-        sts_md[hash] = EVP_MD_fetch(NULL, names[hash], NULL);
-        if (sts_md[hash] == NULL) {
-            ERR_clear_error();
-            return STS_ECRYPTO;
-        }
-    }
-
-    if (sts_md_ctx == NULL) {
-        sts_md_ctx = EVP_MD_CTX_new();
-        if (sts_md_ctx == NULL) {
-            return STS_ENOMEM;
-        }
-    }
-
-    if (EVP_DigestInit_ex(sts_md_ctx, sts_md[hash], NULL) != 1) {
-        ERR_clear_error();
-        return STS_ECRYPTO;
-    }
-
-    return STS_OK;
-}
-
-
-static int
-sts_digest_parts(sts_hash_e hash, const void *a, size_t a_len,
-    const void *b, size_t b_len, unsigned char *out)
-{
-    int           rc;
-    unsigned int  n;
-
-    rc = sts_digest_init(hash);
-    if (rc != STS_OK) {
-        return rc;
-    }
-
-    if ((a_len && EVP_DigestUpdate(sts_md_ctx, a, a_len) != 1)
-        || (b_len && EVP_DigestUpdate(sts_md_ctx, b, b_len) != 1)
-        || EVP_DigestFinal_ex(sts_md_ctx, out, &n) != 1)
-    {
-        ERR_clear_error();
-        return STS_ECRYPTO;
-    }
-
-    return STS_OK;
-}
+static int sts_hash_init(sts_hash_e hash, void *state);
+static int sts_hash_update(sts_hash_e hash, void *state, const void *data,
+    size_t len);
+static int sts_hash_final(sts_hash_e hash, void *state, unsigned char *out);
 
 
 int
 sts_digest(sts_hash_e hash, const void *data, size_t len, unsigned char *out)
 {
-    return sts_digest_parts(hash, data, len, NULL, 0, out);
+    int            ok;
+    unsigned char  state[STS_HMAC_STATE_LEN];
+
+    ok = sts_hash_init(hash, state)
+         && sts_hash_update(hash, state, data, len)
+         && sts_hash_final(hash, state, out);
+
+    sts_wipe(state, sizeof(state));
+
+    return ok ? STS_OK : STS_ECRYPTO;
 }
 
 

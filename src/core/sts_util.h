@@ -141,11 +141,12 @@ int sts_random(void *out, size_t len) STS_WUR;
 
 
 /*
- * Digests and HMAC (RFC 2104) on algorithms fetched from OpenSSL once per
- * thread: OpenSSL 3 looks an algorithm up by name on every one-shot call
- * (HMAC(), SHA256()), which costs more than the hashing of a short string.
- * |out| holds STS_SHA1_LEN or STS_SHA256_LEN bytes.  STS_OK or
- * STS_ECRYPTO.  Intermediate key material is wiped.
+ * Digests and HMAC (RFC 2104) on OpenSSL's SHA-1 and SHA-256 functions
+ * themselves: OpenSSL 3's one-shot calls (HMAC(), SHA256()) look the
+ * algorithm up by name each time, and its EVP contexts dispatch through
+ * the provider and are copied on the heap, all of which costs more than
+ * hashing a short string.  |out| holds STS_SHA1_LEN or STS_SHA256_LEN
+ * bytes.  STS_OK or STS_ECRYPTO.  Intermediate key material is wiped.
  */
 #define STS_SHA1_LEN    20
 #define STS_SHA256_LEN  32
