@@ -28,6 +28,16 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_access.h"
+#include "ngx_http_sts_backend.h"
+#include "ngx_http_sts_body.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_errdoc.h"
+#include "ngx_http_sts_explain.h"
+#include "ngx_http_sts_poststamp.h"
+#include "ngx_http_sts_state.h"
+#include "ngx_http_sts_status.h"
+#include "ngx_http_sts_upload.h"
 #include "core/sts_sign.h"
 #include "core/sts_policy.h"
 #include "core/sts_replay.h"
