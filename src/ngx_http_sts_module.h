@@ -101,6 +101,7 @@ typedef struct {
     ngx_str_t                 token_id;      /* $sts_token_id */
     ngx_str_t                 upload_limit;  /* $sts_upload_limit */
     void                     *upload;        /* upload.c's, or NULL */
+    void                     *body;          /* body.c's, while undecided */
 
     /* explanations (ngx_http_sts_explain.c): never a secret or token */
     ngx_str_t                 layer;
