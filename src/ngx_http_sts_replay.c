@@ -16,6 +16,8 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_replay.h"
 #include "core/sts_replay.h"
 
 
