@@ -2,7 +2,8 @@
  * Copyright (C) nginx-sts authors
  *
  * sts_cache: a bounded LRU cache of opened tokens, each with its role and
- * session policies compiled, found by a hash of the token text and
+ * session policies compiled (one compiled form for every token that
+ * carries the same policy text), found by a hash of the token text and
  * confirmed by comparing the whole text, with the keys its secret derives
  * (sts_sign_keys_t), wiped with it.  One cache per nginx worker: no
  * locks.  A hit costs a hash, a lookup and a comparison; no AEAD, no JSON,
@@ -40,6 +41,8 @@ typedef struct {
     uint64_t  expired;
     size_t    entries;
     size_t    bytes;         /* approximate memory held by entries */
+    size_t    policies;      /* compiled policies, each shared by the
+                                tokens that carry its text */
 } sts_cache_stats_t;
 
 
