@@ -20,7 +20,12 @@
 #   policy50     V1 with a 50-statement role policy
 #   cold         a different token on every request (BENCH_COLD_TOKENS,
 #                default 500, in turn) against a second gateway with
-#                "sts_cache off": every request opens its token
+#                "sts_cache off": every request opens its token and
+#                compiles its policy
+#   miss         the same tokens against a third gateway with "sts_cache
+#                64": every request misses the cache and opens its token;
+#                the policy, the same text in every token, is compiled
+#                once and shared
 # Printed per row: µs of worker CPU per request, its difference to
 # plain-hdrs (the module's own cost), requests/s and their ratio to
 # plain-hdrs.  Every row must be answered 200 only, or the script fails.
@@ -35,20 +40,22 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 DUR=${1:-4}
 ROUNDS=${2:-3}
 CONN=${BENCH_CONNECTIONS:-16}
-ROWS=${BENCH_ROWS:-plain plain-hdrs v1 v4 presign presign-v4 policy50 cold}
+ROWS=${BENCH_ROWS:-plain plain-hdrs v1 v4 presign presign-v4 policy50 cold miss}
 DIR=$ROOT/$BUILD/bench/run
 STSCTL=$ROOT/$BUILD/stsctl
 PORT_STS=18080
 PORT_UP=18081
 PORT_PLAIN=18082
 PORT_COLD=18083
+PORT_MISS=18084
 PATHNAME=/demo-bucket/photos/2026/cat.jpg
 HZ=$(getconf CLK_TCK)
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 
 rm -rf "$DIR"
-mkdir -p "$DIR/up/logs" "$DIR/gw/logs" "$DIR/cold/logs" "$DIR/tmp"
+mkdir -p "$DIR/up/logs" "$DIR/gw/logs" "$DIR/cold/logs" "$DIR/miss/logs" \
+    "$DIR/tmp"
 (umask 077; "$STSCTL" keygen --kid bench > "$DIR/keys")
 
 # the upstream: its own nginx, no module
@@ -121,6 +128,17 @@ gateway_conf "$DIR/cold" off "
         }
     }"
 
+gateway_conf "$DIR/miss" 64 "
+    server {
+        listen 127.0.0.1:$PORT_MISS;
+        location / {
+            sts_auth on;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_pass http://up;
+        }
+    }"
+
 # policies: the typical one, and 50 statements
 cp t/data/policies/read-write-bucket.json "$DIR/typical.json"
 {
@@ -153,7 +171,7 @@ lua_headers() {
 # cold tokens: a wrk script that walks through many tokens
 NCOLD=${BENCH_COLD_TOKENS:-500}
 case " $ROWS " in
-*" cold "*)
+*" cold "*|*" miss "*)
     echo "issuing $NCOLD tokens for the cold row..." >&2
     {
         echo 'local reqs = {}'
@@ -176,8 +194,10 @@ esac
 "$NGINX" -p "$DIR/up" -c "$DIR/up/nginx.conf"
 "$NGINX" -p "$DIR/gw" -c "$DIR/gw/nginx.conf"
 "$NGINX" -p "$DIR/cold" -c "$DIR/cold/nginx.conf"
+"$NGINX" -p "$DIR/miss" -c "$DIR/miss/nginx.conf"
 trap 'kill $(cat "$DIR/up/logs/nginx.pid") $(cat "$DIR/gw/logs/nginx.pid") \
-      $(cat "$DIR/cold/logs/nginx.pid") 2>/dev/null || true' EXIT INT TERM
+      $(cat "$DIR/cold/logs/nginx.pid") $(cat "$DIR/miss/logs/nginx.pid") \
+      2>/dev/null || true' EXIT INT TERM
 sleep 0.5
 
 worker_of() {
@@ -190,7 +210,9 @@ worker_of() {
 
 WORKER_GW=$(worker_of "$DIR/gw")
 WORKER_COLD=$(worker_of "$DIR/cold")
-[ -n "$WORKER_GW" ] && [ -n "$WORKER_COLD" ] || { echo "no worker found"; exit 1; }
+WORKER_MISS=$(worker_of "$DIR/miss")
+[ -n "$WORKER_GW" ] && [ -n "$WORKER_COLD" ] && [ -n "$WORKER_MISS" ] ||
+    { echo "no worker found"; exit 1; }
 
 # utime + stime of a process, in clock ticks
 cpu_ticks() {
@@ -232,6 +254,10 @@ row_args() {
         printf '%s\n' -s "$DIR/cold.lua" "http://127.0.0.1:$PORT_COLD" \
             > "$DIR/args.$row"
         return ;;
+    miss)
+        printf '%s\n' -s "$DIR/cold.lua" "http://127.0.0.1:$PORT_MISS" \
+            > "$DIR/args.$row"
+        return ;;
     *)
         echo "unknown row $row"; exit 1 ;;
     esac
@@ -244,7 +270,11 @@ row_args() {
 
 run() {
     row=$1 round=$2
-    case $row in cold) worker=$WORKER_COLD ;; *) worker=$WORKER_GW ;; esac
+    case $row in
+    cold) worker=$WORKER_COLD ;;
+    miss) worker=$WORKER_MISS ;;
+    *)    worker=$WORKER_GW ;;
+    esac
     set --
     while IFS= read -r a; do
         set -- "$@" "$a"
