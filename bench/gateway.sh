@@ -30,6 +30,11 @@
 # plain-hdrs (the module's own cost), requests/s and their ratio to
 # plain-hdrs.  Every row must be answered 200 only, or the script fails.
 #
+# BENCH_BASE=/path/to/ngx_http_sts_module.so (another build, e.g. of the
+# main branch) adds, right after each row of the module, the same row
+# against twin gateways loading that module (on 127.0.0.2, same ports,
+# same upstream): "row~base", before and after from the same run.
+#
 # Needs wrk (apt-get install wrk) and a build: make all.
 set -eu
 
@@ -76,10 +81,13 @@ http {
 }
 CONF
 
-# $1: directory, $2: "sts_cache" value, $3: the servers
+BASE=${BENCH_BASE:-}
+MODULE=$ROOT/$BUILD/ngx_http_sts_module.so
+
+# $1: directory, $2: "sts_cache" value, $3: the servers, [$4: the module]
 gateway_conf() {
     cat > "$1/nginx.conf" <<CONF
-load_module $ROOT/$BUILD/ngx_http_sts_module.so;
+load_module ${4:-$MODULE};
 worker_processes 1;
 daemon on;
 pid $1/logs/nginx.pid;
@@ -138,6 +146,17 @@ gateway_conf "$DIR/miss" 64 "
             proxy_pass http://up;
         }
     }"
+
+# the twins on 127.0.0.2, with the base module
+if [ -n "$BASE" ]; then
+    for g in gw cold miss; do
+        mkdir -p "$DIR/$g-base/logs"
+        sed -e "s|^load_module .*|load_module $BASE;|" \
+            -e "s|$DIR/$g/logs|$DIR/$g-base/logs|g" \
+            -e "s|listen 127.0.0.1:|listen 127.0.0.2:|" \
+            "$DIR/$g/nginx.conf" > "$DIR/$g-base/nginx.conf"
+    done
+fi
 
 # policies: the typical one, and 50 statements
 cp t/data/policies/read-write-bucket.json "$DIR/typical.json"
@@ -208,6 +227,19 @@ worker_of() {
     done | head -n 1
 }
 
+if [ -n "$BASE" ]; then
+    for g in gw cold miss; do
+        "$NGINX" -p "$DIR/$g-base" -c "$DIR/$g-base/nginx.conf"
+    done
+    trap 'for g in up gw cold miss gw-base cold-base miss-base; do
+              kill $(cat "$DIR/$g/logs/nginx.pid") 2>/dev/null || true
+          done' EXIT INT TERM
+    sleep 0.5
+    WORKER_GW_BASE=$(worker_of "$DIR/gw-base")
+    WORKER_COLD_BASE=$(worker_of "$DIR/cold-base")
+    WORKER_MISS_BASE=$(worker_of "$DIR/miss-base")
+fi
+
 WORKER_GW=$(worker_of "$DIR/gw")
 WORKER_COLD=$(worker_of "$DIR/cold")
 WORKER_MISS=$(worker_of "$DIR/miss")
@@ -271,14 +303,29 @@ row_args() {
 run() {
     row=$1 round=$2
     case $row in
-    cold) worker=$WORKER_COLD ;;
-    miss) worker=$WORKER_MISS ;;
-    *)    worker=$WORKER_GW ;;
+    cold)      worker=$WORKER_COLD ;;
+    miss)      worker=$WORKER_MISS ;;
+    cold~base) worker=$WORKER_COLD_BASE ;;
+    miss~base) worker=$WORKER_MISS_BASE ;;
+    *~base)    worker=$WORKER_GW_BASE ;;
+    *)         worker=$WORKER_GW ;;
     esac
     set --
     while IFS= read -r a; do
+        case $row in
+        *~base)
+            # the twin: its address, and the Host the request was signed for
+            case $a in
+            http://127.0.0.1:*)
+                host=${a#http://}
+                host=${host%%/*}
+                [ "$row" = cold~base ] || [ "$row" = miss~base ] ||
+                    set -- "$@" -H "Host: $host"
+                a=http://127.0.0.2:${a#http://127.0.0.1:} ;;
+            esac ;;
+        esac
         set -- "$@" "$a"
-    done < "$DIR/args.$row"
+    done < "$DIR/args.${row%~base}"
     # a short warm-up (first opening of the token, keepalive connections)
     wrk -t1 -c"$CONN" -d1s "$@" > /dev/null 2>&1
     t0=$(cpu_ticks "$worker")
@@ -297,14 +344,20 @@ run() {
     echo "$row $round $n $rps $((t1 - t0))" >> "$DIR/results"
 }
 
+ALL=
 for row in $ROWS; do
     row_args "$row"
+    ALL="$ALL $row"
+    case $row in
+    plain*) ;;
+    *) [ -z "$BASE" ] || ALL="$ALL $row~base" ;;
+    esac
 done
 
 : > "$DIR/results"
 r=1
 while [ $r -le "$ROUNDS" ]; do
-    for row in $ROWS; do
+    for row in $ALL; do
         run "$row" "$r"
     done
     r=$((r + 1))
@@ -318,7 +371,7 @@ echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 
      "load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 # medians over the rounds of µs per request and of requests/s
-awk -v hz="$HZ" -v rows="$ROWS" '
+awk -v hz="$HZ" -v rows="$ALL" '
     { us[$1] = us[$1] sprintf(" %.2f", $5 * 1000000 / hz / $3)
       rps[$1] = rps[$1] " " $4 }
     function median(list,    a, n, i, j, t) {
@@ -334,11 +387,11 @@ awk -v hz="$HZ" -v rows="$ROWS" '
             r = order[i]; mu[r] = median(us[r]); mr[r] = median(rps[r])
         }
         base = ("plain-hdrs" in mu) ? "plain-hdrs" : order[1]
-        printf "%-11s %10s %10s %10s %8s   %s\n", "row", "us/req", "delta",
+        printf "%-16s %10s %10s %10s %8s   %s\n", "row", "us/req", "delta",
                "req/s", "x " base, "us/req of each round"
         for (i = 1; i <= n; i++) {
             r = order[i]
-            printf "%-11s %10.2f %+10.2f %10.0f %8.3f  %s\n", r, mu[r],
+            printf "%-16s %10.2f %+10.2f %10.0f %8.3f  %s\n", r, mu[r],
                    mu[r] - mu[base], mr[r], mr[r] / mr[base], us[r]
         }
     }' "$DIR/results"
