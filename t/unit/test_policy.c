@@ -777,12 +777,12 @@ ref_list(const char *const *pats, size_t n, const char *s, int icase)
 static void
 test_filters(void)
 {
-    int                   deny[4], nact[4], nres[4], want, want_st, bad;
-    char                  json[4096], res[128];
-    size_t                i, k, n, na[4], nr[4], len, iter;
+    int                   deny[12], nact[12], nres[12], want, want_st, bad;
+    char                  json[8192], res[128];
+    size_t                i, k, n, na[12], nr[12], len, iter;
     sts_str_t             a, r;
     sts_policy_t         *p;
-    const char           *act, *ap[4][2], *rp[4][2];
+    const char           *act, *ap[12][2], *rp[12][2];
     sts_policy_result_t   out;
     static const char    *acts[] = {
         "oss:GetObject", "OSS:getobject", "oss:Get*", "oss:PutObject", "*",
@@ -807,7 +807,8 @@ test_filters(void)
     bad = 0;
 
     for (iter = 0; iter < 20000; iter++) {
-        n = 1 + rnd(4);
+        /* enough statements for the filters to be used (8 or more) */
+        n = 1 + rnd(12);
 
         len = (size_t) snprintf(json, sizeof(json),
                                 "{\"Version\":\"1\",\"Statement\":[");
