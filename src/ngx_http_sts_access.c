@@ -34,6 +34,7 @@
 #include "ngx_http_sts_backend.h"
 #include "ngx_http_sts_body.h"
 #include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_digest.h"
 #include "ngx_http_sts_errdoc.h"
 #include "ngx_http_sts_explain.h"
 #include "ngx_http_sts_poststamp.h"
@@ -303,6 +304,12 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
 
     /* decided */
     ctx->state = NULL;
+
+    if (rc == NGX_OK) {
+        /* the digests the body is checked against as it streams */
+        rc = ngx_http_sts_digest_start(q->r, &q->op, &q->err, &q->reason);
+        rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
+    }
 
     if (rc == NGX_OK) {
         /* N-use presigned URLs, the multipart grace window */

@@ -12,7 +12,8 @@
  *
  * The decision itself is the access phase's (ngx_http_sts_access.c); the
  * filter also counts a streamed upload against its size cap
- * (ngx_http_sts_upload.c).
+ * (ngx_http_sts_upload.c) and hashes it against its digests
+ * (ngx_http_sts_digest.c).
  */
 
 #include <ngx_config.h>
@@ -22,6 +23,7 @@
 #include "ngx_http_sts_module.h"
 #include "ngx_http_sts_body.h"
 #include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_digest.h"
 #include "ngx_http_sts_status.h"
 #include "ngx_http_sts_upload.h"
 
@@ -185,6 +187,14 @@ ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     if (ctx != NULL && ctx->upload != NULL) {
         /* a body of unknown size, counted against the policies' limit */
         rc = ngx_http_sts_upload_body(r, in);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    if (ctx != NULL && ctx->digest != NULL) {
+        /* a body with digests to match, hashed as it passes */
+        rc = ngx_http_sts_digest_body(r, in);
         if (rc != NGX_OK) {
             return rc;
         }
