@@ -331,7 +331,10 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         } else if (ngx_http_sts_backend_prepare(q->r, &q->op,
-                                                &q->auth.params)
+                                                &q->auth.params,
+                                                q->op.body
+                                                == STS_OSS_BODY_POST
+                                                ? &q->body.form : NULL)
                    != NGX_OK)
         {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -1840,6 +1843,11 @@ ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q)
     r = q->r;
 
     if (q->op.body == STS_OSS_BODY_POST) {
+        if (ngx_http_sts_backend_post_as_put(r)) {
+            /* the key is the PUT's target, the form is not sent */
+            return NGX_OK;
+        }
+
         return ngx_http_sts_postkey(r, &q->body.form, q->op.key);
     }
 
