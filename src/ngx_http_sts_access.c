@@ -277,8 +277,43 @@ ngx_http_sts_start(ngx_http_sts_req_t *q)
 static ngx_int_t
 ngx_http_sts_resume(ngx_http_sts_req_t *q)
 {
+    ngx_int_t  rc;
+
     if (q->body.state == NGX_HTTP_STS_BODY_READING) {
-        /* woken up early: still reading */
+        if (!q->body.decidable || !q->body.waiting) {
+            /* woken up early: still reading */
+            return NGX_DONE;
+        }
+
+        /*
+         * HTTP/2, the body still arriving: a refused body, or a form at
+         * its file part, is decided now, as HTTP/1.1 decides it paused;
+         * an allowed form is read on, and checked again once complete
+         */
+        if (q->body.err != NULL) {
+            q->body.waiting = 0;
+            return ngx_http_sts_finish(q, ngx_http_sts_body_ready(q));
+        }
+
+        if (q->body.form_checked) {
+            return NGX_DONE;
+        }
+
+        if (q->op.body == STS_OSS_BODY_POST && !q->body.form_checked) {
+            rc = ngx_http_sts_post_authenticate(q);
+
+            if (rc == NGX_OK) {
+                rc = ngx_http_sts_authorize(q);
+            }
+
+            if (rc != NGX_OK) {
+                q->body.waiting = 0;
+                return ngx_http_sts_finish(q, rc);
+            }
+
+            q->body.form_checked = 1;
+        }
+
         return NGX_DONE;
     }
 
@@ -299,6 +334,12 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
         /* the body is being read; the phases run again when it is */
         q->body.waiting = 1;
         q->waited = 1;
+
+        if (q->body.decidable) {
+            /* HTTP/2: decidable already (ngx_http_sts_resume) */
+            ngx_http_sts_body_wake(q->r);
+        }
+
         return NGX_DONE;
     }
 
