@@ -77,13 +77,15 @@ add_response_body_check(sub {
              "$name - refused over HTTP/2");
 
     } elsif ($name =~ /TEST 2:/) {
-        my $out = h2(form_args($::rw, 'photos/h2.bin', $::Small),
-                     "$base/demo-bucket/");
-        like($out, qr{\n201 2\z}, "$name - stored over HTTP/2");
-        my $got = `curl -s http://127.0.0.1:$ENV{TEST_NGINX_SERVER_PORT}/_store/demo-bucket/photos/h2.bin`;
-        open my $fh, '<', $::Small or die;
-        local $/;
-        is($got, <$fh>, "$name - the file part, byte for byte");
+        for my $f (['h2.bin', $::Small], ['h2-big.bin', $::Big]) {
+            my $out = h2(form_args($::rw, "photos/$f->[0]", $f->[1]),
+                         "$base/demo-bucket/");
+            like($out, qr{\n201 2\z}, "$name - $f->[0] stored over HTTP/2");
+            my $got = `curl -s http://127.0.0.1:$ENV{TEST_NGINX_SERVER_PORT}/_store/demo-bucket/photos/$f->[0]`;
+            open my $fh, '<', $f->[1] or die;
+            local $/;
+            ok($got eq <$fh>, "$name - $f->[0]: the file part, byte for byte");
+        }
 
     } elsif ($name =~ /TEST 3:/) {
         # the session caps uploads at 100 bytes: the file goes over
@@ -174,7 +176,7 @@ __DATA__
 
 
 
-=== TEST 2: HTTP/2: an allowed form is stored whole
+=== TEST 2: HTTP/2: allowed forms, small and large, are stored whole
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
