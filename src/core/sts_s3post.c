@@ -96,8 +96,9 @@ sts_s3post_redirect_ok(sts_str_t url)
     size_t         i;
     unsigned char  c;
 
-    if (!sts_s3post_prefix(url, "http://")
-        && !sts_s3post_prefix(url, "https://"))
+    /* a scheme and a host at least */
+    if (!(sts_s3post_prefix(url, "http://") && url.len > 7)
+        && !(sts_s3post_prefix(url, "https://") && url.len > 8))
     {
         return 0;
     }
