@@ -1,7 +1,6 @@
 # Configuration: the module loads into Debian's nginx, the keyring is
 # checked at start-up, and mistakes are refused with a clear message.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

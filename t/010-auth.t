@@ -2,7 +2,6 @@
 # the OSS V1 signature is checked with the token's secret, the policies
 # decide, and an allowed request is proxied with its credentials removed.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -2,7 +2,6 @@
 # store (nginx's DAV module on a second port), reads back byte for byte,
 # and the backend learns who asked through the $sts_* variables.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -6,7 +6,6 @@
 #
 # The store is a stub that answers with what it received.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -1,7 +1,6 @@
 # Addressing modes: virtual-host (<bucket>.<domain>) and a fixed bucket
 # (CNAME style) sign and authorise the same canonical /<bucket>/<key>.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -2,7 +2,6 @@
 # current time, listing prefix and user agent.  The deciding statement is
 # named in $sts_statement.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -2,7 +2,6 @@
 # signatures, V1 and V4 presigned URLs.  Presigned URLs reach the backend
 # without their signing parameters.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

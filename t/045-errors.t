@@ -2,7 +2,6 @@
 # part, and nginx's own refusals rendered as OSS XML through
 # sts_error_document.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -6,7 +6,6 @@
 # CORS preflights without credentials.  The backend echoes what reached
 # it through $sts_backend_uri.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use MIME::Base64 qw(encode_base64url);
 use StsTest;

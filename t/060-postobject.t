@@ -6,7 +6,6 @@
 # module behind a PUT), so each test can show that an allowed form
 # arrived byte for byte and that a refused one never arrived.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -2,7 +2,6 @@
 # gateway, live role policies from the RAM directory, and the variables
 # that tell who asked and how.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

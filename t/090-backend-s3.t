@@ -7,7 +7,6 @@
 # recomputed here, in Perl, from what the stub saw; the oss connector's
 # are checked by a second gateway (sts_auth on) standing in for the store.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use Digest::SHA qw(sha256_hex hmac_sha256 hmac_sha256_hex);

@@ -12,7 +12,6 @@
 # not replays); requests that need credentials from the endpoint first
 # obtain them from the running nginx.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use StsPop qw(pop_lazy);

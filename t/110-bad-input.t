@@ -12,7 +12,6 @@
 # never an allow, never a worker crash, never an [alert], and never a
 # token or secret in the error log at the levels a production log keeps.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 
@@ -868,7 +867,7 @@ our $HttpConfig = <<'_EOC_';
     sts_directory $TEST_NGINX_DIRECTORY_110;
 
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name .oss.example.com;
         error_page 400 404 405 408 413 414 494 500 502 503 504 /_oss_error;
 

@@ -9,7 +9,6 @@
 # (the response body check below does it, then waits until the old worker
 # has stopped accepting).
 
-use lib 't/lib';
 use Test::Nginx::Socket;
 use StsTest;
 

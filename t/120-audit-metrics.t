@@ -2,7 +2,6 @@
 # per decision (parsed here), and sts_status serves the counters in the
 # Prometheus text format, summed across requests.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use JSON::PP;

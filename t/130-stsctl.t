@@ -3,7 +3,6 @@
 
 use strict;
 use warnings;
-use lib 't/lib';
 use Test::More;
 use JSON::PP;
 use StsTest;

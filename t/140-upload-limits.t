@@ -5,7 +5,6 @@
 # whether nginx buffers the body (the default) or streams it to the store
 # (proxy_request_buffering off).
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use MIME::Base64 ();

@@ -5,7 +5,6 @@
 # a stub that answers with the stamps it received; for sts_backend oss a
 # second gateway stands in front of it and verifies the re-signed request.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use MIME::Base64 ();

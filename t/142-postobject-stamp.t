@@ -7,7 +7,6 @@
 # with the parts inserted; the store's location also answers with the
 # Content-Length it was sent.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 

@@ -6,7 +6,6 @@
 # AccessKeyId holds at most its share of the table, and no entry outlives
 # its token.
 
-use lib 't/lib';
 use Test::Nginx::Socket;
 use StsTest;
 

@@ -7,7 +7,6 @@
 # Tokens are issued to expire a few seconds into the block, so each
 # scenario runs between two requests of a block, with its own client.
 
-use lib 't/lib';
 use Test::Nginx::Socket;
 use StsTest;
 

@@ -6,7 +6,6 @@
 # Expiration for an expired token.  No token or secret ever appears in a
 # body, a header (x-oss-err decoded too), the audit log or the error log.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use JSON::PP;

@@ -3,7 +3,6 @@
 # condition keys it was decided with, as JSON texts inside JSON strings;
 # `stsctl policy replay` decides the logged requests again from them.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use JSON::PP;

@@ -7,7 +7,6 @@
 # Every block starts a fresh nginx, so the buckets start empty; the rates
 # are small so that a few requests reach them.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use StsPop;

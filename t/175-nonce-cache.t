@@ -8,7 +8,6 @@
 # The smallest cache (eight pages) holds far fewer than 400 nonces, and
 # none of them leaves the skew window within the test.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use StsPop;

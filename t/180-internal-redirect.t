@@ -7,7 +7,6 @@
 # the new location, the metrics count the request once, and a presigned
 # URL's use is counted once.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use IO::Socket::INET;

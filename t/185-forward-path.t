@@ -2,7 +2,6 @@
 # table through the gateway, path style, sts_backend none, to a recording
 # backend (t/lib/StsFwd.pm).
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use StsFwd;

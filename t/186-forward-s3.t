@@ -3,7 +3,6 @@
 # backend (t/lib/StsFwd.pm).  An operation without an S3 twin is
 # NotImplemented and never reaches the store.
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use StsFwd;

@@ -3,7 +3,6 @@
 # <bucket>.oss.example.com), to a recording backend that gets the
 # path-style $sts_backend_uri (t/lib/StsFwd.pm).
 
-use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use StsTest;
 use StsFwd;
