@@ -891,8 +891,12 @@ our $HttpConfig = <<'_EOC_';
     }
 _EOC_
 
+# a refused request whose body never comes (Content-Length too large):
+# nginx waits lingering_timeout for it before closing, and the client
+# reads until the close with a 3 s timeout
 our $Config = <<'_EOC_';
     error_page 400 404 405 408 413 414 494 500 502 503 504 /_oss_error;
+    lingering_timeout 1s;
 
     location / {
         sts_auth on;
