@@ -2,7 +2,8 @@
 # store (nginx's DAV module on a second port), reads back byte for byte,
 # and the backend learns who asked through the $sts_* variables.
 
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(1);
@@ -46,6 +47,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -6,7 +6,8 @@
 # CORS preflights without credentials.  The backend echoes what reached
 # it through $sts_backend_uri.
 
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use MIME::Base64 qw(encode_base64url);
 use StsTest;
 
@@ -120,6 +121,7 @@ our $StoreConfig = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -6,7 +6,8 @@
 # nginx that normalises paths the way many stores do, with a location
 # that serves the denied prefix: no trick reaches it.
 
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -53,6 +54,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

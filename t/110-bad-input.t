@@ -12,7 +12,8 @@
 # never an allow, never a worker crash, never an [alert], and never a
 # token or secret in the error log at the levels a production log keeps.
 
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 use Digest::SHA qw(hmac_sha1);
@@ -967,4 +968,11 @@ $total += @{ $Group{$_} } for @Order;
 diag("$total malformed requests in " . scalar(@Order) . " groups");
 
 Test::Base::spec_string($spec);
+# the check above: a known code per answer, and the expected one where a
+# case names it
+sts_plan(per_response => sub {
+    my ($block, $i) = @_;
+    my ($group) = $block->name =~ /group "([a-z0-9]+)"/ or return 0;
+    return defined $Group{$group}[$i][3] ? 2 : 1;
+});
 run_tests();

@@ -5,7 +5,8 @@
 # whether nginx buffers the body (the default) or streams it to the store
 # (proxy_request_buffering off).
 
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use MIME::Base64 ();
 
@@ -140,6 +141,7 @@ sub b64 {
     return $s;
 }
 
+sts_plan();
 run_tests();
 
 __DATA__

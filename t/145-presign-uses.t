@@ -7,6 +7,7 @@
 # its token.
 
 use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 use Digest::SHA ();
@@ -16,8 +17,6 @@ use Time::HiRes qw(sleep time);
 if ($ENV{TEST_NGINX_USE_VALGRIND}) {
     plan skip_all => 'several workers and reloads need a master process, '
                      . 'which valgrind runs do not have';
-} else {
-    plan 'no_plan';
 }
 
 repeat_each(1);
@@ -320,6 +319,9 @@ add_response_body_check(sub {
     }
 });
 
+# the assertions of the %after steps: reload 3, full 10, share 12,
+# short 5
+sts_plan(extra => 3 + 10 + 12 + 5);
 run_tests();
 
 __DATA__

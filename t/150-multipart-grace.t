@@ -8,6 +8,7 @@
 # scenario runs between two requests of a block, with its own client.
 
 use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 use Digest::SHA ();
@@ -18,8 +19,6 @@ use Time::HiRes qw(sleep time);
 if ($ENV{TEST_NGINX_USE_VALGRIND}) {
     plan skip_all => 'several workers need a master process, which '
                      . 'valgrind runs do not have';
-} else {
-    plan 'no_plan';
 }
 
 repeat_each(1);
@@ -294,6 +293,8 @@ add_response_body_check(sub {
     }
 });
 
+# the assertions of the %after steps (54 in all)
+sts_plan(extra => 54);
 run_tests();
 
 __DATA__

@@ -6,7 +6,8 @@
 # Expiration for an expired token.  No token or secret ever appears in a
 # body, a header (x-oss-err decoded too), the audit log or the error log.
 
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use JSON::PP;
 use MIME::Base64;
@@ -195,6 +196,7 @@ add_response_body_check(sub {
     }
 });
 
+sts_plan();
 run_tests();
 
 __DATA__

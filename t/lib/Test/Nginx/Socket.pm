@@ -172,9 +172,6 @@ sub bail_out {
 sub run_tests {
     _check_binary();
 
-    # Without a plan from the test file, count the tests as they run.
-    plan('no_plan') unless Test::More->builder->has_plan;
-
     local $SIG{INT}  = sub { die "interrupted\n" };
     local $SIG{TERM} = sub { die "terminated\n" };
 
@@ -1296,8 +1293,15 @@ sub _check_error_log {
 sub _patterns {
     my ($spec) = @_;
     return () unless defined $spec;
-    return @$spec if ref $spec eq 'ARRAY';
     return ($spec) if ref $spec eq 'Regexp';
+    if (ref $spec eq 'ARRAY') {
+        # a pattern is a string or a qr//: anything else would match
+        # nothing, and a no_error_log would pass without looking
+        my @bad = grep { ref && ref ne 'Regexp' } @$spec;
+        bail_out("bad error log pattern @bad: a string or a qr// only")
+            if @bad;
+        return grep { defined } @$spec;
+    }
     return grep { length } split /\n/, $spec;
 }
 
