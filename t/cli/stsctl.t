@@ -3,7 +3,7 @@
 
 use strict;
 use warnings;
-use Test::More;
+use Test::More tests => 127;
 use JSON::PP;
 use StsTest;
 
@@ -282,4 +282,3 @@ is($rc, 2, 'sign --endpoint that is not http(s): usage error');
 }
 
 unlink $credfile;
-done_testing();
