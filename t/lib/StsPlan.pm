@@ -15,6 +15,8 @@ package StsPlan;
 # block; extra: assertions made once, outside the blocks.  Call it after
 # spec_string() and the hooks, before run_tests().
 #
+# STS_PLAN_DEBUG=1 prints the count after each block.
+#
 # A block without error_log and no_error_log gets, before anything is
 # counted or run, "no_error_log: [error]" when every response it expects
 # is below 400, and "[alert]" and "[crit]" otherwise: the module logs a
