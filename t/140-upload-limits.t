@@ -738,7 +738,7 @@ qr/sts: PutObject MissingContentLength for "\Q$::range->{id}\E"/
 [::sts_sign($::rw, 'POST', '/demo-bucket/free-mp.bin?uploads'),
  ::sts_sign($::rw, 'POST', '/demo-bucket/free-mp.bin?uploadId=u1'),
  ::put($::rw, 'free-link?symlink', '--header',
-       'x-oss-symlink-target:cp-src.bin')]
+       'x-oss-symlink-target:cp-src.bin') . "Content-Length: 0\n"]
 --- error_code eval
 [200, 200, 201]
 --- response_body_like eval

@@ -659,6 +659,10 @@ sub request_of {
 
     $hdrs .= "Host: $host\n" if $host;
     $hdrs .= "$_\n" for @{ $c->{raw} || [] };
+    # as clients send an empty upload
+    $hdrs .= "Content-Length: 0\n"
+        if !length $body && $m =~ /^(?:PUT|POST)$/
+           && $hdrs !~ /^(?:Content-Length|Transfer-Encoding):/mi;
 
     return ("$m $path" . (length $body ? "\n$body" : ''), $hdrs, $body);
 }

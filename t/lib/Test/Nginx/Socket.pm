@@ -770,7 +770,7 @@ sub _build_exchanges {
         for my $i (0 .. $#$pipelined) {
             my $req = _build_request($block, $pipelined->[$i], $i,
                                      $i < $#$pipelined ? 'keep-alive'
-                                                       : 'close');
+                                                       : 'close', 1);
             push @raw, join '', @{ $req->{pieces} };
             push @methods, $req->{method};
         }
@@ -803,11 +803,14 @@ sub _build_exchanges {
 # optional body; an array of strings means separate writes) into raw
 # HTTP with Host, Connection and Content-Length added.
 sub _build_request {
-    my ($block, $req, $idx, $connection) = @_;
+    my ($block, $req, $idx, $connection, $expand) = @_;
     my $name = _test_name($block);
 
+    # $TEST_NGINX_* is replaced in pipelined_requests only, as the full
+    # scaffold does
     my @parts = ref $req eq 'ARRAY' ? @$req : ($req);
-    @parts = map { _expand_env($_ // '', $name, 'request') } @parts;
+    @parts = map { $expand ? _expand_env($_ // '', $name, 'request')
+                           : $_ // '' } @parts;
     my $text = join '', @parts;
 
     # Where the writes were split, as offsets into $text.
@@ -827,6 +830,7 @@ sub _build_request {
     my ($first, $body) = $rest =~ /\A([^\n]*)(?:\n(.*))?\z/s;
     my $body_off = $skip + length($first) + (defined $body ? 1 : 0);
     $body //= '';
+    my $has_body = length $body;
 
     $first =~ s/^\s+|\s+$//g;
     my @words = split /\s+/, $first;
@@ -837,7 +841,7 @@ sub _build_request {
 
     # Headers: the defaults, then "--- more_headers".
     my $more = _pick(_sect($block, 'more_headers'), $idx);
-    $more = _expand_env($more, $name, 'more_headers') // '';
+    $more //= '';
     my (@headers, %have);
     for my $line (split /\n/, $more) {
         next if $line =~ /^\s*(?:#.*)?$/;
@@ -863,9 +867,10 @@ sub _build_request {
     unshift @headers, "Connection: $connection"
         unless exists $have{connection};
     unshift @headers, "Host: localhost" unless exists $have{host};
-    if (!$chunked && !exists $have{'content-length'}
-        && (length $body || $method =~ /^(?:POST|PUT|PATCH)$/))
-    {
+    # Content-Length when something follows the request line, even
+    # blanks (then 0), as the full scaffold does: a PUT or POST without
+    # a body has none unless the test gives it
+    if (!$chunked && !exists $have{'content-length'} && $has_body) {
         push @headers, "Content-Length: " . length $body;
     }
 
