@@ -1166,11 +1166,15 @@ sub _check_response {
     }
 
     # response_headers: "Name: value" (absent counts as empty) or
-    # "! Name" (must be absent); one assertion per line.
+    # "! Name" (must be absent); one assertion per line.  A name given
+    # twice stops the run: the full scaffold checks only the last line.
     my $headers = _pick(_sect($block, 'response_headers'), $i);
+    my %seen;
     if (defined $headers) {
         for my $line (split /\n/, $headers) {
             next unless $line =~ /\S/;
+            bail_out("$name - header $1 named twice in response_headers")
+                if $line =~ /^\s*!?\s*([^:\s]+)/ && $seen{$1}++;
             if ($line =~ /^\s*!\s*(\S+?)\s*$/) {
                 my $got = _header($r, $1);
                 ok(!defined $got,
@@ -1195,6 +1199,8 @@ sub _check_response {
     if (defined $headers_like) {
         for my $line (split /\n/, $headers_like) {
             next unless $line =~ /\S/;
+            bail_out("$name - header $1 named twice in response_headers_like")
+                if $line =~ /^\s*([^:\s]+)/ && $seen{$1}++;
             if ($line =~ /^\s*([^:\s]+)\s*:\s*(.*?)\s*$/) {
                 my ($hdr, $pat) = ($1, _expand_port($2));
                 like(_header($r, $hdr) // '', qr/^(?:$pat)$/,
