@@ -13,7 +13,6 @@
 
 use strict;
 use warnings;
-use lib 't/lib';
 use Test::More;
 use File::Path qw(make_path remove_tree);
 use File::Copy qw(copy);

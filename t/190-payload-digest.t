@@ -7,8 +7,8 @@
 # nginx buffers the body (the default) or streams it (proxy_request_buffering
 # off).
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use Digest::SHA ();
 
@@ -77,6 +77,7 @@ _EOC_
 our $Streaming = $Config =~ s/proxy_http_version 1.1;/proxy_http_version 1.1;
         proxy_request_buffering off;/r;
 
+sts_plan();
 run_tests();
 
 __DATA__

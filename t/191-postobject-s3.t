@@ -6,8 +6,8 @@
 # what it logged (method, target, length and the headers that matter),
 # is what the gateway sent.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(1);
@@ -138,6 +138,7 @@ our $Retry = $Config =~ s{proxy_pass http://127.0.0.1:\$TEST_NGINX_RAND_PORT_1;}
 our $Stamped = $Config =~ s/sts_backend s3;/sts_backend s3;
         sts_stamp_identity on;/r;
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -6,8 +6,8 @@
 # test server; each block's checks run curl against it once the block's
 # HTTP/1.1 request has been answered.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use IO::Socket::INET;
 use Digest::SHA ();
@@ -161,6 +161,20 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+# the checks above, by block: TEST 1 one, TEST 2 four, TEST 3 one, TEST 4
+# three; the refusals they make over HTTP/2 log at the error level, so
+# blocks 1, 3 and 4 look for [alert] and [crit] only
+our %H2Checks = (1 => 1, 2 => 4, 3 => 1, 4 => 3);
+for my $block (Test::Base::blocks()) {
+    my ($n) = $block->name =~ /TEST (\d+):/;
+    $block->set_value('no_error_log', "[alert]\n[crit]")
+        if $n != 2 && !defined $block->no_error_log;
+}
+sts_plan(per_response => sub {
+    my ($block, $i) = @_;
+    my ($n) = $block->name =~ /TEST (\d+):/;
+    return $i == 0 ? $H2Checks{$n} // 0 : 0;
+});
 run_tests();
 
 __DATA__

@@ -30,9 +30,10 @@ use Exporter 'import';
 use Digest::MD5 qw(md5_base64);
 use MIME::Base64 qw(encode_base64url);
 use StsTest;
+use StsPlan ();
 use Test::More;
 
-our @EXPORT = qw(fwd_spec fwd_check_body fwd_group);
+our @EXPORT = qw(fwd_spec fwd_check_body fwd_group fwd_plan);
 
 # the recording backend, and what every configuration shares
 our $HttpConfig = <<'_EOC_';
@@ -662,6 +663,10 @@ sub request_of {
 
     $hdrs .= "Host: $host\n" if $host;
     $hdrs .= "$_\n" for @{ $c->{raw} || [] };
+    # as clients send an empty upload
+    $hdrs .= "Content-Length: 0\n"
+        if !length $body && $m =~ /^(?:PUT|POST)$/
+           && $hdrs !~ /^(?:Content-Length|Transfer-Encoding):/mi;
 
     return ("$m $path" . (length $body ? "\n$body" : ''), $hdrs, $body);
 }
@@ -736,6 +741,7 @@ sub fwd_group {
                      : qr{<Code>\Q$code\E</Code>};
             $re = qr/\A\z/ if $v->{m} eq 'HEAD';
             push @{ $o{response_body_like} }, $re;
+            push @{ $o{rec} }, 0;
             next;
         }
 
@@ -757,6 +763,7 @@ sub fwd_group {
             "X-Rec: $v->{m} $v->{fwd}\nX-Rec-Grants: " . grants_json($v->{g});
         push @{ $o{response_body_like} }, $v->{m} eq 'HEAD' ? qr/\A\z/
                                           : qr/\A\Q${\ record($v, $sent)}\E\z/;
+        push @{ $o{rec} }, $v->{m} eq 'HEAD' ? 0 : 1;
         $log .= "$v->{m} $v->{fwd} len=" . (length $len ? $len : '-') . "\n";
     }
 
@@ -766,6 +773,7 @@ sub fwd_group {
     push @{ $o{error_code} }, 200;
     push @{ $o{response_headers} }, "! X-Rec";
     push @{ $o{response_body_like} }, qr/\A\Q$log\E\z/;
+    push @{ $o{rec} }, 0;
 
     $o{name} = $name;
     $o{known} = [ map { $_->{known} ? ($_->{known}) : () } @$cases ];
@@ -788,7 +796,7 @@ sub fwd_spec {
             . "--- http_config eval: \$::HttpConfig\n"
             . "--- config eval: \$::Config\n";
         for my $sect (qw(request more_headers error_code response_headers
-                         response_body_like))
+                         response_body_like rec))
         {
             $text .= "--- $sect eval: StsFwd::fwd_group('$cf', $n)->{$sect}\n";
         }
@@ -861,12 +869,17 @@ sub acted_on {
     return @on;
 }
 
+# the responses the recorder answered ("--- rec", an array), one
+# assertion each; call fwd_plan() for the plan
 sub fwd_check_body {
     my ($block, $body, $idx) = @_;
+    my $rec = $block->rec;
+    return unless ref $rec eq 'ARRAY' ? $rec->[$idx] : $rec;
     my ($m, $uri, $grants, $copy, $link, $token, $sent) = $body
         =~ /\AREC\ (\S+)\ (\S+)\nlen=\d*\ngrants=([^\n]*)\ncopy=([^\n]*)\n
              link=([^\n]*)\ntoken=([^\n]*)\n\n(.*)\z/xs
-        or return;
+        or return fail($block->name . " - request $idx: the recorder's "
+                       . "answer");
 
     my %granted;
     while ($grants =~ /\["[^"]+","acs:oss:\*:\*:((?:[^"\\]|\\.)*)"\]/g) {
@@ -885,6 +898,14 @@ sub fwd_check_body {
     is(join(' ', @missing) . (length $token ? " token=$token" : ''), '',
        $block->name . " - request $idx: the store acts only on what was "
        . 'authorised');
+}
+
+sub fwd_plan {
+    StsPlan::sts_plan(per_response => sub {
+        my ($block, $i) = @_;
+        my $rec = $block->rec;
+        return (ref $rec eq 'ARRAY' ? $rec->[$i] : $rec) ? 1 : 0;
+    });
 }
 
 1;

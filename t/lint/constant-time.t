@@ -19,7 +19,7 @@ use warnings;
 use File::Basename qw(dirname);
 use Test::More;
 
-my $src = dirname(__FILE__) . '/../src/core';
+my $src = dirname(__FILE__) . '/../../src/core';
 
 my $compare = qr/\b(?:memcmp|bcmp|strcmp|strncmp|strcasecmp|strncasecmp
                    |ngx_memcmp|ngx_strcmp|ngx_strncmp|ngx_strcasecmp
