@@ -22,6 +22,7 @@
 #include "core/sts_post.h"
 
 #include "ngx_http_sts_util.h"
+#include "ngx_http_sts_redis.h"
 
 
 /* the backend connectors' settings and per-request state (backend.c) */
@@ -43,6 +44,7 @@ typedef struct {
     sts_revoked_t            *revoked;       /* sts_revoked, or NULL */
     ngx_shm_zone_t           *uses_zone;     /* sts_presign_uses_zone */
     ngx_shm_zone_t           *grace_zone;    /* sts_multipart_grace_zone */
+    ngx_http_sts_redis_conf_t  redis;        /* sts_state, sts_state_use */
 } ngx_http_sts_main_conf_t;
 
 
@@ -96,6 +98,7 @@ typedef struct {
     ngx_str_t                 token_id;      /* $sts_token_id */
     ngx_str_t                 upload_limit;  /* $sts_upload_limit */
     void                     *upload;        /* upload.c's, or NULL */
+    void                     *fleet;         /* state.c's, on Redis */
 
     /* explanations (ngx_http_sts_explain.c): never a secret or token */
     ngx_str_t                 layer;
@@ -351,7 +354,8 @@ time_t ngx_http_sts_grace_window(ngx_http_request_t *r,
 ngx_int_t ngx_http_sts_grace_check(ngx_http_request_t *r,
     const sts_oss_op_t *op, const sts_params_t *params, sts_str_t akid,
     time_t expiration);
-#define NGX_HTTP_STS_STATE_STATUS_SIZE  2048
+#define NGX_HTTP_STS_STATE_STATUS_SIZE  \
+    (2048 + NGX_HTTP_STS_REDIS_STATUS_SIZE)
 u_char *ngx_http_sts_state_status(ngx_http_request_t *r, u_char *p);
 
 
