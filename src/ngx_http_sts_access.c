@@ -6,17 +6,19 @@
  * OSS-format XML error.  All decisions are made by the pure-C core; this
  * file only converts nginx structures and renders the answer.
  *
+ * The file follows the request: the driver (handler, start, resume,
+ * finish), the request view, what the request is, who signed it, the body
+ * some decisions need, the policies' decision, the answer (a refusal, or
+ * what changes after an allow), and the end of an abandoned decision.
+ *
  * Some decisions need the request body: the keys of DeleteMultipleObjects,
- * the process of ProcessObject, the form of PostObject.  The body is read
- * here, in the access phase, and watched by a request body filter: a
- * bounded copy for the first two, a streaming form reader for the last,
- * which stops nginx reading at the file part (the signature, policy and
- * key all come before it), so an upload is authorised before it is
- * accepted.  An allowed form is then read to its end and, as every body
- * read here, proxied unchanged, but where the store would read another
- * object than the one authorised: a form whose key uses ${filename} gets
- * the expanded key, and a delete list with URL-encoded keys is rebuilt
- * from the decoded keys (ngx_http_sts_rewrite_body).
+ * the process of ProcessObject, the form of PostObject.  It is read in
+ * the access phase (ngx_http_sts_body.c), a form only up to its file part
+ * until the form is allowed.  An allowed body is proxied unchanged, but
+ * where the store would read another object than the one authorised: a
+ * form whose key uses ${filename} gets the expanded key, and a delete
+ * list with URL-encoded keys is rebuilt from the decoded keys
+ * (ngx_http_sts_rewrite_body).
  *
  * While the body is read the handler returns NGX_DONE; the post handler
  * (body complete) or a posted write event (form paused at its file part)
@@ -28,6 +30,16 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_access.h"
+#include "ngx_http_sts_backend.h"
+#include "ngx_http_sts_body.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_errdoc.h"
+#include "ngx_http_sts_explain.h"
+#include "ngx_http_sts_poststamp.h"
+#include "ngx_http_sts_state.h"
+#include "ngx_http_sts_status.h"
+#include "ngx_http_sts_upload.h"
 #include "core/sts_sign.h"
 #include "core/sts_policy.h"
 #include "core/sts_replay.h"
@@ -37,11 +49,6 @@
 
 #define NGX_HTTP_STS_MAX_CTX_KEYS  16
 #define NGX_HTTP_STS_AUDIT_MAX     (1024 * 1024)   /* $sts_grants ... */
-
-#define NGX_HTTP_STS_BODY_NONE      0   /* not read by this module */
-#define NGX_HTTP_STS_BODY_READING   1   /* nginx reads it */
-#define NGX_HTTP_STS_BODY_PAUSED    2   /* stopped at a form's file part */
-#define NGX_HTTP_STS_BODY_COMPLETE  3
 
 
 typedef struct {
@@ -70,21 +77,14 @@ typedef struct {
     const char                 *denial;      /* "deny", "implicit-deny" */
 
     /* the body, when the decision needs it */
-    ngx_uint_t                  body_state;
-    const sts_oss_error_t      *body_err;    /* found while reading */
-    sts_buf_t                   body;        /* delete, process: a copy */
+    ngx_http_sts_body_t         body;        /* ngx_http_sts_body.c */
     sts_buf_t                   fwd;         /* delete: body to forward */
-    sts_post_form_t             form;        /* PostObject */
     sts_post_auth_t             post;
     sts_post_range_t            range;
-    ngx_http_event_handler_pt   read_handler;    /* saved while paused */
     unsigned                    skip:1;          /* a CORS preflight */
-    unsigned                    waiting:1;       /* NGX_DONE returned */
     unsigned                    waited:1;        /* NGX_DONE was returned */
     unsigned                    cached:1;        /* session from the cache */
     unsigned                    longterm:1;      /* a RAM AccessKey */
-    unsigned                    form_checked:1;  /* the form is allowed */
-    unsigned                    body_last:1;
 } ngx_http_sts_req_t;
 
 
@@ -95,8 +95,8 @@ static ngx_int_t ngx_http_sts_build_view(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_same_host(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sts_classify(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authenticate(ngx_http_sts_req_t *q);
-static ngx_int_t ngx_http_sts_open_token(ngx_http_sts_req_t *q,
-    sts_str_t akid, sts_str_t token);
+static ngx_int_t ngx_http_sts_open_token(ngx_http_sts_req_t *q, sts_str_t akid,
+    sts_str_t token);
 static int ngx_http_sts_token_from_cache(ngx_http_sts_req_t *q,
     sts_cache_t *cache, sts_str_t token, int64_t now);
 static int ngx_http_sts_token_open(ngx_http_sts_req_t *q, sts_str_t token,
@@ -104,35 +104,27 @@ static int ngx_http_sts_token_open(ngx_http_sts_req_t *q, sts_str_t token,
 static ngx_int_t ngx_http_sts_open_longterm(ngx_http_sts_req_t *q,
     sts_str_t akid);
 static ngx_int_t ngx_http_sts_policies(ngx_http_sts_req_t *q);
-static ngx_int_t ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_read_body(ngx_http_sts_req_t *q);
-static void ngx_http_sts_body_read(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sts_body_ready(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_post_ready(ngx_http_sts_req_t *q);
-static ngx_int_t ngx_http_sts_request_body_filter(ngx_http_request_t *r,
-    ngx_chain_t *in);
-static ngx_int_t ngx_http_sts_body_feed(ngx_http_sts_req_t *q, u_char *p,
-    size_t n);
+static ngx_int_t ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_authorize(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_condition_context(ngx_http_sts_req_t *q,
     char *now, sts_policy_kv_t *kv, size_t *nkv);
-static void ngx_http_sts_kv(sts_policy_kv_t *kv, size_t *nkv,
-    const char *key, const void *data, size_t len);
+static void ngx_http_sts_kv(sts_policy_kv_t *kv, size_t *nkv, const char *key,
+    const void *data, size_t len);
 static void ngx_http_sts_replay_record(ngx_http_sts_req_t *q,
     sts_policy_kv_t *kv, size_t nkv);
 static ngx_int_t ngx_http_sts_evaluate(ngx_http_sts_req_t *q,
     sts_policy_kv_t *kv, size_t nkv);
 static ngx_int_t ngx_http_sts_deny(ngx_http_sts_req_t *q);
-static void ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx);
-static void ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_strip(ngx_http_sts_req_t *q);
 static ngx_int_t ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q);
+static void ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx);
+static void ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q);
 static void ngx_http_sts_session_cleanup(void *data);
 static ngx_int_t ngx_http_sts_set_str(ngx_http_sts_req_t *q, ngx_str_t *dst,
     const char *src, size_t len);
-
-
-static ngx_http_request_body_filter_pt  ngx_http_next_request_body_filter;
 
 
 ngx_int_t
@@ -198,7 +190,7 @@ ngx_http_sts_access_handler(ngx_http_request_t *r)
     sts_buf_init(&q->string_to_sign, &ctx->allocator, 0);
     sts_buf_init(&q->canonical, &ctx->allocator, 0);
     sts_buf_init(&q->condition, &ctx->allocator, 1024);
-    sts_buf_init(&q->body, &ctx->allocator, 0);
+    sts_buf_init(&q->body.copy, &ctx->allocator, 0);
 
     q->oc.mode = (sts_addressing_e) slcf->addressing;
     q->oc.domain.data = (char *) slcf->addressing_arg.data;
@@ -284,12 +276,12 @@ ngx_http_sts_start(ngx_http_sts_req_t *q)
 static ngx_int_t
 ngx_http_sts_resume(ngx_http_sts_req_t *q)
 {
-    if (q->body_state == NGX_HTTP_STS_BODY_READING) {
+    if (q->body.state == NGX_HTTP_STS_BODY_READING) {
         /* woken up early: still reading */
         return NGX_DONE;
     }
 
-    q->waiting = 0;
+    q->body.waiting = 0;
 
     return ngx_http_sts_finish(q, ngx_http_sts_body_ready(q));
 }
@@ -304,7 +296,7 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
 
     if (rc == NGX_AGAIN) {
         /* the body is being read; the phases run again when it is */
-        q->waiting = 1;
+        q->body.waiting = 1;
         q->waited = 1;
         return NGX_DONE;
     }
@@ -379,73 +371,132 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
 }
 
 
-/*
- * The rewrite phases are the first that run after an internal redirect
- * (the server's) or a named location (the location's), and this handler,
- * installed after nginx's own, runs first in them.  A decision still
- * waiting for the body there was cut short: nginx answered the request
- * with an error while reading the body (a body over client_max_body_size,
- * a timeout ...) and error_page sent it on.  The access phase never
- * resumes it, so it is abandoned here, before anything in the new
- * location (a variable, sts_error_document, the access phase, the log)
- * reads the context.  Without a redirect the phases never run again from
- * the rewrite phases, so a waiting decision is not seen here.
- */
-ngx_int_t
-ngx_http_sts_redirect_handler(ngx_http_request_t *r)
+static ngx_int_t
+ngx_http_sts_build_view(ngx_http_sts_req_t *q)
 {
-    ngx_http_sts_ctx_t  *ctx;
+    u_char              *p, *last, *qm;
+    ngx_uint_t           i, n;
+    ngx_list_part_t     *part;
+    ngx_table_elt_t     *h;
+    sts_header_t        *hv;
+    ngx_http_request_t  *r;
 
-    ctx = ngx_http_sts_get_ctx(r);
+    r = q->r;
 
-    if (ctx != NULL && ctx->state != NULL) {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "sts: decision abandoned by a redirect");
+    q->view.method.data = (char *) r->method_name.data;
+    q->view.method.len = r->method_name.len;
 
-        ngx_http_sts_access_abandon(ctx);
+    if (r->headers_in.host != NULL) {
+        q->view.host.data = (char *) r->headers_in.host->value.data;
+        q->view.host.len = r->headers_in.host->value.len;
+
+    } else {
+        q->view.host.data = "";
     }
 
-    return NGX_DECLINED;
+    /*
+     * An absolute request target ("GET http://host/key"): nginx picks the
+     * server by its host, the gateway reads the bucket from the Host
+     * header; they must be one host, or the bucket authorised and
+     * forwarded would not be the one the target names.
+     */
+    if (r->host_start != NULL && r->host_end != NULL
+        && ngx_http_sts_same_host(r) != NGX_OK)
+    {
+        q->err = &sts_err_invalid_argument_host;
+        q->reason = "the request target names another host than the Host "
+                    "header";
+        return NGX_DECLINED;
+    }
+
+    /* the raw request target, exactly as the client sent and signed it */
+    p = r->unparsed_uri.data;
+    last = p + r->unparsed_uri.len;
+    qm = ngx_strlchr(p, last, '?');
+
+    q->view.raw_path.data = (char *) p;
+    q->view.raw_path.len = (qm ? qm : last) - p;
+    q->view.raw_query.data = qm ? (char *) qm + 1 : "";
+    q->view.raw_query.len = qm ? (size_t) (last - qm - 1) : 0;
+
+    if (!sts_http_target_valid(&q->view)) {
+        q->err = &sts_err_invalid_uri;
+        q->reason = "a raw '#' in the request target";
+        return NGX_DECLINED;
+    }
+
+    n = 0;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    hv = ngx_palloc(r->pool, (n ? n : 1) * sizeof(sts_header_t));
+    if (hv == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    n = 0;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+        for (i = 0; i < part->nelts; i++) {
+            hv[n].name.data = (char *) h[i].key.data;
+            hv[n].name.len = h[i].key.len;
+            hv[n].value.data = (char *) h[i].value.data;
+            hv[n].value.len = h[i].value.len;
+            n++;
+        }
+    }
+
+    q->view.headers = hv;
+    q->view.num_headers = n;
+    q->view.client_addr.data = (char *) r->connection->addr_text.data;
+    q->view.client_addr.len = r->connection->addr_text.len;
+#if (NGX_HTTP_SSL)
+    q->view.secure = r->connection->ssl != NULL;
+#endif
+    q->view.now = ngx_time();
+
+    return NGX_OK;
 }
 
 
 /*
- * nginx answered the request with an error (a body over
- * client_max_body_size, a timeout ...) and redirected it while the
- * decision waited for the body: the decision is not made, and what it
- * needed is wiped.
+ * The host of an absolute request target against the Host header, ignoring
+ * case and ports: a port selects no bucket, and host_start..host_end never
+ * holds one (nginx parses the target's port apart).
  */
-static void
-ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx)
+static ngx_int_t
+ngx_http_sts_same_host(ngx_http_request_t *r)
 {
-    ngx_http_sts_req_t  *q;
+    u_char  *p, *last;
+    size_t   len;
 
-    q = ctx->state;
-    if (q == NULL) {
-        return;
+    if (r->headers_in.host == NULL) {
+        return NGX_DECLINED;
     }
 
-    ctx->state = NULL;
-    ctx->rc = NGX_HTTP_FORBIDDEN;
+    p = r->headers_in.host->value.data;
+    last = p + r->headers_in.host->value.len;
 
-    if (ctx->decision.len == 0) {
-        ngx_str_set(&ctx->decision, "error");
+    if (p < last && *p == '[') {
+        p = ngx_strlchr(p, last, ']');
+        p = (p != NULL) ? p + 1 : last;
+
+    } else {
+        p = ngx_strlchr(p, last, ':');
+        p = (p != NULL) ? p : last;
     }
 
-    ngx_http_sts_req_cleanup(q);
-}
+    len = p - r->headers_in.host->value.data;
 
+    if (len != (size_t) (r->host_end - r->host_start)
+        || ngx_strncasecmp(r->host_start, r->headers_in.host->value.data,
+                           len) != 0)
+    {
+        return NGX_DECLINED;
+    }
 
-/* wipes what the decision needed; called before anything is sent */
-static void
-ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q)
-{
-    sts_auth_free(&q->ctx->allocator, &q->auth);
-    sts_buf_wipe_free(&q->string_to_sign);
-    sts_buf_wipe_free(&q->canonical);
-    sts_buf_free(&q->condition);
-    sts_buf_wipe_free(&q->body);
-    sts_post_form_free(&q->form);
+    return NGX_OK;
 }
 
 
@@ -1008,6 +1059,158 @@ failed:
 
 
 /*
+ * Reads the body the decision needs (ngx_http_sts_body.c), then decides;
+ * NGX_AGAIN while it is read.
+ */
+static ngx_int_t
+ngx_http_sts_read_body(ngx_http_sts_req_t *q)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_sts_body_start(q->r, &q->body, q->op.body,
+                                 &q->ctx->allocator, &q->err, &q->reason);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_sts_body_ready(q);
+}
+
+
+/* the body is read (or a form stopped at its file part): decide */
+static ngx_int_t
+ngx_http_sts_body_ready(ngx_http_sts_req_t *q)
+{
+    int                  rc;
+    const char          *body;
+    const sts_header_t  *h;
+
+    if (q->body.err != NULL) {
+        q->err = q->body.err;
+        q->reason = "request body refused";
+        return NGX_DECLINED;
+    }
+
+    if (q->op.body == STS_OSS_BODY_POST) {
+        return ngx_http_sts_post_ready(q);
+    }
+
+    body = q->body.copy.data ? q->body.copy.data : "";
+
+    if (q->op.body == STS_OSS_BODY_DELETE) {
+        h = sts_http_header(&q->view, "Content-MD5", NULL);
+
+        if (h != NULL
+            && !sts_oss_content_md5_ok(h->value, body, q->body.copy.len))
+        {
+            q->err = &sts_err_invalid_digest;
+            q->reason = "Content-MD5 does not match the body";
+            return NGX_DECLINED;
+        }
+
+        sts_buf_init(&q->fwd, &q->ctx->allocator, 0);
+
+        rc = sts_oss_add_delete_body(&q->ctx->allocator, &q->oc, &q->op,
+                                     body, q->body.copy.len, &q->fwd,
+                                     &q->err);
+
+    } else {
+        rc = sts_oss_add_process_body(&q->ctx->allocator, &q->oc, &q->op,
+                                      body, q->body.copy.len, &q->err);
+    }
+
+    if (rc != STS_OK) {
+        if (q->err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        q->reason = "request body refused";
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_sts_authorize(q);
+}
+
+
+static ngx_int_t
+ngx_http_sts_post_ready(ngx_http_sts_req_t *q)
+{
+    ngx_int_t            rc;
+    ngx_http_request_t  *r;
+
+    r = q->r;
+
+    if (!q->body.form_checked) {
+        if (q->body.form.stage == STS_POST_FIELDS
+            && sts_post_form_end(&q->body.form) != STS_OK)
+        {
+            /* the whole body, and no file part in it */
+            q->err = q->body.form.err;
+            q->reason = "not a complete form";
+            return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        rc = ngx_http_sts_post_authenticate(q);
+
+        if (rc == NGX_OK) {
+            rc = ngx_http_sts_authorize(q);
+        }
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        q->body.form_checked = 1;
+    }
+
+    /* allowed so far: read the upload to its end, for the proxy */
+    rc = ngx_http_sts_body_continue(r, &q->body);
+
+    if (rc == NGX_DONE) {
+        /* stopped again: the rest of the form is wrong */
+        return ngx_http_sts_body_ready(q);
+    }
+
+    if (rc != NGX_OK) {
+        /* NGX_AGAIN: the post handler runs the phases again */
+        return rc;
+    }
+
+    /* the whole form: the file is last, and its size is known */
+
+    if (sts_post_form_end(&q->body.form) != STS_OK) {
+        q->err = q->body.form.err;
+        q->reason = "not a complete form";
+        return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (q->range.set && q->body.form.file_size < q->range.min) {
+        q->err = &sts_err_entity_too_small;
+        q->reason = "file smaller than the policy allows";
+        return NGX_DECLINED;
+    }
+
+    if (q->range.set && q->body.form.file_size > q->range.max) {
+        q->err = &sts_err_entity_too_large;
+        q->reason = "file larger than the policy allows";
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_sts_upload_cap(r) >= 0
+        && q->body.form.file_size > (uint64_t) ngx_http_sts_upload_cap(r))
+    {
+        q->err = &sts_err_entity_too_large;
+        q->reason = "file larger than the policies allow";
+        q->log_level = NGX_LOG_ERR;
+        ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_BODY_CUT);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
  * PostObject, once its fields are read: the signature of the policy with
  * the secret of the form's token, the policy's expiration and conditions,
  * the key (${filename}), and PutObject on that key to authorise.
@@ -1028,7 +1231,7 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
     region.data = (char *) q->slcf->region.data;
     region.len = q->slcf->region.len;
 
-    rc = sts_post_auth_parse(&q->form, region, q->view.now,
+    rc = sts_post_auth_parse(&q->body.form, region, q->view.now,
                              q->slcf->max_skew, &q->post, &q->err);
     if (rc != STS_OK) {
         q->reason = "malformed form signature";
@@ -1082,7 +1285,7 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = sts_post_object_key(&ctx->allocator, &q->form, &key, &q->err);
+    rc = sts_post_object_key(&ctx->allocator, &q->body.form, &key, &q->err);
     if (rc != STS_OK) {
         if (q->err == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -1092,7 +1295,7 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
         return NGX_DECLINED;
     }
 
-    rc = sts_post_policy_check(&ctx->allocator, &q->form, &q->post,
+    rc = sts_post_policy_check(&ctx->allocator, &q->body.form, &q->post,
                                q->op.bucket, key, q->view.now, &q->range,
                                &q->condition, &q->err);
     if (rc != STS_OK) {
@@ -1107,7 +1310,7 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
 
     if (q->range.set && r->headers_in.content_length_n >= 0) {
         /* refused now, not after the upload: the size is known enough */
-        sts_post_file_size_bounds(&q->form,
+        sts_post_file_size_bounds(&q->body.form,
                                   (uint64_t) r->headers_in.content_length_n,
                                   &min, &max);
 
@@ -1125,7 +1328,7 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
     }
 
     rc = sts_oss_add_post_object(&ctx->allocator, &q->oc, &q->op, key,
-                                 sts_post_form_field(&q->form,
+                                 sts_post_form_field(&q->body.form,
                                                      "x-oss-tagging")
                                  != NULL, &q->err);
     if (rc != STS_OK) {
@@ -1134,535 +1337,6 @@ ngx_http_sts_post_authenticate(ngx_http_sts_req_t *q)
         }
 
         q->reason = "invalid key in the form";
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * Starts reading the body in the access phase.  nginx keeps every byte for
- * the proxy (in memory or in a temporary file); the request body filter
- * shows them to this module on the way.
- */
-static ngx_int_t
-ngx_http_sts_read_body(ngx_http_sts_req_t *q)
-{
-    int                  rc;
-    off_t                cap;
-    sts_str_t            ct;
-    ngx_int_t            nrc;
-    ngx_http_request_t  *r;
-
-    r = q->r;
-
-    if (q->op.body == STS_OSS_BODY_POST) {
-        ct.data = "";
-        ct.len = 0;
-
-        if (r->headers_in.content_type != NULL) {
-            ct.data = (char *) r->headers_in.content_type->value.data;
-            ct.len = r->headers_in.content_type->value.len;
-        }
-
-        rc = sts_post_form_init(&q->form, &q->ctx->allocator, ct);
-        if (rc == STS_ENOMEM) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        if (rc != STS_OK) {
-            q->err = q->form.err;
-            q->reason = "not a form";
-            return NGX_DECLINED;
-        }
-
-    } else {
-        cap = (q->op.body == STS_OSS_BODY_DELETE) ? STS_OSS_DELETE_MAX_BODY
-                                                  : STS_OSS_PROCESS_MAX_BODY;
-
-        if (r->headers_in.content_length_n > cap) {
-            q->err = &sts_err_entity_too_large;
-            q->reason = "request body over its limit";
-            return NGX_DECLINED;
-        }
-
-        sts_buf_init(&q->body, &q->ctx->allocator, (size_t) cap);
-    }
-
-    q->body_state = NGX_HTTP_STS_BODY_READING;
-
-    nrc = ngx_http_read_client_request_body(r, ngx_http_sts_body_read);
-
-    if (nrc == NGX_ERROR || nrc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        return nrc;
-    }
-
-    /*
-     * ngx_http_read_client_request_body() counted the request once more
-     * for a content handler that would finalize it with NGX_DONE; the
-     * access phase does not, so the count goes back here
-     */
-    r->main->count--;
-
-    if (nrc == NGX_AGAIN) {
-        return NGX_AGAIN;
-    }
-
-    /* NGX_OK: the whole body is read; NGX_DONE: the form paused */
-    return ngx_http_sts_body_ready(q);
-}
-
-
-/* the post handler of ngx_http_read_client_request_body(): all is read */
-static void
-ngx_http_sts_body_read(ngx_http_request_t *r)
-{
-    ngx_http_sts_req_t  *q;
-    ngx_http_sts_ctx_t  *ctx;
-
-    ctx = ngx_http_sts_get_ctx(r);
-    if (ctx == NULL || ctx->state == NULL) {
-        return;
-    }
-
-    q = ctx->state;
-    q->body_state = NGX_HTTP_STS_BODY_COMPLETE;
-
-    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "sts: request body complete");
-
-    if (q->waiting) {
-        /* the handler returned NGX_DONE: the phases go on from there */
-        ngx_http_core_run_phases(r);
-    }
-}
-
-
-/* the body is read (or a form stopped at its file part): decide */
-static ngx_int_t
-ngx_http_sts_body_ready(ngx_http_sts_req_t *q)
-{
-    int                  rc;
-    const sts_header_t  *h;
-
-    if (q->body_err != NULL) {
-        q->err = q->body_err;
-        q->reason = "request body refused";
-        return NGX_DECLINED;
-    }
-
-    if (q->op.body == STS_OSS_BODY_POST) {
-        return ngx_http_sts_post_ready(q);
-    }
-
-    if (q->op.body == STS_OSS_BODY_DELETE) {
-        h = sts_http_header(&q->view, "Content-MD5", NULL);
-
-        if (h != NULL) {
-            if (!sts_oss_content_md5_ok(h->value,
-                                        q->body.data ? q->body.data : "",
-                                        q->body.len))
-            {
-                q->err = &sts_err_invalid_digest;
-                q->reason = "Content-MD5 does not match the body";
-                return NGX_DECLINED;
-            }
-        }
-
-        sts_buf_init(&q->fwd, &q->ctx->allocator, 0);
-
-        rc = sts_oss_add_delete_body(&q->ctx->allocator, &q->oc, &q->op,
-                                     q->body.data ? q->body.data : "",
-                                     q->body.len, &q->fwd, &q->err);
-
-    } else {
-        rc = sts_oss_add_process_body(&q->ctx->allocator, &q->oc, &q->op,
-                                      q->body.data ? q->body.data : "",
-                                      q->body.len, &q->err);
-    }
-
-    if (rc != STS_OK) {
-        if (q->err == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        q->reason = "request body refused";
-        return NGX_DECLINED;
-    }
-
-    return ngx_http_sts_authorize(q);
-}
-
-
-static ngx_int_t
-ngx_http_sts_post_ready(ngx_http_sts_req_t *q)
-{
-    ngx_int_t            rc;
-    ngx_http_request_t  *r;
-
-    r = q->r;
-
-    if (!q->form_checked) {
-        if (q->form.stage == STS_POST_FIELDS
-            && sts_post_form_end(&q->form) != STS_OK)
-        {
-            /* the whole body, and no file part in it */
-            q->err = q->form.err;
-            q->reason = "not a complete form";
-            return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        rc = ngx_http_sts_post_authenticate(q);
-
-        if (rc == NGX_OK) {
-            rc = ngx_http_sts_authorize(q);
-        }
-
-        if (rc != NGX_OK) {
-            return rc;
-        }
-
-        q->form_checked = 1;
-    }
-
-    if (q->body_state == NGX_HTTP_STS_BODY_PAUSED) {
-        /* allowed so far: read the upload to its end, for the proxy */
-        q->body_state = NGX_HTTP_STS_BODY_READING;
-        r->read_event_handler = q->read_handler;
-        r->write_event_handler = ngx_http_request_empty_handler;
-
-        rc = ngx_http_read_unbuffered_request_body(r);
-
-        if (rc == NGX_DONE) {
-            /* stopped again: the rest of the form is wrong */
-            return ngx_http_sts_body_ready(q);
-        }
-
-        if (rc != NGX_OK) {
-            /* NGX_AGAIN: the post handler runs the phases again */
-            return rc;
-        }
-    }
-
-    /* the whole form: the file is last, and its size is known */
-
-    if (sts_post_form_end(&q->form) != STS_OK) {
-        q->err = q->form.err;
-        q->reason = "not a complete form";
-        return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (q->range.set && q->form.file_size < q->range.min) {
-        q->err = &sts_err_entity_too_small;
-        q->reason = "file smaller than the policy allows";
-        return NGX_DECLINED;
-    }
-
-    if (q->range.set && q->form.file_size > q->range.max) {
-        q->err = &sts_err_entity_too_large;
-        q->reason = "file larger than the policy allows";
-        return NGX_DECLINED;
-    }
-
-    if (ngx_http_sts_upload_cap(r) >= 0
-        && q->form.file_size > (uint64_t) ngx_http_sts_upload_cap(r))
-    {
-        q->err = &sts_err_entity_too_large;
-        q->reason = "file larger than the policies allow";
-        q->log_level = NGX_LOG_ERR;
-        ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_BODY_CUT);
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_sts_body_filter_init(ngx_conf_t *cf)
-{
-    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
-    ngx_http_top_request_body_filter = ngx_http_sts_request_body_filter;
-
-    return NGX_OK;
-}
-
-
-/*
- * Sees the body as nginx reads it, before it is kept for the proxy.  It
- * stops the reading (NGX_DONE) once the decision can be made without the
- * rest: a form at its file part, or a body already refused.  Stopping is
- * only possible after the pre-read part (rb->buf exists) and not for
- * HTTP/2, whose reading is driven by frames.
- */
-static ngx_int_t
-ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
-{
-    ngx_int_t            rc;
-    ngx_chain_t         *cl;
-    ngx_connection_t    *c;
-    ngx_http_sts_req_t  *q;
-    ngx_http_sts_ctx_t  *ctx;
-
-    ctx = ngx_http_sts_get_ctx(r);
-
-    if (ctx != NULL && ctx->upload != NULL) {
-        /* a body of unknown size, counted against the policies' limit */
-        rc = ngx_http_sts_upload_body(r, in);
-        if (rc != NGX_OK) {
-            return rc;
-        }
-    }
-
-    if (ctx == NULL || ctx->state == NULL) {
-        return ngx_http_next_request_body_filter(r, in);
-    }
-
-    q = ctx->state;
-
-    if (q->body_state != NGX_HTTP_STS_BODY_READING) {
-        return ngx_http_next_request_body_filter(r, in);
-    }
-
-    /* look first: once kept, a buffer may be written out and emptied */
-
-    for (cl = in; cl; cl = cl->next) {
-        if (cl->buf->last_buf) {
-            q->body_last = 1;
-        }
-
-        if (q->body_err != NULL) {
-            continue;
-        }
-
-        if (!ngx_buf_in_memory(cl->buf)) {
-            if (ngx_buf_size(cl->buf)) {
-                /* bytes this module cannot see: not authorised */
-                q->body_err = &sts_err_unchecked_object;
-            }
-
-            continue;
-        }
-
-        if (cl->buf->last > cl->buf->pos
-            && ngx_http_sts_body_feed(q, cl->buf->pos,
-                                      cl->buf->last - cl->buf->pos)
-               != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    rc = ngx_http_next_request_body_filter(r, in);
-
-    if (rc != NGX_OK || q->body_last) {
-        return rc;
-    }
-
-    if (q->body_err == NULL
-        && !(q->op.body == STS_OSS_BODY_POST && !q->form_checked
-             && q->form.stage != STS_POST_FIELDS))
-    {
-        return NGX_OK;
-    }
-
-    if (r->request_body->buf == NULL) {
-        /* the pre-read part: the next read stops */
-        return NGX_OK;
-    }
-
-#if (NGX_HTTP_V2)
-    if (r->stream) {
-        return NGX_OK;
-    }
-#endif
-
-    /* pause: no more reading until the access phase has decided */
-
-    c = r->connection;
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
-                   "sts: request body paused, %O bytes left unread",
-                   r->request_body->rest);
-
-    q->body_state = NGX_HTTP_STS_BODY_PAUSED;
-    q->read_handler = r->read_event_handler;
-    r->read_event_handler = ngx_http_block_reading;
-
-    if (c->read->timer_set) {
-        ngx_del_timer(c->read);
-    }
-
-    if (q->waiting) {
-        /* called from a read event: decide once it has unwound */
-        r->write_event_handler = ngx_http_core_run_phases;
-        ngx_post_event(c->write, &ngx_posted_events);
-    }
-
-    return NGX_DONE;
-}
-
-
-static ngx_int_t
-ngx_http_sts_body_feed(ngx_http_sts_req_t *q, u_char *p, size_t n)
-{
-    int  rc;
-
-    if (q->op.body == STS_OSS_BODY_POST) {
-        rc = sts_post_form_feed(&q->form, p, n);
-
-        if (rc == STS_EINVAL) {
-            q->body_err = q->form.err;
-            return NGX_OK;
-        }
-
-        if (rc == STS_OK && q->form_checked
-            && ngx_http_sts_upload_cap(q->r) >= 0
-            && q->form.file_size > (uint64_t) ngx_http_sts_upload_cap(q->r))
-        {
-            /* the file part is over the policies' limit: stop here */
-            q->body_err = &sts_err_entity_too_large;
-            ngx_http_sts_status_refusal(NGX_HTTP_STS_REFUSAL_BODY_CUT);
-            return NGX_OK;
-        }
-
-        return rc == STS_OK ? NGX_OK : NGX_ERROR;
-    }
-
-    rc = sts_buf_append(&q->body, p, n);
-
-    if (rc == STS_ETOOBIG) {
-        q->body_err = &sts_err_entity_too_large;
-        return NGX_OK;
-    }
-
-    return rc == STS_OK ? NGX_OK : NGX_ERROR;
-}
-
-
-static ngx_int_t
-ngx_http_sts_build_view(ngx_http_sts_req_t *q)
-{
-    u_char              *p, *last, *qm;
-    ngx_uint_t           i, n;
-    ngx_list_part_t     *part;
-    ngx_table_elt_t     *h;
-    sts_header_t        *hv;
-    ngx_http_request_t  *r;
-
-    r = q->r;
-
-    q->view.method.data = (char *) r->method_name.data;
-    q->view.method.len = r->method_name.len;
-
-    if (r->headers_in.host != NULL) {
-        q->view.host.data = (char *) r->headers_in.host->value.data;
-        q->view.host.len = r->headers_in.host->value.len;
-
-    } else {
-        q->view.host.data = "";
-    }
-
-    /*
-     * An absolute request target ("GET http://host/key"): nginx picks the
-     * server by its host, the gateway reads the bucket from the Host
-     * header; they must be one host, or the bucket authorised and
-     * forwarded would not be the one the target names.
-     */
-    if (r->host_start != NULL && r->host_end != NULL
-        && ngx_http_sts_same_host(r) != NGX_OK)
-    {
-        q->err = &sts_err_invalid_argument_host;
-        q->reason = "the request target names another host than the Host "
-                    "header";
-        return NGX_DECLINED;
-    }
-
-    /* the raw request target, exactly as the client sent and signed it */
-    p = r->unparsed_uri.data;
-    last = p + r->unparsed_uri.len;
-    qm = ngx_strlchr(p, last, '?');
-
-    q->view.raw_path.data = (char *) p;
-    q->view.raw_path.len = (qm ? qm : last) - p;
-    q->view.raw_query.data = qm ? (char *) qm + 1 : "";
-    q->view.raw_query.len = qm ? (size_t) (last - qm - 1) : 0;
-
-    if (!sts_http_target_valid(&q->view)) {
-        q->err = &sts_err_invalid_uri;
-        q->reason = "a raw '#' in the request target";
-        return NGX_DECLINED;
-    }
-
-    n = 0;
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        n += part->nelts;
-    }
-
-    hv = ngx_palloc(r->pool, (n ? n : 1) * sizeof(sts_header_t));
-    if (hv == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    n = 0;
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        h = part->elts;
-        for (i = 0; i < part->nelts; i++) {
-            hv[n].name.data = (char *) h[i].key.data;
-            hv[n].name.len = h[i].key.len;
-            hv[n].value.data = (char *) h[i].value.data;
-            hv[n].value.len = h[i].value.len;
-            n++;
-        }
-    }
-
-    q->view.headers = hv;
-    q->view.num_headers = n;
-    q->view.client_addr.data = (char *) r->connection->addr_text.data;
-    q->view.client_addr.len = r->connection->addr_text.len;
-#if (NGX_HTTP_SSL)
-    q->view.secure = r->connection->ssl != NULL;
-#endif
-    q->view.now = ngx_time();
-
-    return NGX_OK;
-}
-
-
-/*
- * The host of an absolute request target against the Host header, ignoring
- * case and ports: a port selects no bucket, and host_start..host_end never
- * holds one (nginx parses the target's port apart).
- */
-static ngx_int_t
-ngx_http_sts_same_host(ngx_http_request_t *r)
-{
-    u_char  *p, *last;
-    size_t   len;
-
-    if (r->headers_in.host == NULL) {
-        return NGX_DECLINED;
-    }
-
-    p = r->headers_in.host->value.data;
-    last = p + r->headers_in.host->value.len;
-
-    if (p < last && *p == '[') {
-        p = ngx_strlchr(p, last, ']');
-        p = (p != NULL) ? p + 1 : last;
-
-    } else {
-        p = ngx_strlchr(p, last, ':');
-        p = (p != NULL) ? p : last;
-    }
-
-    len = p - r->headers_in.host->value.data;
-
-    if (len != (size_t) (r->host_end - r->host_start)
-        || ngx_strncasecmp(r->host_start, r->headers_in.host->value.data,
-                           len) != 0)
-    {
         return NGX_DECLINED;
     }
 
@@ -1786,7 +1460,7 @@ ngx_http_sts_condition_context(ngx_http_sts_req_t *q, char *now,
 
     if (ngx_http_sts_upload_keys(r, &q->op,
                                  q->op.body == STS_OSS_BODY_POST
-                                 ? &q->form : NULL,
+                                 ? &q->body.form : NULL,
                                  &q->auth.params, q->role, q->num_role,
                                  q->session_policy, kv, nkv,
                                  NGX_HTTP_STS_MAX_CTX_KEYS, &q->err)
@@ -2038,12 +1712,12 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
         fields[n++].value.len = q->condition.len;
     }
 
-    if (q->body_state == NGX_HTTP_STS_BODY_NONE) {
+    if (q->body.state == NGX_HTTP_STS_BODY_NONE) {
         if (ngx_http_discard_request_body(r) != NGX_OK) {
             r->keepalive = 0;
         }
 
-    } else if (q->body_state != NGX_HTTP_STS_BODY_COMPLETE) {
+    } else if (q->body.state != NGX_HTTP_STS_BODY_COMPLETE) {
         /*
          * the rest of the body stays unread: no keep-alive, and a
          * lingering close so that the client still gets this answer
@@ -2081,81 +1755,6 @@ ngx_http_sts_deny(ngx_http_sts_req_t *q)
  * of the query is kept byte for byte), which also keeps them out of
  * $request_uri and so out of access logs.
  */
-/*
- * After an allow, the body the store must read where the client's would
- * name another object: a delete list with URL-encoded keys is replaced by
- * the one rebuilt from the decoded keys, with its Content-MD5; a form
- * whose key uses ${filename} gets the expanded key.  Runs after the
- * stamps, which insert after the form's key, and before the backend
- * connector, which signs Content-MD5.
- */
-static ngx_int_t
-ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q)
-{
-    u_char              *p;
-    ngx_uint_t           i;
-    ngx_list_part_t     *part;
-    ngx_table_elt_t     *h, *md5;
-    ngx_http_request_t  *r;
-    char                 b64[25];
-
-    r = q->r;
-
-    if (q->op.body == STS_OSS_BODY_POST) {
-        return ngx_http_sts_postkey(r, &q->form, q->op.key);
-    }
-
-    if (q->op.body != STS_OSS_BODY_DELETE || !q->op.url_keys) {
-        return NGX_OK;
-    }
-
-    if (sts_oss_content_md5(q->fwd.data, q->fwd.len, b64) != STS_OK) {
-        return NGX_ERROR;
-    }
-
-    md5 = NULL;
-
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        h = part->elts;
-
-        for (i = 0; i < part->nelts; i++) {
-            if (h[i].key.len == sizeof("Content-MD5") - 1
-                && ngx_strncasecmp(h[i].key.data, (u_char *) "Content-MD5",
-                                   h[i].key.len) == 0)
-            {
-                md5 = &h[i];
-            }
-        }
-    }
-
-    if (md5 == NULL) {
-        md5 = ngx_list_push(&r->headers_in.headers);
-        if (md5 == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_str_set(&md5->key, "Content-MD5");
-        md5->lowcase_key = (u_char *) "content-md5";
-        md5->hash = ngx_hash_key(md5->lowcase_key, md5->key.len);
-    }
-
-    p = ngx_pnalloc(r->pool, 24);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(p, b64, 24);
-    md5->value.data = p;
-    md5->value.len = 24;
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "sts: delete list rebuilt with decoded keys, %uz bytes",
-                   q->fwd.len);
-
-    return ngx_http_sts_body_replace(r, (u_char *) q->fwd.data, q->fwd.len);
-}
-
-
 static ngx_int_t
 ngx_http_sts_strip(ngx_http_sts_req_t *q)
 {
@@ -2210,6 +1809,151 @@ ngx_http_sts_strip(ngx_http_sts_req_t *q)
     r->headers_in.authorization = NULL;
 
     return NGX_OK;
+}
+
+
+/*
+ * After an allow, the body the store must read where the client's would
+ * name another object: a delete list with URL-encoded keys is replaced by
+ * the one rebuilt from the decoded keys, with its Content-MD5; a form
+ * whose key uses ${filename} gets the expanded key.  Runs after the
+ * stamps, which insert after the form's key, and before the backend
+ * connector, which signs Content-MD5.
+ */
+static ngx_int_t
+ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q)
+{
+    u_char              *p;
+    ngx_uint_t           i;
+    ngx_list_part_t     *part;
+    ngx_table_elt_t     *h, *md5;
+    ngx_http_request_t  *r;
+    char                 b64[25];
+
+    r = q->r;
+
+    if (q->op.body == STS_OSS_BODY_POST) {
+        return ngx_http_sts_postkey(r, &q->body.form, q->op.key);
+    }
+
+    if (q->op.body != STS_OSS_BODY_DELETE || !q->op.url_keys) {
+        return NGX_OK;
+    }
+
+    if (sts_oss_content_md5(q->fwd.data, q->fwd.len, b64) != STS_OK) {
+        return NGX_ERROR;
+    }
+
+    md5 = NULL;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == sizeof("Content-MD5") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "Content-MD5",
+                                   h[i].key.len) == 0)
+            {
+                md5 = &h[i];
+            }
+        }
+    }
+
+    if (md5 == NULL) {
+        md5 = ngx_list_push(&r->headers_in.headers);
+        if (md5 == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&md5->key, "Content-MD5");
+        md5->lowcase_key = (u_char *) "content-md5";
+        md5->hash = ngx_hash_key(md5->lowcase_key, md5->key.len);
+    }
+
+    p = ngx_pnalloc(r->pool, 24);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, b64, 24);
+    md5->value.data = p;
+    md5->value.len = 24;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: delete list rebuilt with decoded keys, %uz bytes",
+                   q->fwd.len);
+
+    return ngx_http_sts_body_replace(r, (u_char *) q->fwd.data, q->fwd.len);
+}
+
+
+/*
+ * The rewrite phases are the first that run after an internal redirect
+ * (the server's) or a named location (the location's), and this handler,
+ * installed after nginx's own, runs first in them.  A decision still
+ * waiting for the body there was cut short: nginx answered the request
+ * with an error while reading the body (a body over client_max_body_size,
+ * a timeout ...) and error_page sent it on.  The access phase never
+ * resumes it, so it is abandoned here, before anything in the new
+ * location (a variable, sts_error_document, the access phase, the log)
+ * reads the context.  Without a redirect the phases never run again from
+ * the rewrite phases, so a waiting decision is not seen here.
+ */
+ngx_int_t
+ngx_http_sts_redirect_handler(ngx_http_request_t *r)
+{
+    ngx_http_sts_ctx_t  *ctx;
+
+    ctx = ngx_http_sts_get_ctx(r);
+
+    if (ctx != NULL && ctx->state != NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "sts: decision abandoned by a redirect");
+
+        ngx_http_sts_access_abandon(ctx);
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * nginx answered the request with an error (a body over
+ * client_max_body_size, a timeout ...) and redirected it while the
+ * decision waited for the body: the decision is not made, and what it
+ * needed is wiped.
+ */
+static void
+ngx_http_sts_access_abandon(ngx_http_sts_ctx_t *ctx)
+{
+    ngx_http_sts_req_t  *q;
+
+    q = ctx->state;
+    if (q == NULL) {
+        return;
+    }
+
+    ctx->state = NULL;
+    ctx->rc = NGX_HTTP_FORBIDDEN;
+
+    if (ctx->decision.len == 0) {
+        ngx_str_set(&ctx->decision, "error");
+    }
+
+    ngx_http_sts_req_cleanup(q);
+}
+
+
+/* wipes what the decision needed; called before anything is sent */
+static void
+ngx_http_sts_req_cleanup(ngx_http_sts_req_t *q)
+{
+    sts_auth_free(&q->ctx->allocator, &q->auth);
+    sts_buf_wipe_free(&q->string_to_sign);
+    sts_buf_wipe_free(&q->canonical);
+    sts_buf_free(&q->condition);
+    sts_buf_wipe_free(&q->body.copy);
+    sts_post_form_free(&q->body.form);
 }
 
 

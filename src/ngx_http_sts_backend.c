@@ -48,6 +48,9 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_backend.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_errdoc.h"
 #include "core/sts_sign.h"
 #include "core/sts_s3.h"
 

@@ -23,6 +23,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
 
 
 typedef struct {

@@ -33,6 +33,10 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_endpoint.h"
+#include "ngx_http_sts_limit.h"
+#include "ngx_http_sts_shm.h"
 #include "core/sts_pop.h"
 #include "core/sts_ram.h"
 #include "core/sts_rpc.h"

@@ -19,6 +19,8 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_errdoc.h"
 
 
 typedef struct {

@@ -22,6 +22,8 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_explain.h"
 #include "core/sts_explain.h"
 
 

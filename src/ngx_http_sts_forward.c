@@ -31,6 +31,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_forward.h"
 
 
 static char *ngx_http_sts_forward_proxy_pass(ngx_conf_t *cf,

@@ -10,6 +10,18 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_access.h"
+#include "ngx_http_sts_backend.h"
+#include "ngx_http_sts_body.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_endpoint.h"
+#include "ngx_http_sts_errdoc.h"
+#include "ngx_http_sts_explain.h"
+#include "ngx_http_sts_forward.h"
+#include "ngx_http_sts_limit.h"
+#include "ngx_http_sts_redis.h"
+#include "ngx_http_sts_state.h"
+#include "ngx_http_sts_status.h"
 
 
 static ngx_int_t ngx_http_sts_add_variables(ngx_conf_t *cf);

@@ -29,6 +29,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_shm.h"
 #include "core/sts_state.h"
 
 

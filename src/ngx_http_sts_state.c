@@ -33,6 +33,9 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_shm.h"
+#include "ngx_http_sts_state.h"
 #include "core/sts_state.h"
 #include "core/sts_redis.h"
 

@@ -18,6 +18,9 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_state.h"
+#include "ngx_http_sts_status.h"
 
 
 #define NGX_HTTP_STS_STATUS_SIZE  (64 * 1024)

@@ -42,6 +42,10 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_poststamp.h"
+#include "ngx_http_sts_status.h"
+#include "ngx_http_sts_upload.h"
 #include "core/sts_upload.h"
 
 
