@@ -83,6 +83,7 @@ typedef struct {
     sts_post_range_t            range;
     unsigned                    skip:1;          /* a CORS preflight */
     unsigned                    waited:1;        /* NGX_DONE was returned */
+    unsigned                    state_wait:1;    /* on the fleet's store */
     unsigned                    cached:1;        /* session from the cache */
     unsigned                    longterm:1;      /* a RAM AccessKey */
 } ngx_http_sts_req_t;
@@ -272,10 +273,15 @@ ngx_http_sts_start(ngx_http_sts_req_t *q)
 }
 
 
-/* the phases ran again for a request whose body was being read */
+/* the phases ran again: a body being read, or the fleet's store asked */
 static ngx_int_t
 ngx_http_sts_resume(ngx_http_sts_req_t *q)
 {
+    if (q->state_wait) {
+        /* the fleet's store answered, or a wake-up before it did */
+        return ngx_http_sts_finish(q, NGX_OK);
+    }
+
     if (q->body.state == NGX_HTTP_STS_BODY_READING) {
         /* woken up early: still reading */
         return NGX_DONE;
@@ -301,15 +307,24 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
         return NGX_DONE;
     }
 
-    /* decided */
-    ctx->state = NULL;
-
     if (rc == NGX_OK) {
         /* N-use presigned URLs, the multipart grace window */
         rc = ngx_http_sts_state_allow(q->r, &q->auth, &q->op, &q->err,
                                       &q->reason);
+
+        if (rc == NGX_AGAIN) {
+            /* the fleet's store is asked; the phases run again on its answer */
+            q->state_wait = 1;
+            q->waited = 1;
+            return NGX_DONE;
+        }
+
         rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
     }
+
+    /* decided */
+    ctx->state = NULL;
+    q->state_wait = 0;
 
     if (rc == NGX_OK) {
         ngx_str_set(&ctx->decision, "allow");

@@ -1,0 +1,288 @@
+# The fleet's shared state on Redis (sts_state, sts_state_use): two
+# gateways, this test's nginx (A) and a second nginx started here (B),
+# each with its own workers and shared memory, share one redis-server
+# started on a free loopback port.  A presigned URL's uses, the STS
+# endpoint's nonces and the issuance limits hold across both; with Redis
+# killed, requests that need it get 503 in the OSS or STS format while
+# the others pass, and both gateways recover by themselves when it is
+# back; a stopped Redis costs its timeout, not a stalled worker.
+
+use lib 't/lib';
+use Test::Nginx::Socket;
+use StsTest;
+use StsPop;
+use StsRedis;
+
+use Time::HiRes qw(sleep time);
+
+if ($ENV{TEST_NGINX_USE_VALGRIND}) {
+    plan skip_all => 'a second gateway and a master process are needed';
+} else {
+    plan 'no_plan';
+}
+
+repeat_each(1);
+no_shuffle();
+no_root_location();
+master_on();
+workers(2);
+
+my $tmp = "$ENV{TEST_NGINX_STS_DATA}/../tmp";
+
+{
+    my $f = "$tmp/190-directory.json";
+    open my $fh, '>', $f or die "$f: $!\n";
+    print $fh <<'_EOD_';
+{ "Accounts": [ { "AccountId": "1234567890123456",
+  "Users": [ { "UserName": "appserver",
+    "AccessKeys": [ { "AccessKeyId": "LTAI5tFleet000001",
+                      "AccessKeySecret": "FleetSecret0123456789abcdef01" } ],
+    "AttachedPolicies": ["AliyunSTSAssumeRoleAccess"] } ],
+  "Roles": [ { "RoleName": "app",
+    "AssumeRolePolicyDocument": { "Version": "1", "Statement": [ {
+      "Effect": "Allow", "Action": "sts:AssumeRole",
+      "Principal": { "RAM": ["acs:ram::1234567890123456:root"] } } ] },
+    "AttachedPolicies": ["AliyunOSSFullAccess"] } ] } ] }
+_EOD_
+    close $fh;
+    chmod 0600, $f;
+    $ENV{TEST_NGINX_STS_DIRECTORY_190} = $f;
+}
+
+our $Redis = redis_start();
+$ENV{TEST_NGINX_REDIS_PORT} = $Redis->{port};
+
+our @App = ('LTAI5tFleet000001', 'FleetSecret0123456789abcdef01');
+
+our $HttpConfig = <<'_EOC_';
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_directory $TEST_NGINX_STS_DIRECTORY_190;
+    sts_state fleet redis=127.0.0.1:$TEST_NGINX_REDIS_PORT timeout=300ms
+              prefix=t190:;
+    sts_state_use uses fleet;
+    sts_state_use nonces fleet;
+    sts_state_use limits fleet;
+_EOC_
+
+# the server's inside, for both gateways (PORT: the gateway's own)
+our $Locations = <<'_EOC_';
+    sts_auth on;
+    sts_region cn-hangzhou;
+    sts_presign_max_uses 1;
+
+    location / {
+        proxy_pass http://127.0.0.1:PORT/_backend$request_uri;
+    }
+
+    location /demo-bucket/three/ {
+        sts_presign_max_uses 3;
+        proxy_pass http://127.0.0.1:PORT/_backend$request_uri;
+    }
+
+    location /demo-bucket/free/ {
+        sts_presign_max_uses off;
+        proxy_pass http://127.0.0.1:PORT/_backend$request_uri;
+    }
+
+    location /_backend/ {
+        sts_auth off;
+        return 200 "backend: $request_method $request_uri\n";
+    }
+
+    location = /sts {
+        sts_auth off;
+        sts_endpoint;
+        sts_assume_role_limit zone=t190_keys:64k key=access_key rate=3r/m
+                              burst=3;
+    }
+
+    location = /metrics {
+        sts_auth off;
+        sts_status;
+    }
+_EOC_
+
+our $Config = $Locations;
+$Config =~ s/PORT/\$TEST_NGINX_SERVER_PORT/g;
+
+{
+    my $http = $HttpConfig;
+    $http =~ s/\$(TEST_NGINX_\w+)/$ENV{$1}/g;
+    my $loc = $Locations;
+    $loc =~ s/PORT/GATEWAY_PORT/g;
+    our $B = gateway_start('190b', $http . <<"_EOC_");
+    server {
+        listen 127.0.0.1:GATEWAY_PORT;
+        server_name localhost;
+$loc
+    }
+_EOC_
+}
+
+our $rw = sts_issue(session_name => 'fleet');
+
+sub url { my $u = ::sts_sign(@_); chomp $u; $u }
+sub v1 { my ($c, $path, $ttl) = @_; url($c, 'GET', $path, '--presign', $ttl // 600) }
+
+sub a_get { http_get_port(server_port_for_client(), @_) }
+sub b_get { gateway_get($::B, @_) }
+
+sub sts_call {
+    my ($port, $req) = @_;
+    my ($line, $body) = split /\n/, "$req", 2;
+    my ($method, $target) = split / /, $line, 2;
+    return http_get_port($port, $target, '', $method, $body);
+}
+
+sub assume {
+    return pop_request(shape => 'form', key => $App[0], secret => $App[1],
+                       params => { Action => 'AssumeRole',
+                                   RoleArn => 'acs:ram::1234567890123456:role/app',
+                                   RoleSessionName => 'fleet' });
+}
+
+sub identity {
+    return pop_request(key => $App[0], secret => $App[1],
+                       params => { Action => 'GetCallerIdentity' });
+}
+
+sub metric {
+    my ($port, $result) = @_;
+    my ($st, $body) = http_get_port($port, '/metrics');
+    my ($n) = $body =~ /^nginx_sts_state_store_total\{store="fleet",result="\Q$result\E"\} (\d+)$/m;
+    return $n // -1;
+}
+
+sub log_of { my ($file) = @_; open my $fh, '<', $file or return ''; local $/; <$fh> // '' }
+
+our $UsedUp = qr{<Code>AccessDenied</Code>\s*<Message>The presigned URL has already been used the maximum number of times\.</Message>};
+our $Unavailable = qr{^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<Error>\s*<Code>ServiceUnavailable</Code>\s*<Message>The gateway cannot reach its shared state now; please try again\.</Message>};
+our $StsUnavailable = qr{"Code":"ServiceUnavailable"};
+
+our %after = (
+    'a single-use URL used on A is refused on B' => sub {
+        my $u = v1($::rw, '/demo-bucket/one.txt');
+        my ($st, $body) = a_get($u);
+        is($st, 200, 'uses: the first use, on A');
+        ($st, $body) = b_get($u);
+        is($st, 403, 'uses: the second, on B, is refused');
+        like($body, $::UsedUp, 'uses: as used up');
+        ($st, $body) = a_get($u);
+        like($body, $::UsedUp, 'uses: and again on A');
+
+        my $u3 = v1($::rw, '/demo-bucket/three/t.txt');
+        my @st = map { ($_ % 2 ? b_get($u3) : a_get($u3))[0] } 1 .. 5;
+        is("@st", '200 200 200 403 403', 'uses: three uses over both');
+
+        my $keys = redis_cmd($::Redis->{port}, 'KEYS', 't190:u:*');
+        is(scalar @$keys, 2, 'uses: two keys on the store');
+        like($keys->[0], qr/^t190:u:\{[0-9a-f]{64}\}$/,
+             'uses: prefix, kind and a hash-tagged digest');
+        my $ttl = redis_cmd($::Redis->{port}, 'PTTL', $keys->[0]);
+        ok($ttl > 0 && $ttl <= 600_000, "uses: kept no longer than the URL ($ttl ms)");
+
+        ($st) = a_get(v1($::rw, '/demo-bucket/free/x.txt'));
+        is($st, 200, 'uses: a URL without a limit');
+        ok(metric(server_port_for_client(), 'round_trip') >= 4,
+           'uses: round trips counted');
+    },
+    'Redis killed: 503 for what needs it, the rest passes; back without reload' => sub {
+        my $u = v1($::rw, '/demo-bucket/killed.txt');
+        redis_stop($::Redis);
+        my ($st, $body) = a_get($u);
+        is($st, 503, 'down: a limited URL gets 503 on A');
+        like($body, $::Unavailable, 'down: in the OSS format');
+        ($st, $body) = b_get($u);
+        is($st, 503, 'down: and on B');
+        ($st) = a_get(v1($::rw, '/demo-bucket/free/k.txt'));
+        is($st, 200, 'down: a URL without a limit passes on A');
+        ($st) = b_get(v1($::rw, '/demo-bucket/free/k.txt'));
+        is($st, 200, 'down: and on B');
+        my @h = ::sts_sign($::rw, 'GET', '/demo-bucket/h.txt');
+        ($st) = a_get('/demo-bucket/h.txt', join('', @h));
+        is($st, 200, 'down: a header-signed request passes');
+        ($st, $body) = sts_call($::B->{port}, ::identity());
+        is($st, 503, 'down: an STS call needs its nonce remembered');
+        like($body, $::StsUnavailable, 'down: in the STS format');
+
+        my $elog = log_of(server_root() . '/logs/error.log');
+        my @down = $elog =~ /(state store "fleet" is unreachable)/g;
+        is(scalar @down, 1, 'down: logged once for all workers of A');
+
+        $::Redis = redis_start(port => $::Redis->{port});
+        my $deadline = time + 3;
+        do { sleep 0.1; ($st) = a_get($u) } while $st == 503 && time < $deadline;
+        is($st, 200, 'back: A uses the URL once Redis is back');
+        ($st, $body) = b_get($u);
+        like($body, $::UsedUp, 'back: B counts it');
+        $elog = log_of(server_root() . '/logs/error.log');
+        like($elog, qr/state store "fleet" \(127\.0\.0\.1:\d+\) answers again/,
+             'back: logged');
+        ok(metric(server_port_for_client(), 'refused') >= 1,
+           'down: refusals counted');
+    },
+    'a stopped Redis costs its timeout, not a stalled worker' => sub {
+        kill 'STOP', $::Redis->{pid};
+        my $t0 = time;
+        my ($st, $body) = a_get(v1($::rw, '/demo-bucket/slow.txt'));
+        my $dt = time - $t0;
+        is($st, 503, 'slow: 503 when Redis does not answer');
+        ok($dt >= 0.25 && $dt < 1.5, sprintf 'slow: after the timeout (%.2f s)', $dt);
+        # requests that need no state are served at once meanwhile
+        $t0 = time;
+        for (1 .. 4) { ($st) = a_get(v1($::rw, "/demo-bucket/free/s$_.txt")) }
+        $dt = time - $t0;
+        is($st, 200, 'slow: the others are served');
+        ok($dt < 1, sprintf 'slow: without waiting (%.2f s)', $dt);
+        ok(metric(server_port_for_client(), 'timeout') >= 1, 'slow: timeouts counted');
+        kill 'CONT', $::Redis->{pid};
+        my $u = v1($::rw, '/demo-bucket/slow-after.txt');
+        my $deadline = time + 3;
+        do { sleep 0.1; ($st) = a_get($u) } while $st == 503 && time < $deadline;
+        is($st, 200, 'slow: served again once Redis answers');
+    },
+);
+
+add_response_body_check(sub {
+    my ($block, $body, $i, $rep, $dry) = @_;
+    return if $dry;
+    for my $name (keys %after) {
+        next unless index($block->name, $name) >= 0;
+        $after{$name}->();
+    }
+});
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a single-use URL used on A is refused on B
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /_backend/start
+--- response_body_like: ^backend
+--- no_error_log
+[alert]
+
+
+
+=== TEST 2: Redis killed: 503 for what needs it, the rest passes; back without reload
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /_backend/start
+--- response_body_like: ^backend
+--- no_error_log
+[alert]
+
+
+
+=== TEST 3: a stopped Redis costs its timeout, not a stalled worker
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /_backend/start
+--- response_body_like: ^backend
+--- no_error_log
+[alert]
