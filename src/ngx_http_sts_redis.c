@@ -1299,7 +1299,7 @@ ngx_http_sts_redis_wait_done(void *data, ngx_int_t rc, void *r)
     req = w->r;
     c = req->connection;
 
-    w->resume(req);
+    w->resume(w);
 
     ngx_http_run_posted_requests(c);
 }

@@ -38,6 +38,19 @@
 #define NGX_HTTP_STS_REDIS_ARGS      8
 
 
+/* a command prepared now and sent later: its arguments' own memory */
+#define NGX_HTTP_STS_REDIS_NAME_MAX  256
+
+typedef struct {
+    u_char                       name[NGX_HTTP_STS_REDIS_NAME_MAX];
+    u_char                       n1[NGX_INT64_LEN];
+    u_char                       n2[NGX_INT64_LEN];
+    ngx_str_t                    args[NGX_HTTP_STS_REDIS_ARGS];
+    ngx_uint_t                   nargs;
+    ngx_uint_t                   key;          /* the index of the key */
+} ngx_http_sts_redis_args_t;
+
+
 typedef struct ngx_http_sts_redis_s      ngx_http_sts_redis_t;
 typedef struct ngx_http_sts_redis_cmd_s  ngx_http_sts_redis_cmd_t;
 
@@ -52,10 +65,12 @@ typedef void (*ngx_http_sts_redis_handler_pt)(void *data, ngx_int_t rc,
 
 
 /* a request waiting for one command */
-typedef struct {
+typedef struct ngx_http_sts_redis_wait_s  ngx_http_sts_redis_wait_t;
+
+struct ngx_http_sts_redis_wait_s {
     ngx_http_request_t          *r;
     ngx_http_sts_redis_cmd_t    *cmd;
-    void                       (*resume)(ngx_http_request_t *r);
+    void                       (*resume)(ngx_http_sts_redis_wait_t *w);
     ngx_int_t                    rc;           /* NGX_AGAIN while waiting */
     ngx_int_t                    type;         /* REDIS_REPLY_* */
     long long                    integer;
@@ -63,7 +78,7 @@ typedef struct {
     u_char                       str[NGX_HTTP_STS_REDIS_STR_MAX];
     unsigned                     cleanup:1;
     unsigned                     truncated:1;
-} ngx_http_sts_redis_wait_t;
+};
 
 
 typedef struct {
@@ -103,7 +118,7 @@ void ngx_http_sts_redis_cancel(ngx_http_sts_redis_cmd_t *cmd);
 
 /*
  * ngx_http_sts_redis_request sends a command for |w->r|: NGX_AGAIN, and
- * w->resume(r) runs once w->rc is set (the request's end cancels it);
+ * w->resume(w) runs once w->rc is set (the request's end cancels it);
  * or NGX_ERROR with w->rc set, when the store cannot be reached now.
  */
 ngx_int_t ngx_http_sts_redis_request(ngx_http_sts_redis_t *rs,

@@ -96,7 +96,7 @@ typedef struct {
 
 static ngx_http_sts_fleet_t *ngx_http_sts_fleet(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx);
-static void ngx_http_sts_fleet_resume(ngx_http_request_t *r);
+static void ngx_http_sts_fleet_resume(ngx_http_sts_redis_wait_t *w);
 static ngx_int_t ngx_http_sts_fleet_uses(ngx_http_request_t *r,
     ngx_http_sts_fleet_t *f, ngx_http_sts_redis_t *rs, const u_char *key,
     time_t ttl, unsigned long limit, const sts_oss_error_t **err,
@@ -629,9 +629,9 @@ ngx_http_sts_fleet(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx)
 
 /* the store answered: the access phase goes on where it waited */
 static void
-ngx_http_sts_fleet_resume(ngx_http_request_t *r)
+ngx_http_sts_fleet_resume(ngx_http_sts_redis_wait_t *w)
 {
-    ngx_http_core_run_phases(r);
+    ngx_http_core_run_phases(w->r);
 }
 
 

@@ -186,6 +186,39 @@ our %after = (
         ok(metric(server_port_for_client(), 'round_trip') >= 4,
            'uses: round trips counted');
     },
+    'an STS call replayed to B is refused; a limit counts calls to both' => sub {
+        my $call = '' . ::identity();
+        my ($st, $body) = sts_call(server_port_for_client(), $call);
+        is($st, 200, 'nonce: the call on A');
+        like($body, qr/"IdentityType":"RAMUser"/, 'nonce: answered');
+        ($st, $body) = sts_call($::B->{port}, $call);
+        is($st, 400, 'nonce: the same call replayed to B is refused');
+        like($body, qr/"Code":"SignatureNonceUsed"/, 'nonce: as a replay');
+        ($st, $body) = sts_call(server_port_for_client(), $call);
+        like($body, qr/"Code":"SignatureNonceUsed"/, 'nonce: and on A again');
+        my $keys = redis_cmd($::Redis->{port}, 'KEYS', 't190:n:*');
+        is(scalar @$keys, 1, 'nonce: one key on the store');
+        my $ttl = redis_cmd($::Redis->{port}, 'TTL', $keys->[0]);
+        ok($ttl > 0 && $ttl <= 15 * 60 + 1,
+           "nonce: kept no longer than the skew window ($ttl s)");
+
+        my @st;
+        for my $i (1 .. 6) {
+            ($st, $body) = sts_call($i % 2 ? server_port_for_client()
+                                           : $::B->{port}, ::assume());
+            push @st, $st;
+            like($body, qr/"Code":"Throttling.User"/, "limit: call $i over it")
+                if $st == 400;
+        }
+        is("@st", '200 200 200 200 400 400',
+           'limit: four calls (burst 3) over both gateways, then refused');
+        $keys = redis_cmd($::Redis->{port}, 'KEYS', 't190:l:*');
+        is(scalar @$keys, 1, 'limit: one bucket on the store');
+        like($keys->[0], qr/^t190:l:t190_keys:\{[0-9a-f]{64}\}$/,
+             'limit: named by its zone');
+        $ttl = redis_cmd($::Redis->{port}, 'PTTL', $keys->[0]);
+        ok($ttl > 0 && $ttl <= 100_000, "limit: kept until drained ($ttl ms)");
+    },
     'Redis killed: 503 for what needs it, the rest passes; back without reload' => sub {
         my $u = v1($::rw, '/demo-bucket/killed.txt');
         redis_stop($::Redis);
@@ -267,7 +300,7 @@ GET /_backend/start
 
 
 
-=== TEST 2: Redis killed: 503 for what needs it, the rest passes; back without reload
+=== TEST 2: an STS call replayed to B is refused; a limit counts calls to both
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -278,7 +311,18 @@ GET /_backend/start
 
 
 
-=== TEST 3: a stopped Redis costs its timeout, not a stalled worker
+=== TEST 3: Redis killed: 503 for what needs it, the rest passes; back without reload
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /_backend/start
+--- response_body_like: ^backend
+--- no_error_log
+[alert]
+
+
+
+=== TEST 4: a stopped Redis costs its timeout, not a stalled worker
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request

@@ -44,8 +44,9 @@ typedef int (*sts_ram_nonce_pt)(void *data,
  * of a key he does not hold), and with STS_RAM_LIMIT_ROLE and the role's
  * ARN (lower-case name) once the call is allowed, just before the token
  * is sealed (so nobody spends the budget of a role he may not assume).
- * It returns STS_OK to go on; anything else refuses the call with
- * Throttling.User.  GetCallerIdentity is not limited.
+ * It returns STS_OK to go on, STS_EIO when the limit cannot be counted
+ * (the call is refused with ServiceUnavailable); anything else refuses the
+ * call with Throttling.User.  GetCallerIdentity is not limited.
  */
 #define STS_RAM_LIMIT_KEY           1
 #define STS_RAM_LIMIT_ROLE          2
