@@ -62,6 +62,7 @@ our $HttpConfig = <<'_EOC_';
     sts_state_use uses fleet;
     sts_state_use nonces fleet;
     sts_state_use limits fleet;
+    sts_state_use grace fleet;
 _EOC_
 
 # the server's inside, for both gateways (PORT: the gateway's own)
@@ -84,8 +85,21 @@ our $Locations = <<'_EOC_';
         proxy_pass http://127.0.0.1:PORT/_backend$request_uri;
     }
 
+    location /demo-bucket/mp/ {
+        sts_multipart_grace 30m;
+        proxy_pass http://127.0.0.1:PORT/_backend$request_uri;
+    }
+
     location /_backend/ {
         sts_auth off;
+        default_type application/xml;
+        if ($args = uploads) {
+            return 200 '<?xml version="1.0" encoding="UTF-8"?>
+<InitiateMultipartUploadResult><Bucket>demo-bucket</Bucket>
+<Key>$uri</Key><UploadId>0004B9894A22E5B1888A1E29F8236E2D</UploadId>
+</InitiateMultipartUploadResult>
+';
+        }
         return 200 "backend: $request_method $request_uri\n";
     }
 
@@ -219,6 +233,36 @@ our %after = (
         $ttl = redis_cmd($::Redis->{port}, 'PTTL', $keys->[0]);
         ok($ttl > 0 && $ttl <= 100_000, "limit: kept until drained ($ttl ms)");
     },
+    'an upload initiated on A goes on on B after its token expired' => sub {
+        my $now = int(time);
+        my $c = ::sts_issue(session_name => 'grace', duration => 900,
+                            issued_at => $now + 2 - 900);
+        my $call = sub {
+            my ($port, $method, $target) = @_;
+            my $h = ::sts_sign($c, $method, $target);
+            $h =~ s/\r?\n/\r\n/g;
+            return http_get_port($port, $target,
+                                 $h . "Content-Length: 0\r\n", $method);
+        };
+        my ($st, $body) = $call->(server_port_for_client(), 'POST',
+                                  '/demo-bucket/mp/big.bin?uploads');
+        is($st, 200, 'grace: Initiate on A');
+        sleep 0.1 while time < $now + 3;
+        my $id = '0004B9894A22E5B1888A1E29F8236E2D';
+        ($st, $body) = $call->($::B->{port}, 'PUT',
+                               "/demo-bucket/mp/big.bin?partNumber=2&uploadId=$id");
+        is($st, 200, 'grace: UploadPart on B after the expiry');
+        ($st, $body) = $call->($::B->{port}, 'PUT',
+                               "/demo-bucket/mp/big.bin?partNumber=2&uploadId=OTHER$id");
+        is($st, 403, 'grace: not for another upload');
+        like($body, qr{<Code>SecurityTokenExpired</Code>}, 'grace: expired');
+        ($st, $body) = $call->($::B->{port}, 'GET', '/demo-bucket/mp/other.bin');
+        is($st, 403, 'grace: nor for another call');
+        my $keys = redis_cmd($::Redis->{port}, 'KEYS', 't190:g:*');
+        is(scalar @$keys, 1, 'grace: one upload on the store');
+        my $ttl = redis_cmd($::Redis->{port}, 'TTL', $keys->[0]);
+        ok($ttl > 0 && $ttl <= 30 * 60, "grace: until the token's expiry plus the grace ($ttl s)");
+    },
     'Redis killed: 503 for what needs it, the rest passes; back without reload' => sub {
         my $u = v1($::rw, '/demo-bucket/killed.txt');
         redis_stop($::Redis);
@@ -246,7 +290,10 @@ our %after = (
         my $deadline = time + 3;
         do { sleep 0.1; ($st) = a_get($u) } while $st == 503 && time < $deadline;
         is($st, 200, 'back: A uses the URL once Redis is back');
-        ($st, $body) = b_get($u);
+        # B's workers try again at most once a second
+        $deadline = time + 3;
+        do { ($st, $body) = b_get($u); sleep 0.1 if $st == 503 }
+            while $st == 503 && time < $deadline;
         like($body, $::UsedUp, 'back: B counts it');
         $elog = log_of(server_root() . '/logs/error.log');
         like($elog, qr/state store "fleet" \(127\.0\.0\.1:\d+\) answers again/,
@@ -311,7 +358,7 @@ GET /_backend/start
 
 
 
-=== TEST 3: Redis killed: 503 for what needs it, the rest passes; back without reload
+=== TEST 3: an upload initiated on A goes on on B after its token expired
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -322,7 +369,18 @@ GET /_backend/start
 
 
 
-=== TEST 4: a stopped Redis costs its timeout, not a stalled worker
+=== TEST 4: Redis killed: 503 for what needs it, the rest passes; back without reload
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /_backend/start
+--- response_body_like: ^backend
+--- no_error_log
+[alert]
+
+
+
+=== TEST 5: a stopped Redis costs its timeout, not a stalled worker
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
