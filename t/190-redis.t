@@ -2,10 +2,11 @@
 # gateways, this test's nginx (A) and a second nginx started here (B),
 # each with its own workers and shared memory, share one redis-server
 # started on a free loopback port.  A presigned URL's uses, the STS
-# endpoint's nonces and the issuance limits hold across both; with Redis
-# killed, requests that need it get 503 in the OSS or STS format while
-# the others pass, and both gateways recover by themselves when it is
-# back; a stopped Redis costs its timeout, not a stalled worker.
+# endpoint's nonces, the issuance limits and the multipart grace window
+# hold across both; with Redis killed, requests that need it get 503 in
+# the OSS or STS format while the others pass (B lets presigned URLs
+# through: "fail=open"), and both gateways recover by themselves when it
+# is back; a stopped Redis costs its timeout, not a stalled worker.
 
 use lib 't/lib';
 use Test::Nginx::Socket;
@@ -122,6 +123,9 @@ $Config =~ s/PORT/\$TEST_NGINX_SERVER_PORT/g;
 {
     my $http = $HttpConfig;
     $http =~ s/\$(TEST_NGINX_\w+)/$ENV{$1}/g;
+    # B lets presigned URLs through when Redis fails, as asked explicitly
+    $http =~ s/sts_state_use uses fleet;/sts_state_use uses fleet fail=open;/
+        or die;
     my $loc = $Locations;
     $loc =~ s/PORT/GATEWAY_PORT/g;
     our $B = gateway_start('190b', $http . <<"_EOC_");
@@ -270,7 +274,11 @@ our %after = (
         is($st, 503, 'down: a limited URL gets 503 on A');
         like($body, $::Unavailable, 'down: in the OSS format');
         ($st, $body) = b_get($u);
-        is($st, 503, 'down: and on B');
+        is($st, 200, 'down: B, with "fail=open" for uses, lets it through');
+        ok(metric($::B->{port}, 'fail_open') >= 1, 'down: counted on B');
+        like(log_of("$::B->{dir}/logs/error.log"),
+             qr/\[warn\].*state store "fleet" failed for the uses: let through \(fail=open\)/,
+             'down: and logged on B');
         ($st) = a_get(v1($::rw, '/demo-bucket/free/k.txt'));
         is($st, 200, 'down: a URL without a limit passes on A');
         ($st) = b_get(v1($::rw, '/demo-bucket/free/k.txt'));
@@ -290,10 +298,10 @@ our %after = (
         my $deadline = time + 3;
         do { sleep 0.1; ($st) = a_get($u) } while $st == 503 && time < $deadline;
         is($st, 200, 'back: A uses the URL once Redis is back');
-        # B's workers try again at most once a second
-        $deadline = time + 3;
-        do { ($st, $body) = b_get($u); sleep 0.1 if $st == 503 }
-            while $st == 503 && time < $deadline;
+        # B's workers try again at most once a second (and let the URL
+        # through meanwhile, "fail=open")
+        sleep 1.2;
+        ($st, $body) = b_get($u);
         like($body, $::UsedUp, 'back: B counts it');
         $elog = log_of(server_root() . '/logs/error.log');
         like($elog, qr/state store "fleet" \(127\.0\.0\.1:\d+\) answers again/,
