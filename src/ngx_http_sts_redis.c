@@ -52,6 +52,7 @@
 #include "ngx_http_sts_module.h"
 #include "ngx_http_sts_redis.h"
 #include "core/sts_redis.h"
+#include "core/sts_revoke.h"
 
 
 #define NGX_HTTP_STS_REDIS_STORES      8
@@ -59,6 +60,8 @@
 #define NGX_HTTP_STS_REDIS_REDIRECTS   5
 #define NGX_HTTP_STS_REDIS_TIMEOUT_DEF 500
 #define NGX_HTTP_STS_REDIS_PW_MAX      512
+#define NGX_HTTP_STS_REDIS_REVOKE_FULL 20        /* polls: a full read */
+#define NGX_HTTP_STS_REDIS_VERSION_MAX 32
 
 /* the counters of a store */
 #define NGX_HTTP_STS_REDIS_ROUND_TRIPS 0
@@ -161,6 +164,30 @@ static void ngx_http_sts_redis_up(ngx_http_sts_redis_t *rs);
 static void ngx_http_sts_redis_wait_done(void *data, ngx_int_t rc,
     void *reply);
 static void ngx_http_sts_redis_wait_cleanup(void *data);
+
+
+static void ngx_http_sts_redis_revoke_start(ngx_cycle_t *cycle,
+    ngx_http_sts_redis_t *rs);
+static void ngx_http_sts_redis_revoke_poll(ngx_event_t *ev);
+static void ngx_http_sts_redis_revoke_reply(void *data, ngx_int_t rc,
+    void *reply);
+static void ngx_http_sts_redis_revoke_take(ngx_http_sts_redis_t *rs,
+    redisReply *reply, ngx_log_t *log);
+static ngx_int_t ngx_http_sts_redis_revoke_args(ngx_http_sts_redis_t *rs,
+    ngx_str_t *args, u_char *k1, u_char *k2, ngx_uint_t full);
+
+
+/*
+ * The revocation rules of the fleet's store, each worker's own copy: the
+ * rules stay in force while the store cannot be read.
+ */
+static sts_revoked_t         *ngx_http_sts_redis_rules;
+static u_char                 ngx_http_sts_redis_rules_version[
+                                  NGX_HTTP_STS_REDIS_VERSION_MAX];
+static size_t                 ngx_http_sts_redis_rules_version_len;
+static ngx_event_t            ngx_http_sts_redis_revoke_timer;
+static ngx_uint_t             ngx_http_sts_redis_revoke_polls;
+static ngx_uint_t             ngx_http_sts_redis_revoke_busy;
 
 
 static ngx_str_t  ngx_http_sts_redis_zone_name = ngx_string("sts_redis");
@@ -610,6 +637,11 @@ ngx_http_sts_redis_init_process(ngx_cycle_t *cycle)
         }
     }
 
+    if (smcf->redis.use[NGX_HTTP_STS_STATE_REVOKED] != NULL) {
+        ngx_http_sts_redis_revoke_start(cycle,
+                                  smcf->redis.use[NGX_HTTP_STS_STATE_REVOKED]);
+    }
+
     return NGX_OK;
 }
 
@@ -626,6 +658,13 @@ ngx_http_sts_redis_exit_process(ngx_cycle_t *cycle)
     if (smcf == NULL || smcf->redis.stores.elts == NULL) {
         return;
     }
+
+    if (ngx_http_sts_redis_revoke_timer.timer_set) {
+        ngx_del_timer(&ngx_http_sts_redis_revoke_timer);
+    }
+
+    sts_revoked_free(&sts_malloc_allocator, ngx_http_sts_redis_rules);
+    ngx_http_sts_redis_rules = NULL;
 
     rsp = smcf->redis.stores.elts;
 
@@ -1314,6 +1353,296 @@ ngx_http_sts_redis_wait_cleanup(void *data)
         ngx_http_sts_redis_cancel(w->cmd);
         w->cmd = NULL;
     }
+}
+
+
+/* revocation across the fleet */
+
+struct sts_revoked_s *
+ngx_http_sts_redis_revoked(void)
+{
+    return ngx_http_sts_redis_rules;
+}
+
+
+/*
+ * A worker starts with the rules read at once (blocking, within the
+ * store's timeout: nothing else runs in the worker yet), so that a
+ * gateway that restarts never serves a revoked token; then polls.
+ */
+static void
+ngx_http_sts_redis_revoke_start(ngx_cycle_t *cycle, ngx_http_sts_redis_t *rs)
+{
+    int              i;
+    u_char           k1[NGX_HTTP_STS_REDIS_NAME_MAX];
+    u_char           k2[NGX_HTTP_STS_REDIS_NAME_MAX];
+    ngx_str_t        args[6];
+    redisReply      *reply;
+    redisContext    *c;
+    struct timeval   tv;
+    const char      *argv[6];
+    size_t           argvlen[6];
+
+    tv.tv_sec = rs->timeout / 1000;
+    tv.tv_usec = (rs->timeout % 1000) * 1000;
+
+    if (ngx_http_sts_redis_revoke_args(rs, args, k1, k2, 1) != NGX_OK) {
+        return;
+    }
+
+    for (i = 0; i < 6; i++) {
+        argv[i] = (const char *) args[i].data;
+        argvlen[i] = args[i].len;
+    }
+
+    c = redisConnectWithTimeout((const char *) rs->host, rs->port, tv);
+
+    if (c == NULL || c->err || redisSetTimeout(c, tv) != REDIS_OK) {
+        ngx_log_error(NGX_LOG_ERR, cycle->log, 0,
+                      "sts: the revocation rules of the state store \"%V\" "
+                      "could not be read at start (%s); polled from now on",
+                      &rs->name, c ? c->errstr : "no memory");
+        goto poll;
+    }
+
+    if (rs->password.len) {
+        reply = redisCommand(c, "AUTH %b", rs->password.data,
+                             (size_t) rs->password.len);
+        if (reply != NULL) {
+            freeReplyObject(reply);
+        }
+    }
+
+    reply = redisCommandArgv(c, 6, argv, argvlen);
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+        ngx_log_error(NGX_LOG_ERR, cycle->log, 0,
+                      "sts: the revocation rules of the state store \"%V\" "
+                      "could not be read at start (%s); polled from now on",
+                      &rs->name,
+                      reply ? (reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                                : "an answer "
+                                                                  "not a list")
+                            : c->errstr);
+
+    } else {
+        ngx_http_sts_redis_revoke_take(rs, reply, cycle->log);
+    }
+
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+
+poll:
+
+    if (c != NULL) {
+        redisFree(c);
+    }
+
+    ngx_http_sts_redis_revoke_timer.handler = ngx_http_sts_redis_revoke_poll;
+    ngx_http_sts_redis_revoke_timer.data = rs;
+    ngx_http_sts_redis_revoke_timer.log = cycle->log;
+    ngx_http_sts_redis_revoke_timer.cancelable = 1;
+
+    ngx_add_timer(&ngx_http_sts_redis_revoke_timer,
+                  NGX_HTTP_STS_REDIS_REVOKE_POLL);
+}
+
+
+static ngx_int_t
+ngx_http_sts_redis_revoke_args(ngx_http_sts_redis_t *rs, ngx_str_t *args,
+    u_char *k1, u_char *k2, ngx_uint_t full)
+{
+    if (rs->prefix.len + sizeof(STS_REDIS_REVOKED_VERSION)
+        > NGX_HTTP_STS_REDIS_NAME_MAX)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&args[0], "EVAL");
+    args[1].data = (u_char *) sts_redis_script_revoked;
+    args[1].len = ngx_strlen(sts_redis_script_revoked);
+    ngx_str_set(&args[2], "2");
+    args[3].data = k1;
+    args[3].len = ngx_sprintf(k1, "%V%s", &rs->prefix,
+                              STS_REDIS_REVOKED_KEY) - k1;
+    args[4].data = k2;
+    args[4].len = ngx_sprintf(k2, "%V%s", &rs->prefix,
+                              STS_REDIS_REVOKED_VERSION) - k2;
+    args[5].data = ngx_http_sts_redis_rules_version;
+    args[5].len = full ? 0 : ngx_http_sts_redis_rules_version_len;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_sts_redis_revoke_poll(ngx_event_t *ev)
+{
+    ngx_http_sts_redis_t  *rs = ev->data;
+
+    u_char                 k1[NGX_HTTP_STS_REDIS_NAME_MAX];
+    u_char                 k2[NGX_HTTP_STS_REDIS_NAME_MAX];
+    ngx_str_t              args[6];
+    ngx_uint_t             full;
+
+    if (ngx_exiting || ngx_quit || ngx_terminate) {
+        return;
+    }
+
+    if (!ngx_http_sts_redis_revoke_busy) {
+        /* every few seconds the whole set: a rule added without a version */
+        full = (++ngx_http_sts_redis_revoke_polls
+                % NGX_HTTP_STS_REDIS_REVOKE_FULL) == 0;
+
+        if (ngx_http_sts_redis_revoke_args(rs, args, k1, k2, full) == NGX_OK
+            && ngx_http_sts_redis_send(rs, ev->log,
+                                       ngx_http_sts_redis_revoke_reply, rs,
+                                       6, args, 3, NULL)
+               == NGX_OK)
+        {
+            ngx_http_sts_redis_revoke_busy = 1;
+        }
+    }
+
+    ngx_add_timer(ev, NGX_HTTP_STS_REDIS_REVOKE_POLL);
+}
+
+
+static void
+ngx_http_sts_redis_revoke_reply(void *data, ngx_int_t rc, void *reply)
+{
+    ngx_http_sts_redis_t  *rs = data;
+
+    ngx_http_sts_redis_revoke_busy = 0;
+
+    if (rc == NGX_OK && reply != NULL) {
+        ngx_http_sts_redis_revoke_take(rs, reply, rs->log);
+    }
+}
+
+
+/* {version} or {version, {rules}}: the rules that parse, in force */
+static void
+ngx_http_sts_redis_revoke_take(ngx_http_sts_redis_t *rs, redisReply *reply,
+    ngx_log_t *log)
+{
+    char            err[256];
+    u_char         *text, *p;
+    size_t          i, len, bad;
+    redisReply     *v, *set, *rule;
+    sts_revoked_t  *rv, *one;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
+        return;
+    }
+
+    v = reply->element[0];
+
+    if (v->type != REDIS_REPLY_STRING || v->len == 0
+        || v->len > NGX_HTTP_STS_REDIS_VERSION_MAX)
+    {
+        return;
+    }
+
+    if (reply->elements < 2) {
+        return;                         /* the version this worker holds */
+    }
+
+    set = reply->element[1];
+
+    if (set->type != REDIS_REPLY_ARRAY) {
+        return;
+    }
+
+    len = 0;
+
+    for (i = 0; i < set->elements; i++) {
+        if (set->element[i]->type == REDIS_REPLY_STRING) {
+            len += set->element[i]->len + 1;
+        }
+    }
+
+    if (len > STS_REVOKE_FILE_MAX) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "sts: the revocation rules of the state store \"%V\" "
+                      "are over %d bytes: the rules read before stay in force",
+                      &rs->name, STS_REVOKE_FILE_MAX);
+        return;
+    }
+
+    text = ngx_alloc(len + 1, log);
+    if (text == NULL) {
+        return;
+    }
+
+    /* each rule checked alone: a bad one is skipped, named in the log */
+
+    p = text;
+    bad = 0;
+
+    for (i = 0; i < set->elements; i++) {
+        rule = set->element[i];
+
+        if (rule->type != REDIS_REPLY_STRING) {
+            continue;
+        }
+
+        if (ngx_strlchr((u_char *) rule->str, (u_char *) rule->str + rule->len,
+                        '\n')
+            != NULL
+            || sts_revoked_parse(&sts_malloc_allocator, rule->str, rule->len,
+                                 &one, err, sizeof(err))
+               != STS_OK)
+        {
+            if (bad++ == 0
+                || v->len != ngx_http_sts_redis_rules_version_len
+                || ngx_strncmp(v->str, ngx_http_sts_redis_rules_version,
+                               v->len) != 0)
+            {
+                ngx_log_error(NGX_LOG_ERR, log, 0,
+                              "sts: a revocation rule of the state store "
+                              "\"%V\" is not valid and is skipped: \"%*s\"",
+                              &rs->name, ngx_min(rule->len, 200), rule->str);
+            }
+
+            continue;
+        }
+
+        sts_revoked_free(&sts_malloc_allocator, one);
+
+        p = ngx_cpymem(p, rule->str, rule->len);
+        *p++ = '\n';
+    }
+
+    if (sts_revoked_parse(&sts_malloc_allocator, (const char *) text,
+                          p - text, &rv, err, sizeof(err))
+        != STS_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "sts: the revocation rules of the state store \"%V\" "
+                      "cannot be read (%s): the rules read before stay in "
+                      "force", &rs->name, err);
+        ngx_free(text);
+        return;
+    }
+
+    ngx_free(text);
+
+    if (v->len != ngx_http_sts_redis_rules_version_len
+        || ngx_strncmp(v->str, ngx_http_sts_redis_rules_version, v->len) != 0)
+    {
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "sts: %uz revocation rules from the state store "
+                      "\"%V\", version %*s", sts_revoked_count(rv),
+                      &rs->name, v->len, v->str);
+    }
+
+    sts_revoked_free(&sts_malloc_allocator, ngx_http_sts_redis_rules);
+    ngx_http_sts_redis_rules = rv;
+
+    ngx_memcpy(ngx_http_sts_redis_rules_version, v->str, v->len);
+    ngx_http_sts_redis_rules_version_len = v->len;
 }
 
 

@@ -130,6 +130,14 @@ void ngx_http_sts_redis_failed(ngx_http_request_t *r,
     ngx_http_sts_redis_t *rs, ngx_uint_t kind, ngx_int_t rc,
     ngx_flag_t open);
 
+/*
+ * The revocation rules of the fleet's store (sts_state_use revoked): this
+ * worker's copy, read at its start and then polled every
+ * NGX_HTTP_STS_REDIS_REVOKE_POLL ms, or NULL.
+ */
+#define NGX_HTTP_STS_REDIS_REVOKE_POLL  250
+struct sts_revoked_s *ngx_http_sts_redis_revoked(void);
+
 #define NGX_HTTP_STS_REDIS_STATUS_SIZE  2048
 u_char *ngx_http_sts_redis_status(ngx_http_sts_redis_conf_t *rcf, u_char *p);
 

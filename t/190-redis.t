@@ -64,6 +64,7 @@ our $HttpConfig = <<'_EOC_';
     sts_state_use nonces fleet;
     sts_state_use limits fleet;
     sts_state_use grace fleet;
+    sts_state_use revoked fleet;
 _EOC_
 
 # the server's inside, for both gateways (PORT: the gateway's own)
@@ -128,13 +129,22 @@ $Config =~ s/PORT/\$TEST_NGINX_SERVER_PORT/g;
         or die;
     my $loc = $Locations;
     $loc =~ s/PORT/GATEWAY_PORT/g;
-    our $B = gateway_start('190b', $http . <<"_EOC_");
+    our $BConf = $http . <<"_EOC_";
     server {
         listen 127.0.0.1:GATEWAY_PORT;
         server_name localhost;
 $loc
     }
 _EOC_
+    our $B = gateway_start('190b', $BConf);
+}
+
+sub stsctl_revoke {
+    my ($what, @rules) = @_;
+    my $out = ::sts_stsctl('revoke', $what, '--redis',
+                           "127.0.0.1:$::Redis->{port}", '--prefix', 't190:',
+                           @rules);
+    return $out;
 }
 
 our $rw = sts_issue(session_name => 'fleet');
@@ -267,6 +277,58 @@ our %after = (
         my $ttl = redis_cmd($::Redis->{port}, 'TTL', $keys->[0]);
         ok($ttl > 0 && $ttl <= 30 * 60, "grace: until the token's expiry plus the grace ($ttl s)");
     },
+    'a revocation made once is enforced by both within a second' => sub {
+        my $c = ::sts_issue(session_name => 'revoked-1');
+        my $other = ::sts_issue(session_name => 'not-revoked');
+        my $get = sub {
+            my ($port, $cred, $path) = @_;
+            my $h = ::sts_sign($cred, 'GET', $path);
+            $h =~ s/\r?\n/\r\n/g;
+            return http_get_port($port, $path, $h);
+        };
+        my ($st) = $get->(server_port_for_client(), $c, '/demo-bucket/r.txt');
+        is($st, 200, 'revoke: the token works on A');
+        ($st) = $get->($::B->{port}, $c, '/demo-bucket/r.txt');
+        is($st, 200, 'revoke: and on B');
+
+        my $out = stsctl_revoke('add',
+            'session acs:ram::1234567890123456:role/app revoked-1');
+        like($out, qr/^version \d+: 1 rule added$/, 'revoke: stsctl revoke add');
+        my $t0 = time;
+        my ($done_a, $done_b, $body);
+        while (time < $t0 + 3 && !($done_a && $done_b)) {
+            $done_a //= time - $t0
+                if ($get->(server_port_for_client(), $c, '/demo-bucket/r.txt'))[0] == 403;
+            $done_b //= time - $t0
+                if ($get->($::B->{port}, $c, '/demo-bucket/r.txt'))[0] == 403;
+            sleep 0.02;
+        }
+        ok(defined $done_a && $done_a < 1,
+           sprintf 'revoke: A refuses it within a second (%.2f s)', $done_a // -1);
+        ok(defined $done_b && $done_b < 1,
+           sprintf 'revoke: B too (%.2f s)', $done_b // -1);
+        ($st, $body) = $get->($::B->{port}, $c, '/demo-bucket/r.txt');
+        like($body, qr{<Code>InvalidSecurityToken</Code>}, 'revoke: as an invalid token');
+        ($st) = $get->($::B->{port}, $other, '/demo-bucket/r.txt');
+        is($st, 200, 'revoke: another session still works');
+        like(log_of(server_root() . '/logs/error.log'),
+             qr/revoked by the state store line 1: session acs:ram::1234567890123456:role\/app revoked-1/,
+             'revoke: the log names the rule');
+
+        # a gateway that restarts refuses it from its first request
+        gateway_stop($::B);
+        $::B = gateway_start('190b', $::BConf);
+        ($st) = $get->($::B->{port}, $c, '/demo-bucket/r.txt');
+        is($st, 403, 'revoke: still refused by B after a restart');
+
+        $out = stsctl_revoke('remove',
+            'session acs:ram::1234567890123456:role/app revoked-1');
+        $t0 = time;
+        do { sleep 0.05; ($st) = $get->($::B->{port}, $c, '/demo-bucket/r.txt') }
+            while $st == 403 && time < $t0 + 3;
+        is($st, 200, 'revoke: lifted on B');
+        ok(time - $t0 < 1, 'revoke: within a second');
+    },
     'Redis killed: 503 for what needs it, the rest passes; back without reload' => sub {
         my $u = v1($::rw, '/demo-bucket/killed.txt');
         redis_stop($::Redis);
@@ -377,7 +439,7 @@ GET /_backend/start
 
 
 
-=== TEST 4: Redis killed: 503 for what needs it, the rest passes; back without reload
+=== TEST 4: a revocation made once is enforced by both within a second
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -388,7 +450,18 @@ GET /_backend/start
 
 
 
-=== TEST 5: a stopped Redis costs its timeout, not a stalled worker
+=== TEST 5: Redis killed: 503 for what needs it, the rest passes; back without reload
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request
+GET /_backend/start
+--- response_body_like: ^backend
+--- no_error_log
+[alert]
+
+
+
+=== TEST 6: a stopped Redis costs its timeout, not a stalled worker
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request

@@ -37,6 +37,19 @@ const char  sts_redis_script_limit[] =
     "return 1\n";
 
 
+const char  sts_redis_script_revoked[] =
+    "local v = redis.call('GET', KEYS[2]) or '0'\n"
+    "if v == ARGV[1] then return {v} end\n"
+    "return {v, redis.call('SMEMBERS', KEYS[1])}\n";
+
+const char  sts_redis_script_revoke[] =
+    "for i = 2, #ARGV do\n"
+    "  if ARGV[1] == 'add' then redis.call('SADD', KEYS[1], ARGV[i])\n"
+    "  else redis.call('SREM', KEYS[1], ARGV[i]) end\n"
+    "end\n"
+    "return redis.call('INCR', KEYS[2])\n";
+
+
 int
 sts_redis_name_ok(sts_str_t s)
 {

@@ -80,9 +80,22 @@ int sts_redis_redirect(const char *msg, size_t len, int *ask,
  * per 1000 s, ARGV[2] the burst in requests * 1000.  The server's clock
  * is the only one: gateways' clocks do not matter.  Returns 1 when the
  * call is taken, 0 when it is over the limit.
+ *
+ * STS_REDIS_REVOKED: KEYS[1] the set of revocation rules, KEYS[2] its
+ * version, ARGV[1] the version the caller holds ("" for none).  Returns
+ * {version} when it is the caller's, else {version, {rules...}}.
+ *
+ * STS_REDIS_REVOKE: KEYS as above, ARGV[1] "add" or "remove", then the
+ * rules.  Adds or removes them and counts a new version; returns it.
  */
 extern const char  sts_redis_script_uses[];
 extern const char  sts_redis_script_limit[];
+extern const char  sts_redis_script_revoked[];
+extern const char  sts_redis_script_revoke[];
+
+/* the keys of the revocation rules under a prefix (both in one slot) */
+#define STS_REDIS_REVOKED_KEY      "{revoked}"
+#define STS_REDIS_REVOKED_VERSION  "{revoked}:version"
 
 
 #endif /* STS_REDIS_H_INCLUDED */
