@@ -32,7 +32,9 @@ static int stsctl_revoke_password(const char *path, char *pw, size_t len);
 int
 stsctl_revoke(int argc, char **argv)
 {
-    int             i, port, nrules, status;
+    int             i, port, nrules, status, redirects, ask;
+    unsigned        slot, toport;
+    sts_str_t       to;
     char            host[256], pw[STSCTL_REVOKE_PW_MAX];
     char            k1[STS_REDIS_PREFIX_MAX + 32], k2[STS_REDIS_PREFIX_MAX + 32];
     char            err[256], *colon, *end;
@@ -178,15 +180,68 @@ stsctl_revoke(int argc, char **argv)
         freeReplyObject(reply);
     }
 
-    if (strcmp(what, "list") == 0) {
-        reply = redisCommand(c, "SMEMBERS %s", k1);
+    for (redirects = 0; /* void */ ; redirects++) {
 
-    } else {
-        for (i = 0; i < 6 + nrules; i++) {
-            argvlen[i] = strlen(args[i]);
+        if (strcmp(what, "list") == 0) {
+            reply = redisCommand(c, "SMEMBERS %s", k1);
+
+        } else {
+            for (i = 0; i < 6 + nrules; i++) {
+                argvlen[i] = strlen(args[i]);
+            }
+
+            reply = redisCommandArgv(c, 6 + nrules, args, argvlen);
         }
 
-        reply = redisCommandArgv(c, 6 + nrules, args, argvlen);
+        /* a cluster node that does not serve the rules' slot */
+
+        if (reply == NULL || reply->type != REDIS_REPLY_ERROR || redirects == 5
+            || sts_redis_redirect(reply->str, reply->len, &ask, &slot, &to,
+                                  &toport)
+               != STS_OK
+            || to.len >= sizeof(host))
+        {
+            break;
+        }
+
+        memcpy(host, to.data, to.len);
+        host[to.len] = '\0';
+        freeReplyObject(reply);
+        redisFree(c);
+
+        c = redisConnectWithTimeout(host, (int) toport, tv);
+        if (c == NULL || c->err) {
+            fprintf(stderr, "stsctl: cannot reach the node %s:%u: %s\n",
+                    host, toport, c ? c->errstr : "out of memory");
+            if (c) {
+                redisFree(c);
+            }
+            free(args);
+            free(argvlen);
+            return 1;
+        }
+
+        (void) redisSetTimeout(c, tv);
+
+        if (pwfile != NULL) {
+            if (stsctl_revoke_password(pwfile, pw, sizeof(pw)) != 0) {
+                goto done;
+            }
+
+            reply = redisCommand(c, "AUTH %s", pw);
+            memset(pw, 0, sizeof(pw));
+
+            if (reply) {
+                freeReplyObject(reply);
+            }
+        }
+
+        if (ask) {
+            reply = redisCommand(c, "ASKING");
+            if (reply) {
+                freeReplyObject(reply);
+            }
+        }
     }
 
     if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {

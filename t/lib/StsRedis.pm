@@ -126,9 +126,10 @@ sub cluster_start {
                      '--cluster-config-file', "nodes-$port.conf",
                      '--cluster-node-timeout', '2000']);
     }
-    my $out = `redis-cli --cluster create `
+    my $cmd = 'redis-cli --cluster create '
               . join(' ', map { "127.0.0.1:$_->{port}" } @nodes)
               . ' --cluster-yes 2>&1';
+    my $out = `$cmd`;
     die "cluster create failed: $out\n" if $? != 0;
     my $deadline = time + 10;
     while (time < $deadline) {
