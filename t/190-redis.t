@@ -469,3 +469,64 @@ GET /_backend/start
 --- response_body_like: ^backend
 --- no_error_log
 [alert]
+
+
+
+=== TEST 7: a zone on a store never defined
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_state_use uses nope;
+--- config
+    location = /t { return 200; }
+--- must_die
+--- error_log
+no "sts_state nope" before
+
+
+
+=== TEST 8: TLS is refused with its reason
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_state fleet redis=127.0.0.1:6379 tls;
+--- config
+    location = /t { return 200; }
+--- must_die
+--- error_log
+"tls" is not supported: the hiredis library of this system has no TLS
+
+
+
+=== TEST 9: a prefix that would break the hash tags
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_state fleet redis=127.0.0.1:6379 "prefix=a{b}";
+--- config
+    location = /t { return 200; }
+--- must_die
+--- error_log
+invalid prefix=a{b}: at most 64 visible characters, no "{" or "}"
+
+
+
+=== TEST 10: a password file others may read is refused
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_state fleet redis=127.0.0.1:6379 password_file=$TEST_NGINX_STS_OPEN_KEYS;
+--- config
+    location = /t { return 200; }
+--- must_die
+--- error_log
+may be read or written by group or others: refused, it holds a password
+
+
+
+=== TEST 11: fail=open does not apply to revocations
+--- http_config
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_state fleet redis=127.0.0.1:6379;
+    sts_state_use revoked fleet fail=open;
+--- config
+    location = /t { return 200; }
+--- must_die
+--- error_log
+"fail" does not apply to "revoked": the rules last read stay in force
