@@ -637,7 +637,10 @@ ngx_http_sts_redis_init_process(ngx_cycle_t *cycle)
         }
     }
 
-    if (smcf->redis.use[NGX_HTTP_STS_STATE_REVOKED] != NULL) {
+    if (smcf->redis.use[NGX_HTTP_STS_STATE_REVOKED] != NULL
+        && (ngx_process == NGX_PROCESS_WORKER
+            || ngx_process == NGX_PROCESS_SINGLE))
+    {
         ngx_http_sts_redis_revoke_start(cycle,
                                   smcf->redis.use[NGX_HTTP_STS_STATE_REVOKED]);
     }
@@ -1020,9 +1023,10 @@ ngx_http_sts_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
         }
     }
 
-    ngx_log_error(NGX_LOG_ERR, rs->log, 0,
-                  "sts: the state store \"%V\" answered an error: %*s",
-                  &rs->name, ngx_min(reply->len, 256), reply->str);
+    /* logged once until the store answers well again */
+    n = (rs->slots && rs->slots[cmd->slot]) ? rs->slots[cmd->slot]
+                                             : rs->nodes;
+    ngx_http_sts_redis_down(rs, n, reply->str);
 
     ngx_http_sts_redis_finish(cmd, NGX_ERROR, reply);
 }
@@ -1225,7 +1229,8 @@ ngx_http_sts_redis_down(ngx_http_sts_redis_t *rs,
         ngx_log_error(NGX_LOG_ERR, rs->log, 0,
                       "sts: the state store \"%V\" is unreachable (%s:%d: "
                       "%s); requests that need it are refused with 503 "
-                      "until it answers again", &rs->name,
+                      "(or let through where \"fail=open\") until it "
+                      "answers again", &rs->name,
                       n ? n->host : rs->host, n ? n->port : rs->port,
                       why ? why : "connection lost");
     }
