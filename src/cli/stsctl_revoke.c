@@ -36,7 +36,8 @@ stsctl_revoke(int argc, char **argv)
     unsigned        slot, toport;
     sts_str_t       to;
     char            host[256], pw[STSCTL_REVOKE_PW_MAX];
-    char            k1[STS_REDIS_PREFIX_MAX + 32], k2[STS_REDIS_PREFIX_MAX + 32];
+    char            k1[STS_REDIS_PREFIX_MAX + 32];
+    char            k2[STS_REDIS_PREFIX_MAX + 32];
     char            err[256], *colon, *end;
     long            n;
     size_t         *argvlen;
