@@ -7,6 +7,8 @@
 # the OSS or STS format while the others pass (B lets presigned URLs
 # through: "fail=open"), and both gateways recover by themselves when it
 # is back; a stopped Redis costs its timeout, not a stalled worker.
+# TEST 1 shows what the rest guards against: two gateways with only their
+# own shared memory (the default) let a single-use URL through once each.
 
 use lib 't/lib';
 use Test::Nginx::Socket;
@@ -187,7 +189,36 @@ our $UsedUp = qr{<Code>AccessDenied</Code>\s*<Message>The presigned URL has alre
 our $Unavailable = qr{^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<Error>\s*<Code>ServiceUnavailable</Code>\s*<Message>The gateway cannot reach its shared state now; please try again\.</Message>};
 our $StsUnavailable = qr{"Code":"ServiceUnavailable"};
 
+# the same two gateways without sts_state: each its own shared memory
+our $ShmHttpConfig = <<'_EOC_';
+    sts_keys $TEST_NGINX_STS_KEYS;
+    sts_presign_uses_zone 1m;
+    sts_multipart_grace_zone 64k;
+_EOC_
+
 our %after = (
+    'without sts_state a single-use URL is used once on each gateway' => sub {
+        my $http = $::ShmHttpConfig;
+        $http =~ s/\$(TEST_NGINX_\w+)/$ENV{$1}/g;
+        my $loc = $::Locations;
+        $loc =~ s/PORT/GATEWAY_PORT/g;
+        $loc =~ s/\s*location = \/sts \{.*?\n    \}\n//s or die;
+        my $c = gateway_start('190c', $http . <<"_EOC_");
+    server {
+        listen 127.0.0.1:GATEWAY_PORT;
+        server_name localhost;
+$loc
+    }
+_EOC_
+        my $u = v1($::rw, '/demo-bucket/shm-one.txt');
+        my ($st) = a_get($u);
+        is($st, 200, 'shm: the first use, on A');
+        ($st) = gateway_get($c, $u);
+        is($st, 200, 'shm: a second use on another gateway goes through');
+        ($st) = gateway_get($c, $u);
+        is($st, 403, 'shm: each gateway counts for itself');
+        gateway_stop($c);
+    },
     'a single-use URL used on A is refused on B' => sub {
         my $u = v1($::rw, '/demo-bucket/one.txt');
         my ($st, $body) = a_get($u);
@@ -406,7 +437,21 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: a single-use URL used on A is refused on B
+=== TEST 1: without sts_state a single-use URL is used once on each gateway
+--- http_config eval: $::ShmHttpConfig
+--- config eval
+my $c = $::Config;
+$c =~ s/\s*location = \/sts \{.*?\n    \}\n//s or die;
+$c
+--- request
+GET /_backend/start
+--- response_body_like: ^backend
+--- no_error_log
+[alert]
+
+
+
+=== TEST 2: a single-use URL used on A is refused on B
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -417,7 +462,7 @@ GET /_backend/start
 
 
 
-=== TEST 2: an STS call replayed to B is refused; a limit counts calls to both
+=== TEST 3: an STS call replayed to B is refused; a limit counts calls to both
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -428,7 +473,7 @@ GET /_backend/start
 
 
 
-=== TEST 3: an upload initiated on A goes on on B after its token expired
+=== TEST 4: an upload initiated on A goes on on B after its token expired
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -439,7 +484,7 @@ GET /_backend/start
 
 
 
-=== TEST 4: a revocation made once is enforced by both within a second
+=== TEST 5: a revocation made once is enforced by both within a second
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -450,7 +495,7 @@ GET /_backend/start
 
 
 
-=== TEST 5: Redis killed: 503 for what needs it, the rest passes; back without reload
+=== TEST 6: Redis killed: 503 for what needs it, the rest passes; back without reload
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -461,7 +506,7 @@ GET /_backend/start
 
 
 
-=== TEST 6: a stopped Redis costs its timeout, not a stalled worker
+=== TEST 7: a stopped Redis costs its timeout, not a stalled worker
 --- http_config eval: $::HttpConfig
 --- config eval: $::Config
 --- request
@@ -472,7 +517,7 @@ GET /_backend/start
 
 
 
-=== TEST 7: a zone on a store never defined
+=== TEST 8: a zone on a store never defined
 --- http_config
     sts_keys $TEST_NGINX_STS_KEYS;
     sts_state_use uses nope;
@@ -484,7 +529,7 @@ no "sts_state nope" before
 
 
 
-=== TEST 8: TLS is refused with its reason
+=== TEST 9: TLS is refused with its reason
 --- http_config
     sts_keys $TEST_NGINX_STS_KEYS;
     sts_state fleet redis=127.0.0.1:6379 tls;
@@ -496,7 +541,7 @@ no "sts_state nope" before
 
 
 
-=== TEST 9: a prefix that would break the hash tags
+=== TEST 10: a prefix that would break the hash tags
 --- http_config
     sts_keys $TEST_NGINX_STS_KEYS;
     sts_state fleet redis=127.0.0.1:6379 "prefix=a{b}";
@@ -508,7 +553,7 @@ invalid prefix=a{b}: at most 64 visible characters, no "{" or "}"
 
 
 
-=== TEST 10: a password file others may read is refused
+=== TEST 11: a password file others may read is refused
 --- http_config
     sts_keys $TEST_NGINX_STS_KEYS;
     sts_state fleet redis=127.0.0.1:6379 password_file=$TEST_NGINX_STS_OPEN_KEYS;
@@ -520,7 +565,7 @@ may be read or written by group or others: refused, it holds a password
 
 
 
-=== TEST 11: fail=open does not apply to revocations
+=== TEST 12: fail=open does not apply to revocations
 --- http_config
     sts_keys $TEST_NGINX_STS_KEYS;
     sts_state fleet redis=127.0.0.1:6379;
