@@ -157,14 +157,16 @@ sub gateway_start {
     my $dir = "$tmp/gateway-$$-$name";
     remove_tree($dir);
     make_path("$dir/logs", "$dir/conf");
+    # as under Test::Nginx: set but empty is an nginx with the module
+    # compiled in (make asan), so nothing is loaded
     my $module = $ENV{TEST_NGINX_LOAD_MODULES}
-                 || "$root/build/ngx_http_sts_module.so";
+                 // "$root/build/ngx_http_sts_module.so";
+    my $load = join '', map { "load_module $_;\n" } split ' ', $module;
     my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
     $conf =~ s/GATEWAY_PORT/$port/g;
     open my $fh, '>', "$dir/conf/nginx.conf" or die "$dir: $!\n";
     print $fh <<"_EOC_";
-load_module $module;
-daemon off;
+${load}daemon off;
 master_process on;
 worker_processes 2;
 error_log $dir/logs/error.log info;
