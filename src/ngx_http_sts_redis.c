@@ -188,6 +188,7 @@ static size_t                 ngx_http_sts_redis_rules_version_len;
 static ngx_event_t            ngx_http_sts_redis_revoke_timer;
 static ngx_uint_t             ngx_http_sts_redis_revoke_polls;
 static ngx_uint_t             ngx_http_sts_redis_revoke_busy;
+static ngx_uint_t             ngx_http_sts_redis_exiting;
 
 
 static ngx_str_t  ngx_http_sts_redis_zone_name = ngx_string("sts_redis");
@@ -662,6 +663,8 @@ ngx_http_sts_redis_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
+    ngx_http_sts_redis_exiting = 1;
+
     if (ngx_http_sts_redis_revoke_timer.timer_set) {
         ngx_del_timer(&ngx_http_sts_redis_revoke_timer);
     }
@@ -893,10 +896,10 @@ ngx_http_sts_redis_send(ngx_http_sts_redis_t *rs, ngx_log_t *log,
 
     cmd->slot = sts_redis_slot((const char *) args[key].data, args[key].len);
 
+    /* not cancelable: a worker shutting down waits for its requests */
     cmd->timer.handler = ngx_http_sts_redis_timeout;
     cmd->timer.data = cmd;
     cmd->timer.log = rs->log;
-    cmd->timer.cancelable = 1;
 
     n = (rs->slots && rs->slots[cmd->slot]) ? rs->slots[cmd->slot]
                                              : rs->nodes;
@@ -1070,28 +1073,33 @@ ngx_http_sts_redis_timeout(ngx_event_t *ev)
 {
     ngx_http_sts_redis_cmd_t   *cmd = ev->data;
 
-    unsigned                    slot;
+    void                       *data;
     ngx_http_sts_redis_t       *rs;
     ngx_http_sts_redis_node_t  *n;
+    ngx_http_sts_redis_handler_pt  handler;
 
     rs = cmd->rs;
-    slot = cmd->slot;
+    handler = cmd->handler;
+    data = cmd->data;
+    n = (rs->slots && rs->slots[cmd->slot]) ? rs->slots[cmd->slot]
+                                             : rs->nodes;
 
     ngx_http_sts_redis_count(rs, NGX_HTTP_STS_REDIS_TIMEOUTS);
-
-    cmd->done = 1;
-    cmd->handler(cmd->data, NGX_HTTP_STS_REDIS_TIMEOUT, NULL);
-
-    /* cmd is freed by the callbacks the drop runs, not used after */
-
-    n = (rs->slots && rs->slots[slot]) ? rs->slots[slot] : rs->nodes;
-
+    ngx_http_sts_redis_count(rs, NGX_HTTP_STS_REDIS_ERRORS);
     ngx_http_sts_redis_down(rs, n, "timed out");
 
+    /*
+     * The stalled connection goes first (its callbacks free cmd, which is
+     * not used after), so that what the caller sends next does not queue
+     * behind it.
+     */
+    cmd->done = 1;
     n->backoff = 1;
     n->retry = ngx_current_msec + NGX_HTTP_STS_REDIS_RETRY;
 
     ngx_http_sts_redis_drop(n);
+
+    handler(data, NGX_HTTP_STS_REDIS_TIMEOUT, NULL);
 }
 
 
@@ -1338,6 +1346,11 @@ ngx_http_sts_redis_wait_done(void *data, ngx_int_t rc, void *r)
             w->truncated = reply->len > NGX_HTTP_STS_REDIS_STR_MAX;
             ngx_memcpy(w->str, reply->str, w->len);
         }
+    }
+
+    if (ngx_http_sts_redis_exiting) {
+        /* the worker is going: nothing resumes */
+        return;
     }
 
     req = w->r;

@@ -253,6 +253,10 @@ sts_redis_redirect(const char *msg, size_t len, int *ask, unsigned *slot,
     {
         host->data++;
         host->len -= 2;
+
+        if (host->len == 0) {
+            return STS_EINVAL;
+        }
     }
 
     *port = (unsigned) n;

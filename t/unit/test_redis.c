@@ -122,6 +122,7 @@ test_redirect(void)
     ok(RD("MOVED  a:1") == STS_EINVAL, "no slot");
     ok(RD("MOVED 1 a b:1") == STS_EINVAL, "a space in the address");
     ok(RD("MOVED 1 a:1x") == STS_EINVAL, "a port with a letter");
+    ok(RD("ASK 16383 []:7002") == STS_EINVAL, "empty brackets");
 
 #undef RD
 }
