@@ -752,6 +752,7 @@ ngx_http_sts_endpoint_request(ngx_http_request_t *r, sts_params_t *params,
     req->nonce = ngx_http_sts_nonce_check;
     req->nonce_data = smcf->nonce_zone;
     req->revoked = smcf->revoked;
+    req->revoked_shared = ngx_http_sts_redis_revoked();
     req->limit = ngx_http_sts_limit_check;
     req->limit_data = slcf->limits;
 

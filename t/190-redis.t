@@ -342,6 +342,21 @@ _EOC_
         like($body, qr{<Code>InvalidSecurityToken</Code>}, 'revoke: as an invalid token');
         ($st) = $get->($::B->{port}, $other, '/demo-bucket/r.txt');
         is($st, 200, 'revoke: another session still works');
+
+        # the STS endpoint refuses the revoked credentials too
+        my $sts = sub {
+            my ($cred) = @_;
+            return "GET /sts?" . ::pop_params(method => 'GET',
+                key => $cred->{id}, secret => $cred->{secret},
+                params => { Action => 'GetCallerIdentity',
+                            SecurityToken => $cred->{token} });
+        };
+        ($st, $body) = sts_call($::B->{port}, $sts->($c));
+        like($body, qr/"Code":"InvalidSecurityToken.Expired"/,
+             'revoke: the STS endpoint refuses the revoked session');
+        ($st, $body) = sts_call(server_port_for_client(), $sts->($other));
+        like($body, qr/"IdentityType":"AssumedRoleUser"/,
+             'revoke: and serves the other');
         like(log_of(server_root() . '/logs/error.log'),
              qr/revoked by the state store line 1: session acs:ram::1234567890123456:role\/app revoked-1/,
              'revoke: the log names the rule');

@@ -304,6 +304,12 @@ sts_rpc_open_token(sts_rpc_ctx_t *ctx)
                               "revoked by sts_revoked %s", rule);
     }
 
+    if (sts_revoked_check(req->revoked_shared, s, &revoked) != STS_OK) {
+        (void) sts_revoke_describe(&revoked, s, rule, sizeof(rule));
+        return sts_rpc_refuse(res, &sts_pop_err_token_expired,
+                              "revoked by the state store %s", rule);
+    }
+
     ctx->key.secret.data = s->access_key_secret;
     ctx->key.secret.len = strlen(s->access_key_secret);
 

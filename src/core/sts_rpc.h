@@ -71,6 +71,7 @@ typedef struct {
     sts_ram_nonce_pt        nonce;          /* NULL: no replay check */
     void                   *nonce_data;
     const sts_revoked_t    *revoked;        /* sts_revoked, or NULL */
+    const sts_revoked_t    *revoked_shared; /* a fleet's, or NULL */
     sts_ram_limit_pt        limit;          /* NULL: no issuance limit */
     void                   *limit_data;
 } sts_ram_rpc_t;
@@ -101,9 +102,10 @@ typedef struct {
  * parameters and Timestamp skew, the Action (AssumeRole,
  * GetCallerIdentity), the caller's key (a long-term key of the directory,
  * or STS credentials whose SecurityToken opens with |keyring| and that
- * |revoked| does not revoke: InvalidSecurityToken.Expired), the POP
- * signature, the nonce (after the signature, so only authentic requests
- * use one up), the issuance limits (|limit|), then the action.
+ * neither |revoked| nor |revoked_shared| revokes, else
+ * InvalidSecurityToken.Expired), the POP signature, the nonce (after the
+ * signature, so only authentic requests use one up), the issuance limits
+ * (|limit|), then the action.
  *
  * Whatever the outcome it fills |res|: the HTTP status and the JSON or
  * XML document in |res->body| (from |a|), success or STS error.  Returns
