@@ -96,7 +96,7 @@ static void ngx_http_sts_directory_cleanup(void *data);
  * in the same order and decides.  Both runs see the same request and the
  * same time, so they ask the same questions.
  */
-#define NGX_HTTP_STS_FLEET_OPS       8
+#define NGX_HTTP_STS_FLEET_OPS       16
 #define NGX_HTTP_STS_FLEET_NONCE     0
 #define NGX_HTTP_STS_FLEET_LIMIT     1
 
@@ -468,7 +468,15 @@ ngx_http_sts_endpoint_fleet(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
     ngx_http_sts_pool_allocator(&a, r->pool);
 
     rc = sts_ram_rpc(&a, &f->req, &res);
-    if (rc != STS_OK || f->overflow) {
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (f->overflow) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sts: more than %d questions for the state store in "
+                      "one call (too many sts_assume_role_limit here)",
+                      NGX_HTTP_STS_FLEET_OPS - 1);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
