@@ -104,6 +104,8 @@ typedef struct {
     ngx_str_t                 upload_limit;  /* $sts_upload_limit */
     void                     *upload;        /* upload.c's, or NULL */
     void                     *body;          /* body.c's, while undecided */
+    void                     *digest;        /* digest.c's, or NULL */
+    const sts_oss_error_t    *body_error;    /* a body failed as it streamed */
     void                     *fleet;         /* state.c's, on Redis */
 
     /* explanations (ngx_http_sts_explain.c): never a secret or token */

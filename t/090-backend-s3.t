@@ -693,7 +693,7 @@ $::Store . q{
 
 
 
-=== TEST 28: s3: PostObject (form fields are OSS's) is NotImplemented
+=== TEST 28: s3: PostObject is the PUT of its file part, under the key authorised
 --- http_config eval: $::Store
 --- config eval: $::S3
 --- request eval
@@ -703,10 +703,13 @@ $::PostType = $ct;
 "POST /demo-bucket/\n$body"
 --- more_headers eval
 "Content-Type: $::PostType\n"
---- error_code: 400
---- response_body_like: <Code>NotImplemented</Code>
---- error_log
-PostObject NotImplemented
+--- error_code: 201
+--- response_headers
+X-Echo-Method: PUT
+X-Echo-Uri: /demo-bucket/photos/form.txt
+--- response_body_like: <PostResponse>\s*<Bucket>demo-bucket</Bucket>.*<Key>photos/form\.txt</Key>
+--- no_error_log
+[error]
 
 
 
