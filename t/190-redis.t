@@ -16,6 +16,7 @@ use StsTest;
 use StsPop;
 use StsRedis;
 
+use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
 
 if ($ENV{TEST_NGINX_USE_VALGRIND}) {
@@ -242,6 +243,26 @@ _EOC_
 
         ($st) = a_get(v1($::rw, '/demo-bucket/free/x.txt'));
         is($st, 200, 'uses: a URL without a limit');
+
+        # a presigned PUT with its body and its Content-MD5: the body is
+        # checked and proxied after the wait
+        my $md5 = 'XUFAKrxLKna5cZ2REBfFkg==';
+        my $put = url($::rw, 'PUT', '/demo-bucket/up.bin', '--presign', 600,
+                      '--content-md5', $md5);
+        my $send = sub {
+            my ($port) = @_;
+            my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                          PeerPort => $port, Timeout => 5)
+                or die "connect: $!\n";
+            print $s "PUT $put HTTP/1.0\r\nHost: localhost\r\n"
+                     . "Content-MD5: $md5\r\n"
+                     . "Content-Length: 5\r\n\r\nhello";
+            local $/;
+            my $resp = <$s> // '';
+            return $resp =~ m{^HTTP/1\.\d (\d{3})} ? $1 : 0;
+        };
+        is($send->(server_port_for_client()), 200, 'uses: a presigned PUT on A');
+        is($send->($::B->{port}), 403, 'uses: used up on B');
         ok(metric(server_port_for_client(), 'round_trip') >= 4,
            'uses: round trips counted');
     },
