@@ -74,9 +74,10 @@ $(BUILD)/libstscore.a: $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# stsctl also speaks to Redis (stsctl revoke): hiredis, as the module
 $(STSCTL): $(CLI_SRCS) $(CLI_HDRS) $(BUILD)/libstscore.a
 	$(CC) $(CORE_CFLAGS) -Isrc/core -o $@ $(CLI_SRCS) \
-	    $(BUILD)/libstscore.a $(CORE_LIBS)
+	    $(BUILD)/libstscore.a $(CORE_LIBS) -lhiredis
 
 $(BUILD)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(BUILD)/libstscore.a
 	@mkdir -p $(dir $@)

@@ -84,6 +84,7 @@ typedef struct {
     sts_post_range_t            range;
     unsigned                    skip:1;          /* a CORS preflight */
     unsigned                    waited:1;        /* NGX_DONE was returned */
+    unsigned                    state_wait:1;    /* on the fleet's store */
     unsigned                    cached:1;        /* session from the cache */
     unsigned                    longterm:1;      /* a RAM AccessKey */
 } ngx_http_sts_req_t;
@@ -273,11 +274,16 @@ ngx_http_sts_start(ngx_http_sts_req_t *q)
 }
 
 
-/* the phases ran again for a request whose body was being read */
+/* the phases ran again: a body being read, or the fleet's store asked */
 static ngx_int_t
 ngx_http_sts_resume(ngx_http_sts_req_t *q)
 {
     ngx_int_t  rc;
+
+    if (q->state_wait) {
+        /* the fleet's store answered, or a wake-up before it did */
+        return ngx_http_sts_finish(q, NGX_OK);
+    }
 
     if (q->body.state == NGX_HTTP_STS_BODY_READING) {
         if (!q->body.decidable || !q->body.waiting) {
@@ -343,10 +349,7 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
         return NGX_DONE;
     }
 
-    /* decided */
-    ctx->state = NULL;
-
-    if (rc == NGX_OK) {
+    if (rc == NGX_OK && !q->state_wait) {
         /* the digests the body is checked against as it streams */
         rc = ngx_http_sts_digest_start(q->r, &q->op, &q->err, &q->reason);
         rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
@@ -356,8 +359,20 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
         /* N-use presigned URLs, the multipart grace window */
         rc = ngx_http_sts_state_allow(q->r, &q->auth, &q->op, &q->err,
                                       &q->reason);
+
+        if (rc == NGX_AGAIN) {
+            /* the fleet's store is asked; the phases run again on its answer */
+            q->state_wait = 1;
+            q->waited = 1;
+            return NGX_DONE;
+        }
+
         rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
     }
+
+    /* decided */
+    ctx->state = NULL;
+    q->state_wait = 0;
 
     if (rc == NGX_OK) {
         ngx_str_set(&ctx->decision, "allow");

@@ -69,6 +69,9 @@ copy('conf/directory.example.json', "$dir/sts/directory.json")
     or die "directory.example.json: $!\n";
 chmod 0600, "$dir/sts/directory.json";
 
+# fleet.conf: the password of its Redis
+spew("$dir/sts/redis.pw", "ExampleRedisPassword\n", 0600);
+
 for my $name (qw(oss-key.json minio-key.json)) {
     spew("$dir/sts/$name",
          qq({"AccessKeyId": "LTAI5tExampleGateway01", ) .
@@ -97,6 +100,8 @@ my %around = (
     }
 END
     'presign-uses-and-grace.conf' => [ "sts_keys $dir/sts/keys;\n", '' ],
+    'fleet.conf' => [ "sts_keys $dir/sts/keys;\n"
+                      . "sts_directory $dir/sts/directory.json;\n", '' ],
 );
 
 my @examples = sort grep { !/\.in\z/ } map { s{^conf/}{}r } glob 'conf/*.conf';

@@ -547,7 +547,7 @@ my $u = ::v4($::rw, '/demo-bucket/metrics.txt');
     }
 --- must_die
 --- error_log
-"sts_presign_max_uses" requires "sts_presign_uses_zone" at the http level
+"sts_presign_max_uses" requires "sts_presign_uses_zone" or "sts_state_use uses" at the http level
 
 
 

@@ -356,7 +356,7 @@ nginx_sts_multipart_grace_total\{result="table_full"\} 0
     }
 --- must_die
 --- error_log
-"sts_multipart_grace" requires "sts_multipart_grace_zone" at the http level
+"sts_multipart_grace" requires "sts_multipart_grace_zone" or "sts_state_use grace" at the http level
 
 
 
