@@ -5,6 +5,8 @@
 #   make test       install missing deps, check them, build, run every test
 #   make run        install missing deps, build, start the demo gateway
 #   make unit       C unit tests and the fuzz seeds replayed, only
+#   make test-nginx the Test::Nginx suites t/*.t only; under OpenResty's
+#                   Test::Nginx with TEST_NGINX_LIB=/path/to/test-nginx/lib
 #   make asan       the Test::Nginx suite on a sanitized nginx
 #   make install    module into Debian's modules path, stsctl, man page
 #   make deb        Debian packages (libnginx-mod-http-sts, nginx-sts-tools)
@@ -72,9 +74,10 @@ $(BUILD)/libstscore.a: $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# stsctl also speaks to Redis (stsctl revoke): hiredis, as the module
 $(STSCTL): $(CLI_SRCS) $(CLI_HDRS) $(BUILD)/libstscore.a
 	$(CC) $(CORE_CFLAGS) -Isrc/core -o $@ $(CLI_SRCS) \
-	    $(BUILD)/libstscore.a $(CORE_LIBS)
+	    $(BUILD)/libstscore.a $(CORE_LIBS) -lhiredis
 
 $(BUILD)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(BUILD)/libstscore.a
 	@mkdir -p $(dir $@)
@@ -144,6 +147,9 @@ depcheck: deps
 
 test: deps depcheck all lint
 	sh t/run-all.sh
+
+test-nginx: all
+	sh t/run-all.sh nginx
 
 # nginx from Debian's source package with the module compiled in, under
 # ASan and UBSan, running the whole Test::Nginx suite

@@ -34,6 +34,7 @@
 #include "ngx_http_sts_backend.h"
 #include "ngx_http_sts_body.h"
 #include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_digest.h"
 #include "ngx_http_sts_errdoc.h"
 #include "ngx_http_sts_explain.h"
 #include "ngx_http_sts_poststamp.h"
@@ -84,6 +85,7 @@ typedef struct {
     sts_post_range_t            range;
     unsigned                    skip:1;          /* a CORS preflight */
     unsigned                    waited:1;        /* NGX_DONE was returned */
+    unsigned                    state_wait:1;    /* on the fleet's store */
     unsigned                    cached:1;        /* session from the cache */
     unsigned                    longterm:1;      /* a RAM AccessKey */
 } ngx_http_sts_req_t;
@@ -273,12 +275,52 @@ ngx_http_sts_start(ngx_http_sts_req_t *q)
 }
 
 
-/* the phases ran again for a request whose body was being read */
+/* the phases ran again: a body being read, or the fleet's store asked */
 static ngx_int_t
 ngx_http_sts_resume(ngx_http_sts_req_t *q)
 {
+    ngx_int_t  rc;
+
+    if (q->state_wait) {
+        /* the fleet's store answered, or a wake-up before it did */
+        return ngx_http_sts_finish(q, NGX_OK);
+    }
+
     if (q->body.state == NGX_HTTP_STS_BODY_READING) {
-        /* woken up early: still reading */
+        if (!q->body.decidable || !q->body.waiting) {
+            /* woken up early: still reading */
+            return NGX_DONE;
+        }
+
+        /*
+         * HTTP/2, the body still arriving: a refused body, or a form at
+         * its file part, is decided now, as HTTP/1.1 decides it paused;
+         * an allowed form is read on, and checked again once complete
+         */
+        if (q->body.err != NULL) {
+            q->body.waiting = 0;
+            return ngx_http_sts_finish(q, ngx_http_sts_body_ready(q));
+        }
+
+        if (q->body.form_checked) {
+            return NGX_DONE;
+        }
+
+        if (q->op.body == STS_OSS_BODY_POST && !q->body.form_checked) {
+            rc = ngx_http_sts_post_authenticate(q);
+
+            if (rc == NGX_OK) {
+                rc = ngx_http_sts_authorize(q);
+            }
+
+            if (rc != NGX_OK) {
+                q->body.waiting = 0;
+                return ngx_http_sts_finish(q, rc);
+            }
+
+            q->body.form_checked = 1;
+        }
+
         return NGX_DONE;
     }
 
@@ -299,18 +341,39 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
         /* the body is being read; the phases run again when it is */
         q->body.waiting = 1;
         q->waited = 1;
+
+        if (q->body.decidable) {
+            /* HTTP/2: decidable already (ngx_http_sts_resume) */
+            ngx_http_sts_body_wake(q->r);
+        }
+
         return NGX_DONE;
     }
 
-    /* decided */
-    ctx->state = NULL;
+    if (rc == NGX_OK && !q->state_wait) {
+        /* the digests the body is checked against as it streams */
+        rc = ngx_http_sts_digest_start(q->r, &q->op, &q->err, &q->reason);
+        rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
+    }
 
     if (rc == NGX_OK) {
         /* N-use presigned URLs, the multipart grace window */
         rc = ngx_http_sts_state_allow(q->r, &q->auth, &q->op, &q->err,
                                       &q->reason);
+
+        if (rc == NGX_AGAIN) {
+            /* the fleet's store is asked; the phases run again on its answer */
+            q->state_wait = 1;
+            q->waited = 1;
+            return NGX_DONE;
+        }
+
         rc = (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
     }
+
+    /* decided */
+    ctx->state = NULL;
+    q->state_wait = 0;
 
     if (rc == NGX_OK) {
         ngx_str_set(&ctx->decision, "allow");
@@ -325,7 +388,10 @@ ngx_http_sts_finish(ngx_http_sts_req_t *q, ngx_int_t rc)
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         } else if (ngx_http_sts_backend_prepare(q->r, &q->op,
-                                                &q->auth.params)
+                                                &q->auth.params,
+                                                q->op.body
+                                                == STS_OSS_BODY_POST
+                                                ? &q->body.form : NULL)
                    != NGX_OK)
         {
             rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -1823,6 +1889,11 @@ ngx_http_sts_rewrite_body(ngx_http_sts_req_t *q)
     r = q->r;
 
     if (q->op.body == STS_OSS_BODY_POST) {
+        if (ngx_http_sts_backend_post_as_put(r)) {
+            /* the key is the PUT's target, the form is not sent */
+            return NGX_OK;
+        }
+
         return ngx_http_sts_postkey(r, &q->body.form, q->op.key);
     }
 

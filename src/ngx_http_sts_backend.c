@@ -16,7 +16,8 @@
  *                      and error documents become OSS ones, and, with
  *                      credentials, the request is signed with AWS SigV4
  *                      (UNSIGNED-PAYLOAD); an operation with no S3 twin is
- *                      answered NotImplemented
+ *                      answered NotImplemented; a PostObject becomes the
+ *                      PutObject of its file part (below)
  *
  * The request side runs once, from the access handler, right after an
  * allow (ngx_http_sts_backend_prepare): it replaces the header list that
@@ -41,6 +42,16 @@
  * itself; the variable then returns the same value.  If a signed s3
  * request leaves without the variable having been read, the header filter
  * says so in the error log.
+ *
+ * PostObject under sts_backend s3.  An S3 store takes a form only with
+ * its own policy signature, so the allowed form, read whole by the access
+ * phase, is sent as a PUT of the key that was authorised: the body is
+ * narrowed to the file part's content (ngx_http_sts_postfile), the form's
+ * object attributes become headers (src/core/sts_s3post.h), the identity
+ * stamps are headers too (ngx_http_sts_upload_stamp), and the whole goes
+ * through the s3 mapping and signature like any PutObject.  The store's
+ * answer becomes the form's: success_action_redirect or
+ * success_action_status, with OSS's PostResponse document for 201.
  */
 
 #include <ngx_config.h>
@@ -51,8 +62,11 @@
 #include "ngx_http_sts_backend.h"
 #include "ngx_http_sts_ctx.h"
 #include "ngx_http_sts_errdoc.h"
+#include "ngx_http_sts_poststamp.h"
 #include "core/sts_sign.h"
 #include "core/sts_s3.h"
+#include "core/sts_s3post.h"
+#include "core/sts_upload.h"
 
 
 #define NGX_HTTP_STS_BACKEND_NONE   0
@@ -82,16 +96,28 @@ struct ngx_http_sts_backend_ctx_s {
     ngx_chain_t                  *body;         /* an error body, held */
     ngx_chain_t                 **last;
     size_t                        body_len;
+    const sts_oss_error_t        *refused_error;  /* else NotImplemented */
+    sts_str_t                     post_bucket;  /* a PostObject sent as */
+    sts_str_t                     post_key;     /* a PUT: its answer */
+    sts_str_t                     post_redirect;
+    ngx_uint_t                    post_status;  /* 0: not a PostObject */
+    ngx_chain_t                  *post_answer;
     unsigned                      refused:1;    /* NotImplemented */
     unsigned                      evaluated:1;  /* the variable was read */
     unsigned                      hold:1;       /* error body being read */
     unsigned                      too_long:1;
+    unsigned                      post_hold:1;  /* answer being replaced */
 };
 
 
 static ngx_int_t ngx_http_sts_backend_s3(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op,
-    const sts_params_t *params);
+    const sts_params_t *params, const sts_post_form_t *form);
+static ngx_int_t ngx_http_sts_backend_s3_post(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op,
+    const sts_post_form_t *form);
+static ngx_int_t ngx_http_sts_backend_post_answer(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx);
 static ngx_int_t ngx_http_sts_backend_s3_headers(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op, sts_allocator_t *a,
     ngx_list_t *headers);
@@ -131,6 +157,17 @@ static const sts_oss_error_t  ngx_http_sts_backend_no_twin = {
     "operation."
 };
 
+static const sts_oss_error_t  ngx_http_sts_backend_bad_field = {
+    400, "InvalidArgument", "A form field cannot be sent to the store as "
+    "it is: its name is not a token or its value holds a control "
+    "character."
+};
+
+static const sts_oss_error_t  ngx_http_sts_backend_bad_redirect = {
+    400, "InvalidArgument", "The success_action_redirect field must be an "
+    "http or https URL of printable characters."
+};
+
 static const sts_oss_error_t  ngx_http_sts_backend_no_header_twin = {
     400, "NotImplemented", "A header you provided implies functionality "
     "that is not implemented."
@@ -144,7 +181,7 @@ static const sts_oss_error_t  ngx_http_sts_backend_no_header_twin = {
  */
 ngx_int_t
 ngx_http_sts_backend_prepare(ngx_http_request_t *r, sts_oss_op_t *op,
-    const sts_params_t *params)
+    const sts_params_t *params, const sts_post_form_t *form)
 {
     ngx_http_sts_ctx_t           *ctx;
     ngx_http_sts_loc_conf_t      *slcf;
@@ -175,18 +212,33 @@ ngx_http_sts_backend_prepare(ngx_http_request_t *r, sts_oss_op_t *op,
         return ngx_http_sts_backend_oss(r, bctx, op);
     }
 
-    return ngx_http_sts_backend_s3(r, bctx, op, params);
+    return ngx_http_sts_backend_s3(r, bctx, op, params, form);
+}
+
+
+/* a PostObject here is sent as the PUT of its file (sts_backend s3) */
+ngx_uint_t
+ngx_http_sts_backend_post_as_put(ngx_http_request_t *r)
+{
+    ngx_http_sts_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+
+    return slcf->backend != NULL
+           && slcf->backend->kind == NGX_HTTP_STS_BACKEND_S3;
 }
 
 
 static ngx_int_t
 ngx_http_sts_backend_s3(ngx_http_request_t *r,
     ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op,
-    const sts_params_t *params)
+    const sts_params_t *params, const sts_post_form_t *form)
 {
     int                   rc;
     u_char               *qm;
+    ngx_int_t             nrc;
     sts_str_t             method, refused;
+    const char           *api;
     ngx_list_t            headers;
     sts_allocator_t       a;
     ngx_http_sts_ctx_t   *ctx;
@@ -195,10 +247,23 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
 
     ngx_http_sts_pool_allocator(&a, r->pool);
 
+    api = op->api;
+
+    if (api != NULL && ngx_strcmp(api, "PostObject") == 0 && form != NULL) {
+        nrc = ngx_http_sts_backend_s3_post(r, bctx, op, form);
+        if (nrc != NGX_OK || bctx->refused) {
+            return nrc;
+        }
+
+        /* from here on, the PutObject of the key that was authorised */
+        api = "PutObject";
+        params = NULL;
+    }
+
     method.data = (char *) r->method_name.data;
     method.len = r->method_name.len;
 
-    if (!sts_s3_api_supported(op->api, method)) {
+    if (!sts_s3_api_supported(api, method)) {
         return ngx_http_sts_backend_refuse(r, bctx, op, NULL,
                                            "no S3 equivalent");
     }
@@ -206,7 +271,7 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
     refused.data = NULL;
     refused.len = 0;
 
-    rc = sts_s3_target(&a, op->api, op->bucket, op->key, params,
+    rc = sts_s3_target(&a, api, op->bucket, op->key, params,
                        &bctx->target, &refused);
     if (rc == STS_EINVAL) {
         return ngx_http_sts_backend_refuse(r, bctx, op, NULL,
@@ -248,6 +313,144 @@ ngx_http_sts_backend_s3(ngx_http_request_t *r,
     r->uri.len = bctx->target.path.len;
 
     ctx->backend_uri = r->unparsed_uri;
+
+    return NGX_OK;
+}
+
+
+/*
+ * An allowed PostObject, as the PUT of its file part: the client's
+ * headers that describe the form or the object go (the object's come
+ * from the form's fields), the form's object attributes come in as
+ * headers, the body becomes the file's content.  NGX_OK (with
+ * bctx->refused set for a field that cannot be sent) or NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_sts_backend_s3_post(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx, sts_oss_op_t *op,
+    const sts_post_form_t *form)
+{
+    int                        rc;
+    size_t                     i;
+    sts_str_t                  name;
+    ngx_uint_t                 j, n, stamps;
+    ngx_list_t                 headers;
+    ngx_list_part_t           *part;
+    ngx_table_elt_t           *h, *nh;
+    ngx_http_sts_loc_conf_t   *slcf;
+    const sts_post_field_t    *f;
+
+    static const char  *object[] = {
+        "Content-Type", "Content-MD5", "Content-Encoding", "Cache-Control",
+        "Content-Disposition", "Expires", NULL
+    };
+
+    const char  **d;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+
+    /* the stamps were set as headers by the gateway, after the client's
+       of those names were removed (ngx_http_sts_upload_stamp) */
+    stamps = slcf->stamp_identity;
+
+    f = sts_post_form_field(form, "success_action_redirect");
+    if (f != NULL && f->value.len) {
+        if (!sts_s3post_redirect_ok(f->value)) {
+            bctx->refused_error = &ngx_http_sts_backend_bad_redirect;
+            return ngx_http_sts_backend_refuse(r, bctx, op, NULL,
+                                               "success_action_redirect "
+                                               "is no URL");
+        }
+
+        bctx->post_redirect = f->value;
+    }
+
+    f = sts_post_form_field(form, "success_action_status");
+    bctx->post_status = sts_s3post_status(f ? &f->value : NULL);
+    bctx->post_bucket = op->bucket;
+    bctx->post_key = op->key;
+
+    n = form->num_fields;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    if (ngx_list_init(&headers, r->pool, n + 1, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (j = 0; j < part->nelts; j++) {
+            name.data = (char *) h[j].key.data;
+            name.len = h[j].key.len;
+
+            for (d = object; *d; d++) {
+                if (sts_str_caseeq(name, *d)) {
+                    break;
+                }
+            }
+
+            if (*d != NULL) {
+                continue;
+            }
+
+            if (name.len > 6
+                && ngx_strncasecmp(h[j].key.data, (u_char *) "x-oss-", 6)
+                   == 0
+                && !(stamps && sts_upload_stamp_header(name)))
+            {
+                /* a form's header: OSS reads the object's from the form */
+                continue;
+            }
+
+            nh = ngx_list_push(&headers);
+            if (nh == NULL) {
+                return NGX_ERROR;
+            }
+
+            *nh = h[j];
+        }
+    }
+
+    for (i = 0; i < form->num_fields; i++) {
+        f = &form->fields[i];
+
+        rc = sts_s3post_field(f->name, f->value);
+
+        if (rc == STS_S3POST_SKIP) {
+            continue;
+        }
+
+        if (rc != STS_S3POST_HEADER) {
+            bctx->refused_error = &ngx_http_sts_backend_bad_field;
+            return ngx_http_sts_backend_refuse(r, bctx, op, NULL,
+                                               "a form field a header "
+                                               "cannot carry");
+        }
+
+        if (ngx_http_sts_push_header(r, &headers, f->name.data, f->name.len,
+                                     (u_char *) f->value.data, f->value.len)
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_http_sts_set_headers(r, &headers);
+
+    if (ngx_http_sts_postfile(r, form) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * the store gets a PUT; nginx keeps the request a POST (r->method),
+     * so that it is never retried once sent (ngx_http_sts_postfile)
+     */
+    ngx_str_set(&r->method_name, "PUT");
 
     return NGX_OK;
 }
@@ -700,7 +903,8 @@ ngx_http_sts_backend_refused_handler(ngx_http_request_t *r)
         r->keepalive = 0;
     }
 
-    e = &ngx_http_sts_backend_no_twin;
+    e = bctx->refused_error ? bctx->refused_error
+                            : &ngx_http_sts_backend_no_twin;
 
     if (bctx->refused_header != NULL) {
         e = &ngx_http_sts_backend_no_header_twin;
@@ -805,6 +1009,7 @@ ngx_http_sts_backend_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     ngx_http_sts_ctx_t          *ctx;
+    ngx_http_upstream_conf_t    *ucf;
     ngx_http_sts_backend_ctx_t  *bctx;
 
     v->not_found = 1;
@@ -816,6 +1021,25 @@ ngx_http_sts_backend_variable(ngx_http_request_t *r,
 
     bctx = ctx->backend;
     bctx->evaluated = 1;
+
+    if (bctx->post_status && r->upstream != NULL
+        && (r->upstream->conf->next_upstream
+            & NGX_HTTP_UPSTREAM_FT_NON_IDEMPOTENT))
+    {
+        /*
+         * a retry would send the form's first bytes as the file's
+         * (ngx_http_sts_postfile): this request is not retried once sent,
+         * whatever "proxy_next_upstream non_idempotent" says
+         */
+        ucf = ngx_palloc(r->pool, sizeof(ngx_http_upstream_conf_t));
+        if (ucf == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ucf = *r->upstream->conf;
+        ucf->next_upstream &= ~NGX_HTTP_UPSTREAM_FT_NON_IDEMPOTENT;
+        r->upstream->conf = ucf;
+    }
 
     if (bctx->authorization.len == 0
         && bctx->conf->kind == NGX_HTTP_STS_BACKEND_S3
@@ -1067,6 +1291,14 @@ ngx_http_sts_backend_header_filter(ngx_http_request_t *r)
         bctx->request_id.len = STS_REQUEST_ID_LEN;
     }
 
+    if (bctx->post_status
+        && r->headers_out.status >= NGX_HTTP_OK
+        && r->headers_out.status < NGX_HTTP_SPECIAL_RESPONSE)
+    {
+        /* a PostObject sent as a PUT: the answer OSS gives a form */
+        return ngx_http_sts_backend_post_answer(r, bctx);
+    }
+
     if (r->headers_out.status < NGX_HTTP_BAD_REQUEST) {
         return ngx_http_next_header_filter(r);
     }
@@ -1098,6 +1330,30 @@ ngx_http_sts_backend_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     ngx_http_sts_backend_ctx_t  *bctx;
 
     ctx = ngx_http_sts_get_ctx(r);
+
+    if (ctx != NULL && ctx->backend != NULL && ctx->backend->post_hold) {
+        /* the store's body goes, the form's answer comes in its place */
+        bctx = ctx->backend;
+
+        for (cl = in; cl; cl = cl->next) {
+            b = cl->buf;
+
+            if (ngx_buf_in_memory(b)) {
+                b->pos = b->last;
+            }
+
+            if (b->in_file) {
+                b->file_pos = b->file_last;
+            }
+
+            if (b->last_buf || b->last_in_chain) {
+                bctx->post_hold = 0;
+                return ngx_http_next_body_filter(r, bctx->post_answer);
+            }
+        }
+
+        return NGX_OK;
+    }
 
     if (ctx == NULL || ctx->backend == NULL || !ctx->backend->hold) {
         return ngx_http_next_body_filter(r, in);
@@ -1151,6 +1407,137 @@ ngx_http_sts_backend_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The answer to a PostObject the store took as a PUT: a 303 to
+ * success_action_redirect, or success_action_status (201 with OSS's
+ * PostResponse document), with the store's ETag.  The store's own body
+ * is dropped by the body filter, which sends this one in its place.
+ */
+static ngx_int_t
+ngx_http_sts_backend_post_answer(ngx_http_request_t *r,
+    ngx_http_sts_backend_ctx_t *bctx)
+{
+    ngx_buf_t         *b;
+    sts_buf_t          out, loc;
+    sts_str_t          etag, location, host;
+    ngx_chain_t       *cl;
+    sts_allocator_t    a;
+    ngx_table_elt_t   *h;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+    sts_buf_init(&out, &a, 0);
+    sts_buf_init(&loc, &a, 0);
+
+    etag.data = "";
+    etag.len = 0;
+
+    if (r->headers_out.etag != NULL) {
+        etag.data = (char *) r->headers_out.etag->value.data;
+        etag.len = r->headers_out.etag->value.len;
+    }
+
+    ngx_http_clear_content_length(r);
+    ngx_http_clear_accept_ranges(r);
+    ngx_http_clear_last_modified(r);
+    r->allow_ranges = 0;
+
+    if (r->headers_out.location != NULL) {
+        /* the store's own (a 201 Created may name the object) */
+        r->headers_out.location->hash = 0;
+        r->headers_out.location = NULL;
+    }
+
+    if (bctx->post_redirect.len) {
+        if (sts_s3post_location(&loc, bctx->post_redirect, bctx->post_bucket,
+                                bctx->post_key, etag)
+            != STS_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        h = ngx_http_sts_push_header(r, &r->headers_out.headers, "Location",
+                                     sizeof("Location") - 1,
+                                     (u_char *) loc.data, loc.len);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        r->headers_out.location = h;
+        r->headers_out.status = NGX_HTTP_SEE_OTHER;
+
+    } else {
+        r->headers_out.status = bctx->post_status;
+    }
+
+    r->headers_out.status_line.len = 0;
+
+    if (r->headers_out.status == NGX_HTTP_CREATED) {
+        host.data = "";
+        host.len = 0;
+
+        if (r->headers_in.host != NULL) {
+            host.data = (char *) r->headers_in.host->value.data;
+            host.len = r->headers_in.host->value.len;
+        }
+
+        /* where the object is, as this gateway addresses it */
+        (void) sts_buf_append_str(&loc, r->connection->ssl ? "https://"
+                                                           : "http://");
+        (void) sts_buf_append(&loc, host.data, host.len);
+        (void) sts_buf_append_char(&loc, '/');
+        (void) sts_uri_encode(&loc, bctx->post_bucket.data,
+                              bctx->post_bucket.len, 0);
+        (void) sts_buf_append_char(&loc, '/');
+        (void) sts_uri_encode(&loc, bctx->post_key.data,
+                              bctx->post_key.len, STS_URI_KEEP_SLASH);
+
+        if (sts_buf_ok(&loc) != STS_OK) {
+            return NGX_ERROR;
+        }
+
+        location.data = loc.data;
+        location.len = loc.len;
+
+        if (sts_s3post_response(&out, bctx->post_bucket, bctx->post_key,
+                                location, etag)
+            != STS_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&r->headers_out.content_type, "application/xml");
+        r->headers_out.content_type_len = r->headers_out.content_type.len;
+        r->headers_out.content_type_lowcase = NULL;
+
+    } else {
+        r->headers_out.content_type.len = 0;
+        r->headers_out.content_type_len = 0;
+    }
+
+    r->headers_out.content_length_n = out.len;
+
+    b = ngx_calloc_buf(r->pool);
+    cl = ngx_alloc_chain_link(r->pool);
+    if (b == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = (u_char *) out.data;
+    b->last = b->pos + out.len;
+    b->memory = out.len ? 1 : 0;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    bctx->post_answer = cl;
+    bctx->post_hold = 1;
+
+    return ngx_http_next_header_filter(r);
 }
 
 

@@ -12,7 +12,8 @@
  *
  * The decision itself is the access phase's (ngx_http_sts_access.c); the
  * filter also counts a streamed upload against its size cap
- * (ngx_http_sts_upload.c).
+ * (ngx_http_sts_upload.c) and hashes it against its digests
+ * (ngx_http_sts_digest.c).
  */
 
 #include <ngx_config.h>
@@ -22,6 +23,7 @@
 #include "ngx_http_sts_module.h"
 #include "ngx_http_sts_body.h"
 #include "ngx_http_sts_ctx.h"
+#include "ngx_http_sts_digest.h"
 #include "ngx_http_sts_status.h"
 #include "ngx_http_sts_upload.h"
 
@@ -170,7 +172,8 @@ ngx_http_sts_body_complete(ngx_http_request_t *r)
  * stops the reading (NGX_DONE) once the decision can be made without the
  * rest: a form at its file part, or a body already refused.  Stopping is
  * only possible after the pre-read part (rb->buf exists) and not for
- * HTTP/2, whose reading is driven by frames.
+ * HTTP/2, whose reading is driven by frames: there the decision is made
+ * as early, while the frames go on (b->decidable).
  */
 static ngx_int_t
 ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
@@ -185,6 +188,14 @@ ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     if (ctx != NULL && ctx->upload != NULL) {
         /* a body of unknown size, counted against the policies' limit */
         rc = ngx_http_sts_upload_body(r, in);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    if (ctx != NULL && ctx->digest != NULL) {
+        /* a body with digests to match, hashed as it passes */
+        rc = ngx_http_sts_digest_body(r, in);
         if (rc != NGX_OK) {
             return rc;
         }
@@ -249,11 +260,34 @@ ngx_http_sts_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
 #if (NGX_HTTP_V2)
     if (r->stream) {
+        /*
+         * frames go on arriving: the decision is made now all the same,
+         * once the handlers in hand have returned
+         */
+        if (!b->decidable || (b->err != NULL && !b->err_seen)) {
+            b->decidable = 1;
+            b->err_seen = (b->err != NULL);
+
+            if (b->waiting) {
+                /* else the access handler, returning, does it */
+                ngx_http_sts_body_wake(r);
+            }
+        }
+
         return NGX_OK;
     }
 #endif
 
     return ngx_http_sts_body_pause(r, b);
+}
+
+
+/* the phases run again, once the handlers in hand have returned */
+void
+ngx_http_sts_body_wake(ngx_http_request_t *r)
+{
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_post_event(r->connection->write, &ngx_posted_events);
 }
 
 

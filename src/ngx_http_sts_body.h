@@ -38,6 +38,9 @@ typedef struct {
     unsigned                    waiting:1;       /* NGX_DONE returned */
     unsigned                    form_checked:1;  /* the form is allowed */
     unsigned                    last:1;
+    unsigned                    decidable:1;     /* HTTP/2: decide while
+                                                    the body goes on */
+    unsigned                    err_seen:1;      /* ... and once refused */
 } ngx_http_sts_body_t;
 
 
@@ -53,6 +56,12 @@ typedef struct {
  * (b->state tells); NGX_DECLINED with *err and *reason for a body
  * refused before it is read; NGX_ERROR or an HTTP status.
  *
+ * Under HTTP/2 nginx reads the body as its frames come and cannot stop
+ * at the file part; once the form reaches it (or the body is refused),
+ * b->decidable is set and the phases run again (ngx_http_sts_body_wake),
+ * so the access phase decides then, while the rest of the body is still
+ * being received; again if the file then goes over a size cap.
+ *
  * ngx_http_sts_body_continue reads an allowed form on from its file
  * part: NGX_OK once it is complete, NGX_DONE when it stopped again (the
  * form is wrong: b->err), NGX_AGAIN while reading, or an error.
@@ -63,6 +72,7 @@ ngx_int_t ngx_http_sts_body_start(ngx_http_request_t *r,
     const sts_oss_error_t **err, const char **reason);
 ngx_int_t ngx_http_sts_body_continue(ngx_http_request_t *r,
     ngx_http_sts_body_t *b);
+void ngx_http_sts_body_wake(ngx_http_request_t *r);
 
 
 #endif /* _NGX_HTTP_STS_BODY_H_INCLUDED_ */

@@ -41,6 +41,9 @@
 #include "core/sts_ram.h"
 #include "core/sts_rpc.h"
 #include "core/sts_state.h"
+#include "core/sts_redis.h"
+
+#include <hiredis/hiredis.h>
 
 
 #define NGX_HTTP_STS_BODY_MAX        65536
@@ -81,6 +84,62 @@ static int ngx_http_sts_nonce_check(void *data,
 static ngx_int_t ngx_http_sts_nonce_handler(ngx_http_sts_shm_value_t *v,
     time_t now, void *data);
 static void ngx_http_sts_directory_cleanup(void *data);
+
+
+/*
+ * An STS call whose nonce or issuance limits live on the fleet's store
+ * (sts_state_use nonces, limits).  The core asks for them synchronously,
+ * in an order of its own; so the call runs twice.  The first run only
+ * collects what the store is to be asked (each answered "go on"); the
+ * questions are then asked one by one, in that order, each one atomic on
+ * the server, until one refuses; the second run gets the store's answers
+ * in the same order and decides.  Both runs see the same request and the
+ * same time, so they ask the same questions.
+ */
+#define NGX_HTTP_STS_FLEET_OPS       16
+#define NGX_HTTP_STS_FLEET_NONCE     0
+#define NGX_HTTP_STS_FLEET_LIMIT     1
+
+typedef struct {
+    ngx_http_sts_redis_args_t    cmd;
+    ngx_uint_t                   kind;         /* _FLEET_NONCE, _LIMIT */
+    int                          result;       /* STS_OK, STS_EDUP ... */
+} ngx_http_sts_fleet_op_t;
+
+typedef struct {
+    ngx_http_sts_redis_wait_t    w;
+    sts_ram_rpc_t                req;
+    sts_params_t                 params;       /* req's, kept */
+    ngx_http_sts_ctx_t          *ctx;
+    ngx_shm_zone_t              *nonce_zone;
+    void                        *limits;
+    ngx_http_sts_redis_t        *nonces;       /* or NULL: shared memory */
+    ngx_http_sts_redis_t        *limit_store;
+    ngx_uint_t                   collecting;
+    ngx_uint_t                   nops;
+    ngx_uint_t                   next;         /* asked, or answered */
+    ngx_uint_t                   replay;       /* of the second run */
+    ngx_uint_t                   overflow;
+    ngx_http_sts_fleet_op_t      ops[NGX_HTTP_STS_FLEET_OPS];
+} ngx_http_sts_endpoint_fleet_t;
+
+
+static ngx_int_t ngx_http_sts_endpoint_run(ngx_http_request_t *r,
+    ngx_http_sts_ctx_t *ctx, sts_ram_rpc_t *req);
+static ngx_int_t ngx_http_sts_endpoint_fleet(ngx_http_request_t *r,
+    ngx_http_sts_ctx_t *ctx, sts_ram_rpc_t *req);
+static ngx_int_t ngx_http_sts_endpoint_fleet_ask(
+    ngx_http_sts_endpoint_fleet_t *f);
+static ngx_int_t ngx_http_sts_endpoint_fleet_step(
+    ngx_http_sts_endpoint_fleet_t *f);
+static void ngx_http_sts_endpoint_fleet_resume(ngx_http_sts_redis_wait_t *w);
+static int ngx_http_sts_nonce_check(void *data,
+    const unsigned char digest[STS_POP_DIGEST_LEN], sts_str_t caller,
+    int64_t expires);
+static int ngx_http_sts_fleet_nonce(void *data,
+    const unsigned char digest[STS_POP_DIGEST_LEN], sts_str_t caller,
+    int64_t expires);
+static int ngx_http_sts_fleet_limit(void *data, int kind, sts_str_t key);
 
 
 static ngx_str_t  ngx_http_sts_nonce_zone_name = ngx_string("sts_nonce");
@@ -254,14 +313,14 @@ static ngx_int_t
 ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
     size_t body_len)
 {
-    int                    rc;
-    ngx_int_t              form;
-    sts_str_t              raw, dup;
-    sts_params_t           query, fparams, params;
-    sts_ram_rpc_t          req;
-    sts_allocator_t        a;
-    ngx_http_sts_ctx_t    *ctx;
-    sts_ram_rpc_result_t   res;
+    int                        rc;
+    ngx_int_t                  form;
+    sts_str_t                  raw, dup;
+    sts_params_t               query, fparams, params;
+    sts_ram_rpc_t              req;
+    sts_allocator_t            a;
+    ngx_http_sts_ctx_t        *ctx;
+    ngx_http_sts_main_conf_t  *smcf;
 
     ngx_http_sts_pool_allocator(&a, r->pool);
 
@@ -330,7 +389,30 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
 
     ngx_http_sts_endpoint_request(r, &params, body_len, &req);
 
-    rc = sts_ram_rpc(&a, &req, &res);
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+
+    if (ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_NONCES)
+        || ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_LIMITS))
+    {
+        return ngx_http_sts_endpoint_fleet(r, ctx, &req);
+    }
+
+    return ngx_http_sts_endpoint_run(r, ctx, &req);
+}
+
+
+/* the call decided by the core, and the answer sent */
+static ngx_int_t
+ngx_http_sts_endpoint_run(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
+    sts_ram_rpc_t *req)
+{
+    int                    rc;
+    sts_allocator_t        a;
+    sts_ram_rpc_result_t   res;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+
+    rc = sts_ram_rpc(&a, req, &res);
     if (rc != STS_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -344,6 +426,303 @@ ngx_http_sts_endpoint_process(ngx_http_request_t *r, u_char *body,
     return ngx_http_sts_endpoint_send(r, res.http_status, res.xml,
                                       (u_char *) res.body.data, res.body.len,
                                       res.request_id);
+}
+
+
+/* the first run, then the store asked while the request waits */
+static ngx_int_t
+ngx_http_sts_endpoint_fleet(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx,
+    sts_ram_rpc_t *req)
+{
+    int                             rc;
+    sts_allocator_t                 a;
+    sts_ram_rpc_result_t            res;
+    ngx_http_sts_main_conf_t       *smcf;
+    ngx_http_sts_endpoint_fleet_t  *f;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+
+    f = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_endpoint_fleet_t));
+    if (f == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    f->w.r = r;
+    f->w.resume = ngx_http_sts_endpoint_fleet_resume;
+    f->ctx = ctx;
+    f->nonce_zone = req->nonce_data;
+    f->limits = req->limit_data;
+    f->nonces = ngx_http_sts_redis_for(&smcf->redis,
+                                       NGX_HTTP_STS_STATE_NONCES);
+    f->limit_store = ngx_http_sts_redis_for(&smcf->redis,
+                                            NGX_HTTP_STS_STATE_LIMITS);
+    f->params = *req->params;
+    f->req = *req;
+    f->req.params = &f->params;
+    f->req.nonce = ngx_http_sts_fleet_nonce;
+    f->req.nonce_data = f;
+    f->req.limit = ngx_http_sts_fleet_limit;
+    f->req.limit_data = f;
+    f->collecting = 1;
+
+    ngx_http_sts_pool_allocator(&a, r->pool);
+
+    rc = sts_ram_rpc(&a, &f->req, &res);
+    if (rc != STS_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (f->overflow) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sts: more than %d questions for the state store in "
+                      "one call (too many sts_assume_role_limit here)",
+                      NGX_HTTP_STS_FLEET_OPS - 1);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    f->collecting = 0;
+
+    if (f->nops == 0) {
+        /* refused before anything was asked (a bad signature ...) */
+        return ngx_http_sts_endpoint_run(r, ctx, &f->req);
+    }
+
+    if (ngx_http_sts_endpoint_fleet_ask(f) == NGX_AGAIN
+        || ngx_http_sts_endpoint_fleet_step(f) == NGX_AGAIN)
+    {
+        /* finalized by ngx_http_sts_endpoint_fleet_resume */
+        r->main->count++;
+        return NGX_DONE;
+    }
+
+    return ngx_http_sts_endpoint_run(r, ctx, &f->req);
+}
+
+
+/* asks the next question: NGX_AGAIN, or NGX_ERROR with f->w.rc set */
+static ngx_int_t
+ngx_http_sts_endpoint_fleet_ask(ngx_http_sts_endpoint_fleet_t *f)
+{
+    ngx_http_sts_fleet_op_t  *op;
+    ngx_http_sts_redis_t     *rs;
+
+    op = &f->ops[f->next];
+    rs = (op->kind == NGX_HTTP_STS_FLEET_NONCE) ? f->nonces : f->limit_store;
+
+    return ngx_http_sts_redis_request(rs, &f->w, op->cmd.nargs,
+                                      op->cmd.args, op->cmd.key);
+}
+
+
+/*
+ * The answer to question f->next is in f->w: records it and asks the
+ * next, until one refuses or all are answered.  NGX_AGAIN while the
+ * store answers, NGX_OK when the second run may decide.
+ */
+static ngx_int_t
+ngx_http_sts_endpoint_fleet_step(ngx_http_sts_endpoint_fleet_t *f)
+{
+    ngx_uint_t                 kind;
+    ngx_flag_t                 open;
+    ngx_http_sts_redis_t      *rs;
+    ngx_http_sts_fleet_op_t   *op;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(f->w.r, ngx_http_sts_module);
+
+    for ( ;; ) {
+        op = &f->ops[f->next++];
+
+        if (op->kind == NGX_HTTP_STS_FLEET_NONCE) {
+            kind = NGX_HTTP_STS_STATE_NONCES;
+            rs = f->nonces;
+
+            if (f->w.rc == NGX_OK && f->w.type == REDIS_REPLY_STATUS) {
+                op->result = STS_OK;                    /* remembered */
+
+            } else if (f->w.rc == NGX_OK && f->w.type == REDIS_REPLY_NIL) {
+                op->result = STS_EDUP;                  /* seen before */
+
+            } else {
+                op->result = STS_ENOMEM;
+            }
+
+        } else {
+            kind = NGX_HTTP_STS_STATE_LIMITS;
+            rs = f->limit_store;
+
+            if (f->w.rc == NGX_OK && f->w.type == REDIS_REPLY_INTEGER) {
+                op->result = f->w.integer == 1 ? STS_OK : STS_EDENIED;
+
+            } else {
+                op->result = STS_EIO;
+            }
+        }
+
+        if (op->result == STS_ENOMEM || op->result == STS_EIO) {
+            open = ngx_http_sts_redis_fail_open(&smcf->redis, kind);
+            ngx_http_sts_redis_failed(f->w.r, rs, kind, f->w.rc, open);
+
+            if (open) {
+                op->result = STS_OK;
+            }
+        }
+
+        if (op->result != STS_OK || f->next == f->nops) {
+            return NGX_OK;
+        }
+
+        if (ngx_http_sts_endpoint_fleet_ask(f) == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+    }
+}
+
+
+/* an answer of the store: the next question, or the decision */
+static void
+ngx_http_sts_endpoint_fleet_resume(ngx_http_sts_redis_wait_t *w)
+{
+    ngx_http_sts_endpoint_fleet_t *f = (ngx_http_sts_endpoint_fleet_t *) w;
+
+    ngx_int_t  rc;
+
+    if (ngx_http_sts_endpoint_fleet_step(f) == NGX_AGAIN) {
+        return;
+    }
+
+    rc = ngx_http_sts_endpoint_run(f->w.r, f->ctx, &f->req);
+
+    ngx_http_finalize_request(f->w.r, rc);
+}
+
+
+/* the core's nonce check, in both runs */
+static int
+ngx_http_sts_fleet_nonce(void *data,
+    const unsigned char digest[STS_POP_DIGEST_LEN], sts_str_t caller,
+    int64_t expires)
+{
+    ngx_http_sts_endpoint_fleet_t *f = data;
+
+    size_t                     len;
+    time_t                     ttl;
+    sts_str_t                  prefix;
+    ngx_str_t                 *pfx;
+    ngx_http_sts_fleet_op_t   *op;
+
+    if (f->nonces == NULL) {
+        /* in shared memory: only in the second run */
+        return f->collecting ? STS_OK
+                             : ngx_http_sts_nonce_check(f->nonce_zone,
+                                                        digest, caller,
+                                                        expires);
+    }
+
+    if (!f->collecting) {
+        return f->replay < f->next ? f->ops[f->replay++].result : STS_ENOMEM;
+    }
+
+    if (f->nops == NGX_HTTP_STS_FLEET_OPS) {
+        f->overflow = 1;
+        return STS_OK;
+    }
+
+    op = &f->ops[f->nops];
+
+    pfx = ngx_http_sts_redis_prefix(f->nonces);
+    prefix.data = (const char *) pfx->data;
+    prefix.len = pfx->len;
+
+    if (sts_redis_key((char *) op->cmd.name, &len, prefix, "n:", digest)
+        != STS_OK)
+    {
+        f->overflow = 1;
+        return STS_OK;
+    }
+
+    /* until the Timestamp leaves the skew window, that second included */
+    ttl = (time_t) expires + 1 - f->req.now;
+    ttl = ngx_max(ttl, 1);
+
+    ngx_str_set(&op->cmd.args[0], "SET");
+    op->cmd.args[1].data = op->cmd.name;
+    op->cmd.args[1].len = len;
+    ngx_str_set(&op->cmd.args[2], "1");
+    ngx_str_set(&op->cmd.args[3], "NX");
+    ngx_str_set(&op->cmd.args[4], "EX");
+    op->cmd.args[5].data = op->cmd.n1;
+    op->cmd.args[5].len = ngx_sprintf(op->cmd.n1, "%T", ttl) - op->cmd.n1;
+    op->cmd.nargs = 6;
+    op->cmd.key = 1;
+    op->kind = NGX_HTTP_STS_FLEET_NONCE;
+
+    f->nops++;
+
+    return STS_OK;
+}
+
+
+/* the core's issuance limits, in both runs */
+static int
+ngx_http_sts_fleet_limit(void *data, int kind, sts_str_t key)
+{
+    ngx_http_sts_endpoint_fleet_t *f = data;
+
+    int                        result;
+    ngx_int_t                  rc;
+    ngx_uint_t                 i, n;
+    ngx_http_sts_redis_args_t  scratch;
+
+    if (f->limit_store == NULL) {
+        /* in shared memory: only in the second run */
+        return f->collecting ? STS_OK
+                             : ngx_http_sts_limit_check(f->limits, kind,
+                                                        key);
+    }
+
+    n = ngx_http_sts_limit_count(f->limits);
+
+    for (i = 0; i < n; i++) {
+
+        if (!f->collecting) {
+            rc = ngx_http_sts_limit_command(f->limits, i, kind, key,
+                                            f->limit_store, &scratch);
+            if (rc == NGX_DECLINED) {
+                continue;
+            }
+
+            result = (rc == NGX_OK && f->replay < f->next)
+                     ? f->ops[f->replay++].result : STS_EIO;
+
+            if (result != STS_OK) {
+                return result;
+            }
+
+            continue;
+        }
+
+        if (f->nops == NGX_HTTP_STS_FLEET_OPS) {
+            f->overflow = 1;
+            return STS_OK;
+        }
+
+        rc = ngx_http_sts_limit_command(f->limits, i, kind, key,
+                                        f->limit_store,
+                                        &f->ops[f->nops].cmd);
+        if (rc == NGX_DECLINED) {
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            f->overflow = 1;
+            return STS_OK;
+        }
+
+        f->ops[f->nops++].kind = NGX_HTTP_STS_FLEET_LIMIT;
+    }
+
+    return STS_OK;
 }
 
 
@@ -381,6 +760,7 @@ ngx_http_sts_endpoint_request(ngx_http_request_t *r, sts_params_t *params,
     req->nonce = ngx_http_sts_nonce_check;
     req->nonce_data = smcf->nonce_zone;
     req->revoked = smcf->revoked;
+    req->revoked_shared = ngx_http_sts_redis_revoked();
     req->limit = ngx_http_sts_limit_check;
     req->limit_data = slcf->limits;
 

@@ -132,6 +132,13 @@ ngx_http_sts_errdoc_handler(ngx_http_request_t *r)
 
     e = &m->error;
 
+    if (ctx != NULL && ctx->body_error != NULL) {
+        /* a body the gateway failed as it streamed: its own error */
+        e = ctx->body_error;
+        ctx->error_code.data = (u_char *) e->code;
+        ctx->error_code.len = ngx_strlen(e->code);
+    }
+
     if (r->headers_in.host != NULL) {
         host.data = (char *) r->headers_in.host->value.data;
         host.len = r->headers_in.host->value.len;

@@ -53,6 +53,7 @@
 #include "core/sts_pop.h"
 #include "core/sts_rpc.h"
 #include "core/sts_util.h"
+#include "core/sts_redis.h"
 
 
 #define NGX_HTTP_STS_LIMIT_KEY_MAX   1024
@@ -115,6 +116,81 @@ ngx_http_sts_limit_check(void *data, int kind, sts_str_t key)
     }
 
     return STS_OK;
+}
+
+
+ngx_uint_t
+ngx_http_sts_limit_count(void *data)
+{
+    ngx_array_t  *limits = data;
+
+    return limits ? limits->nelts : 0;
+}
+
+
+ngx_int_t
+ngx_http_sts_limit_command(void *data, ngx_uint_t i, int kind, sts_str_t key,
+    ngx_http_sts_redis_t *rs, ngx_http_sts_redis_args_t *cmd)
+{
+    ngx_array_t            *limits = data;
+
+    u_char                  digest[STS_SHA256_LEN];
+    u_char                  label[STS_REDIS_KIND_MAX + 1];
+    size_t                  len;
+    sts_str_t               prefix;
+    ngx_str_t              *pfx, *zone;
+    ngx_http_sts_limit_t  **lim;
+
+    if (limits == NULL || i >= limits->nelts) {
+        return NGX_ERROR;
+    }
+
+    lim = limits->elts;
+
+    if (lim[i]->kind != (ngx_uint_t) kind) {
+        return NGX_DECLINED;
+    }
+
+    if (key.len == 0 || key.len > NGX_HTTP_STS_LIMIT_KEY_MAX
+        || sts_digest(STS_HASH_SHA256, key.data, key.len, digest) != STS_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* "l:<zone>:": the zone's name keeps two limits apart */
+    zone = &lim[i]->shm_zone->shm.name;
+
+    if (zone->len + 3 > STS_REDIS_KIND_MAX) {
+        return NGX_ERROR;
+    }
+
+    *ngx_sprintf(label, "l:%V:", zone) = '\0';
+
+    pfx = ngx_http_sts_redis_prefix(rs);
+    prefix.data = (const char *) pfx->data;
+    prefix.len = pfx->len;
+
+    if (sts_redis_key((char *) cmd->name, &len, prefix, (const char *) label,
+                      digest)
+        != STS_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&cmd->args[0], "EVAL");
+    cmd->args[1].data = (u_char *) sts_redis_script_limit;
+    cmd->args[1].len = ngx_strlen(sts_redis_script_limit);
+    ngx_str_set(&cmd->args[2], "1");
+    cmd->args[3].data = cmd->name;
+    cmd->args[3].len = len;
+    cmd->args[4].data = cmd->n1;
+    cmd->args[4].len = ngx_sprintf(cmd->n1, "%ui", lim[i]->rate) - cmd->n1;
+    cmd->args[5].data = cmd->n2;
+    cmd->args[5].len = ngx_sprintf(cmd->n2, "%ui", lim[i]->burst) - cmd->n2;
+    cmd->nargs = 6;
+    cmd->key = 3;
+
+    return NGX_OK;
 }
 
 

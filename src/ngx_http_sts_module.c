@@ -19,6 +19,7 @@
 #include "ngx_http_sts_explain.h"
 #include "ngx_http_sts_forward.h"
 #include "ngx_http_sts_limit.h"
+#include "ngx_http_sts_redis.h"
 #include "ngx_http_sts_replay.h"
 #include "ngx_http_sts_state.h"
 #include "ngx_http_sts_status.h"
@@ -246,6 +247,20 @@ static ngx_command_t  ngx_http_sts_commands[] = {
       ngx_http_sts_state_zone,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_sts_main_conf_t, grace_zone),
+      NULL },
+
+    { ngx_string("sts_state"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_sts_state_store,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sts_state_use"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE23,
+      ngx_http_sts_state_use,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("sts_multipart_grace"),
@@ -596,6 +611,10 @@ ngx_http_sts_init_process(ngx_cycle_t *cycle)
 {
     ngx_http_sts_main_conf_t  *smcf;
 
+    if (ngx_http_sts_redis_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     smcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_sts_module);
     if (smcf == NULL || smcf->keyring == NULL || smcf->cache_entries <= 0) {
         return NGX_OK;
@@ -609,6 +628,7 @@ static void
 ngx_http_sts_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_sts_token_cache_free();
+    ngx_http_sts_redis_exit_process(cycle);
 }
 
 

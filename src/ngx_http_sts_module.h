@@ -27,6 +27,7 @@
 #include "core/sts_post.h"
 
 #include "ngx_http_sts_util.h"
+#include "ngx_http_sts_redis.h"
 
 
 /* the backend connectors' settings and per-request state (backend.c) */
@@ -48,6 +49,7 @@ typedef struct {
     sts_revoked_t            *revoked;       /* sts_revoked, or NULL */
     ngx_shm_zone_t           *uses_zone;     /* sts_presign_uses_zone */
     ngx_shm_zone_t           *grace_zone;    /* sts_multipart_grace_zone */
+    ngx_http_sts_redis_conf_t  redis;        /* sts_state, sts_state_use */
 } ngx_http_sts_main_conf_t;
 
 
@@ -103,6 +105,9 @@ typedef struct {
     ngx_str_t                 upload_limit;  /* $sts_upload_limit */
     void                     *upload;        /* upload.c's, or NULL */
     void                     *body;          /* body.c's, while undecided */
+    void                     *digest;        /* digest.c's, or NULL */
+    const sts_oss_error_t    *body_error;    /* a body failed as it streamed */
+    void                     *fleet;         /* state.c's, on Redis */
 
     /* explanations (ngx_http_sts_explain.c): never a secret or token */
     void                     *explain;       /* not yet written out */

@@ -35,6 +35,15 @@
  * (ngx_http_upstream_reinit) rebuilds the file ranges end to end.  A
  * DeleteMultipleObjects body rebuilt from its authorised keys replaces
  * the whole chain (ngx_http_sts_body_replace).
+ *
+ * Under sts_backend s3 the store gets the file part's content alone, as
+ * the body of a PUT (ngx_http_sts_postfile): the chain is narrowed to
+ * that byte range, in memory or in the temporary file, nothing copied.
+ * A retry would rebuild the file ranges from byte 0 of the temporary
+ * file, the form's first byte, so the request keeps its POST method in
+ * nginx (r->method: not idempotent, never retried once sent) and the
+ * connector refuses to send it where proxy_next_upstream non_idempotent
+ * would retry it (ngx_http_sts_backend.c).
  */
 
 #include <ngx_config.h>
@@ -445,4 +454,92 @@ ngx_http_sts_poststamp_length(ngx_http_request_t *r, off_t total)
     }
 
     return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sts_postfile(ngx_http_request_t *r, const sts_post_form_t *form)
+{
+    off_t                     off, size, from, to, lo, hi, total;
+    ngx_buf_t                *b, *last;
+    ngx_uint_t                last_buf;
+    ngx_chain_t              *cl, **ll;
+    ngx_http_request_body_t  *rb;
+
+    rb = r->request_body;
+
+    if (rb == NULL || !rb->last_saved || r->request_body_no_buffering
+        || form->stage != STS_POST_END)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: a PostObject to send without its whole form");
+        return NGX_ERROR;
+    }
+
+    total = 0;
+
+    for (cl = rb->bufs; cl; cl = cl->next) {
+        total += ngx_buf_size(cl->buf);
+    }
+
+    from = (off_t) form->file_offset;
+    to = from + (off_t) form->file_size;
+
+    if ((uint64_t) total != form->consumed || to > total) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sts: PostObject body of %O bytes, %uL read, the "
+                      "file up to byte %O", total, form->consumed, to);
+        return NGX_ERROR;
+    }
+
+    off = 0;
+    last = NULL;
+    last_buf = 0;
+    ll = &rb->bufs;
+
+    for (cl = rb->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+        size = ngx_buf_size(b);
+
+        if (b->last_buf) {
+            last_buf = 1;
+            b->last_buf = 0;
+        }
+
+        lo = ngx_max(off, from) - off;
+        hi = ngx_min(off + size, to) - off;
+        off += size;
+
+        if (hi <= lo) {
+            /* before or after the file's content: not sent */
+            continue;
+        }
+
+        if (b->in_file) {
+            b->file_pos += lo;
+            b->file_last = b->file_pos + (hi - lo);
+        }
+
+        if (ngx_buf_in_memory(b)) {
+            b->pos += lo;
+            b->last = b->pos + (hi - lo);
+            b->start = b->pos;
+        }
+
+        *ll = cl;
+        ll = &cl->next;
+        last = b;
+    }
+
+    *ll = NULL;
+
+    if (last != NULL && last_buf) {
+        last->last_buf = 1;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: PostObject file part of %uL bytes at byte %uL",
+                   form->file_size, form->file_offset);
+
+    return ngx_http_sts_poststamp_length(r, (off_t) form->file_size);
 }

@@ -34,5 +34,13 @@ ngx_int_t ngx_http_sts_postkey(ngx_http_request_t *r,
 ngx_int_t ngx_http_sts_body_replace(ngx_http_request_t *r, u_char *data,
     size_t len);
 
+/*
+ * ngx_http_sts_postfile makes the body of an allowed PostObject, read
+ * whole, its file part's content alone, and sets the new length (the
+ * PUT of sts_backend s3).  NGX_OK or NGX_ERROR.
+ */
+ngx_int_t ngx_http_sts_postfile(ngx_http_request_t *r,
+    const sts_post_form_t *form);
+
 
 #endif /* _NGX_HTTP_STS_POSTSTAMP_H_INCLUDED_ */

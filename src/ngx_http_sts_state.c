@@ -37,6 +37,9 @@
 #include "ngx_http_sts_shm.h"
 #include "ngx_http_sts_state.h"
 #include "core/sts_state.h"
+#include "core/sts_redis.h"
+
+#include <hiredis/hiredis.h>
 
 
 #define NGX_HTTP_STS_GRACE_MAX         43200          /* 12h */
@@ -72,6 +75,41 @@ typedef struct {
     unsigned                     done:1;
 } ngx_http_sts_grace_ctx_t;
 
+
+/*
+ * A request's steps on the fleet's store (sts_state_use uses, grace): the
+ * grace of an expired token is checked, then the use counted, each in one
+ * round trip while the access phase waits.
+ */
+#define NGX_HTTP_STS_FLEET_IDLE        0
+#define NGX_HTTP_STS_FLEET_WAITING     1
+#define NGX_HTTP_STS_FLEET_DONE        2
+
+typedef struct {
+    ngx_http_sts_redis_wait_t    w;
+    u_char                       grace[STS_STATE_KEY_LEN];
+    ngx_uint_t                   grace_step;
+    ngx_uint_t                   uses_step;
+    unsigned                     grace_pending:1;
+} ngx_http_sts_fleet_t;
+
+
+static ngx_http_sts_fleet_t *ngx_http_sts_fleet(ngx_http_request_t *r,
+    ngx_http_sts_ctx_t *ctx);
+static void ngx_http_sts_fleet_resume(ngx_http_sts_redis_wait_t *w);
+static ngx_int_t ngx_http_sts_fleet_uses(ngx_http_request_t *r,
+    ngx_http_sts_fleet_t *f, ngx_http_sts_redis_t *rs, const u_char *key,
+    time_t ttl, unsigned long limit, const sts_oss_error_t **err,
+    const char **reason);
+static ngx_int_t ngx_http_sts_fleet_grace(ngx_http_request_t *r,
+    ngx_http_sts_fleet_t *f, const sts_oss_error_t **err,
+    const char **reason);
+static void ngx_http_sts_fleet_recorded(void *data, ngx_int_t rc,
+    void *reply);
+static void ngx_http_sts_fleet_record(ngx_http_request_t *r,
+    ngx_http_sts_redis_t *rs, const u_char *key, time_t until);
+static ngx_int_t ngx_http_sts_fleet_key(ngx_http_sts_redis_t *rs,
+    const char *kind, const u_char *digest, u_char *buf, ngx_str_t *out);
 
 static ngx_int_t ngx_http_sts_grace_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -113,12 +151,25 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
     ngx_http_sts_shm_value_t   v;
     const sts_param_t         *p;
     ngx_http_sts_ctx_t        *ctx;
+    ngx_http_sts_fleet_t      *f;
+    ngx_http_sts_redis_t      *rs;
     ngx_http_sts_loc_conf_t   *slcf;
     ngx_http_sts_main_conf_t  *smcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
     ctx = ngx_http_sts_get_ctx(r);
+    rs = ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_USES);
+
+    /* an expired token's grace, on the fleet's store */
+    f = ctx ? ctx->fleet : NULL;
+
+    if (f != NULL && f->grace_pending) {
+        nrc = ngx_http_sts_fleet_grace(r, f, err, reason);
+        if (nrc != NGX_OK) {
+            return nrc;
+        }
+    }
 
     p = sts_params_get(&auth->params, STS_STATE_MAX_USES_PARAM);
 
@@ -133,7 +184,7 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
             return NGX_DECLINED;
         }
 
-        if (smcf->uses_zone == NULL) {
+        if (smcf->uses_zone == NULL && rs == NULL) {
             *err = &sts_err_max_uses_no_zone;
             *reason = "x-sts-max-uses without sts_presign_uses_zone";
             return NGX_DECLINED;
@@ -160,7 +211,7 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
             limit = n;
         }
 
-        if (limit && smcf->uses_zone != NULL) {
+        if (limit && (smcf->uses_zone != NULL || rs != NULL)) {
             now = ngx_time();
 
             /* no longer than the URL, nor than its token can open it */
@@ -184,6 +235,25 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
                 || sts_state_owner_key(owner, auth->access_key_id) != STS_OK)
             {
                 return NGX_ERROR;
+            }
+
+            if (rs != NULL) {
+                f = ngx_http_sts_fleet(r, ctx);
+                if (f == NULL) {
+                    ngx_explicit_memzero(key, sizeof(key));
+                    return NGX_ERROR;
+                }
+
+                nrc = ngx_http_sts_fleet_uses(r, f, rs, key,
+                                              (time_t) expires - now, limit,
+                                              err, reason);
+                ngx_explicit_memzero(key, sizeof(key));
+
+                if (nrc != NGX_OK) {
+                    return nrc;
+                }
+
+                goto grace;
             }
 
             nrc = ngx_http_sts_shm_charge(smcf->uses_zone, key, owner, now,
@@ -240,7 +310,12 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
         }
     }
 
-    if (ctx != NULL && slcf->grace > 0 && smcf->grace_zone != NULL
+grace:
+
+    if (ctx != NULL && slcf->grace > 0
+        && (smcf->grace_zone != NULL
+            || ngx_http_sts_redis_for(&smcf->redis,
+                                      NGX_HTTP_STS_STATE_GRACE) != NULL)
         && op->api != NULL
         && ngx_strcmp(op->api, "InitiateMultipartUpload") == 0)
     {
@@ -302,7 +377,10 @@ ngx_http_sts_grace_window(ngx_http_request_t *r, const sts_oss_op_t *op,
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
 
-    if (slcf->grace <= 0 || smcf->grace_zone == NULL
+    if (slcf->grace <= 0
+        || (smcf->grace_zone == NULL
+            && ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_GRACE)
+               == NULL)
         || !sts_state_grace_api(op->api)
         || sts_params_get(params, "uploadId") == NULL)
     {
@@ -321,14 +399,17 @@ ngx_http_sts_grace_check(ngx_http_request_t *r, const sts_oss_op_t *op,
     time_t                     now, until;
     ngx_int_t                  rc;
     const sts_param_t         *p;
+    ngx_http_sts_fleet_t      *f;
+    ngx_http_sts_redis_t      *rs;
     ngx_http_sts_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
     now = ngx_time();
 
     p = sts_params_get(params, "uploadId");
+    rs = ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_GRACE);
 
-    if (p == NULL || smcf->grace_zone == NULL
+    if (p == NULL || (smcf->grace_zone == NULL && rs == NULL)
         || now >= expiration + ngx_http_sts_grace_window(r, op, params))
     {
         ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_REFUSED);
@@ -339,6 +420,21 @@ ngx_http_sts_grace_check(ngx_http_request_t *r, const sts_oss_op_t *op,
         != STS_OK)
     {
         return NGX_ERROR;
+    }
+
+    if (rs != NULL) {
+        /* asked of the store once the request is otherwise allowed */
+        f = ngx_http_sts_fleet(r, ngx_http_sts_get_ctx(r));
+        if (f == NULL) {
+            ngx_explicit_memzero(key, sizeof(key));
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(f->grace, key, sizeof(key));
+        ngx_explicit_memzero(key, sizeof(key));
+        f->grace_pending = 1;
+
+        return NGX_OK;
     }
 
     rc = ngx_http_sts_shm_find(smcf->grace_zone, key, now, &until);
@@ -432,6 +528,7 @@ ngx_http_sts_grace_record(ngx_http_request_t *r, ngx_http_sts_grace_ctx_t *g)
     u_char                     owner[STS_STATE_KEY_LEN];
     ngx_int_t                  rc;
     sts_str_t                  id, akid, bucket, object;
+    ngx_http_sts_redis_t      *rs;
     ngx_http_sts_shm_value_t   v;
     ngx_http_sts_main_conf_t  *smcf;
 
@@ -459,6 +556,14 @@ ngx_http_sts_grace_record(ngx_http_request_t *r, ngx_http_sts_grace_ctx_t *g)
     {
         ngx_http_sts_shm_count(smcf->grace_zone,
                                NGX_HTTP_STS_GRACE_NOT_RECORDED);
+        return;
+    }
+
+    rs = ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_GRACE);
+
+    if (rs != NULL) {
+        ngx_http_sts_fleet_record(r, rs, key, g->expires);
+        ngx_explicit_memzero(key, sizeof(key));
         return;
     }
 
@@ -494,6 +599,284 @@ ngx_http_sts_grace_record(ngx_http_request_t *r, ngx_http_sts_grace_ctx_t *g)
 }
 
 
+/* the fleet's store (sts_state_use uses, grace) */
+
+static ngx_http_sts_fleet_t *
+ngx_http_sts_fleet(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx)
+{
+    ngx_http_sts_fleet_t  *f;
+
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    if (ctx->fleet != NULL) {
+        return ctx->fleet;
+    }
+
+    f = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_fleet_t));
+    if (f == NULL) {
+        return NULL;
+    }
+
+    f->w.r = r;
+    f->w.resume = ngx_http_sts_fleet_resume;
+    ctx->fleet = f;
+
+    return f;
+}
+
+
+/* the store answered: the access phase goes on where it waited */
+static void
+ngx_http_sts_fleet_resume(ngx_http_sts_redis_wait_t *w)
+{
+    ngx_http_core_run_phases(w->r);
+}
+
+
+/*
+ * Counts a use of the presigned URL |key| (a digest) for at most |ttl|
+ * seconds, in one script: NGX_OK (counted, or let through by
+ * "fail=open"), NGX_AGAIN while the store answers, NGX_DECLINED with
+ * *err, or NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_sts_fleet_uses(ngx_http_request_t *r, ngx_http_sts_fleet_t *f,
+    ngx_http_sts_redis_t *rs, const u_char *key, time_t ttl,
+    unsigned long limit, const sts_oss_error_t **err, const char **reason)
+{
+    u_char                     name[STS_REDIS_KEY_MAX];
+    u_char                     nbuf[NGX_INT_T_LEN], tbuf[NGX_INT64_LEN];
+    ngx_str_t                  args[6];
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+
+    if (f->uses_step == NGX_HTTP_STS_FLEET_IDLE) {
+        if (ngx_http_sts_fleet_key(rs, "u:", key, name, &args[3])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&args[0], "EVAL");
+        args[1].data = (u_char *) sts_redis_script_uses;
+        args[1].len = ngx_strlen(sts_redis_script_uses);
+        ngx_str_set(&args[2], "1");
+        args[4].data = nbuf;
+        args[4].len = ngx_sprintf(nbuf, "%ul", limit) - nbuf;
+
+        /* kept no longer than the URL can be used: at least a second */
+        args[5].data = tbuf;
+        args[5].len = ngx_sprintf(tbuf, "%T000", ngx_max(ttl, 1)) - tbuf;
+
+        f->uses_step = NGX_HTTP_STS_FLEET_WAITING;
+
+        if (ngx_http_sts_redis_request(rs, &f->w, 6, args, 3) == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+    } else if (f->uses_step == NGX_HTTP_STS_FLEET_WAITING
+               && f->w.rc == NGX_AGAIN)
+    {
+        return NGX_AGAIN;
+    }
+
+    f->uses_step = NGX_HTTP_STS_FLEET_DONE;
+
+    if (f->w.rc != NGX_OK || f->w.type != REDIS_REPLY_INTEGER) {
+        if (ngx_http_sts_redis_fail_open(&smcf->redis,
+                                         NGX_HTTP_STS_STATE_USES))
+        {
+            ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_USES,
+                                      f->w.rc, 1);
+            return NGX_OK;
+        }
+
+        ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_USES, f->w.rc,
+                                  0);
+        *err = &sts_err_state_unavailable;
+        *reason = "the shared state store of presigned URL uses does not "
+                  "answer";
+        return NGX_DECLINED;
+    }
+
+    if (f->w.integer <= 0) {
+        ngx_http_sts_shm_count(smcf->uses_zone, NGX_HTTP_STS_USES_USED_UP);
+        *err = &sts_err_presign_used_up;
+        *reason = "presigned URL used the maximum number of times";
+        return NGX_DECLINED;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sts: presigned URL use %L of %ul on the fleet's store",
+                   f->w.integer, limit);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The grace of an expired token's call on an upload, recorded at its
+ * initiation: NGX_OK, NGX_AGAIN while the store answers, NGX_DECLINED
+ * with *err (the token's expiry, or the store's silence), NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_sts_fleet_grace(ngx_http_request_t *r, ngx_http_sts_fleet_t *f,
+    const sts_oss_error_t **err, const char **reason)
+{
+    u_char                     name[STS_REDIS_KEY_MAX];
+    time_t                     until, now;
+    ngx_str_t                  args[2];
+    ngx_http_sts_redis_t      *rs;
+    ngx_http_sts_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
+    rs = ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_GRACE);
+
+    if (rs == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (f->grace_step == NGX_HTTP_STS_FLEET_IDLE) {
+        if (ngx_http_sts_fleet_key(rs, "g:", f->grace, name, &args[1])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&args[0], "GET");
+        f->grace_step = NGX_HTTP_STS_FLEET_WAITING;
+
+        if (ngx_http_sts_redis_request(rs, &f->w, 2, args, 1) == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+    } else if (f->grace_step == NGX_HTTP_STS_FLEET_WAITING
+               && f->w.rc == NGX_AGAIN)
+    {
+        return NGX_AGAIN;
+    }
+
+    f->grace_step = NGX_HTTP_STS_FLEET_DONE;
+    f->grace_pending = 0;
+
+    if (f->w.rc != NGX_OK) {
+        if (ngx_http_sts_redis_fail_open(&smcf->redis,
+                                         NGX_HTTP_STS_STATE_GRACE))
+        {
+            ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_GRACE,
+                                      f->w.rc, 1);
+            return NGX_OK;
+        }
+
+        ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_GRACE, f->w.rc,
+                                  0);
+        *err = &sts_err_state_unavailable;
+        *reason = "the shared state store of the multipart grace window "
+                  "does not answer";
+        return NGX_DECLINED;
+    }
+
+    now = ngx_time();
+    until = 0;
+
+    if (f->w.type == REDIS_REPLY_STRING && !f->w.truncated) {
+        until = ngx_atotm(f->w.str, f->w.len);
+    }
+
+    if (until == NGX_ERROR || until <= now) {
+        ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_REFUSED);
+        *err = &sts_err_token_expired;
+        *reason = "token expired, no grace for this upload";
+        return NGX_DECLINED;
+    }
+
+    ngx_http_sts_shm_count(smcf->grace_zone, NGX_HTTP_STS_GRACE_ALLOWED);
+
+    ngx_log_error(NGX_LOG_INFO, ngx_http_sts_log(r), 0,
+                  "sts: a call with an expired token in the multipart "
+                  "grace window of the fleet's store, %T s left",
+                  until - now);
+
+    return NGX_OK;
+}
+
+
+/* an upload's grace, recorded without waiting (SET with an expiry) */
+static void
+ngx_http_sts_fleet_record(ngx_http_request_t *r, ngx_http_sts_redis_t *rs,
+    const u_char *key, time_t until)
+{
+    u_char     name[STS_REDIS_KEY_MAX];
+    u_char     vbuf[NGX_TIME_T_LEN], tbuf[NGX_TIME_T_LEN];
+    time_t     ttl;
+    ngx_str_t  args[5];
+
+    ttl = until - ngx_time();
+
+    if (ttl <= 0
+        || ngx_http_sts_fleet_key(rs, "g:", key, name, &args[1]) != NGX_OK)
+    {
+        return;
+    }
+
+    ngx_str_set(&args[0], "SET");
+    args[2].data = vbuf;
+    args[2].len = ngx_sprintf(vbuf, "%T", until) - vbuf;
+    ngx_str_set(&args[3], "EX");
+    args[4].data = tbuf;
+    args[4].len = ngx_sprintf(tbuf, "%T", ttl) - tbuf;
+
+    if (ngx_http_sts_redis_send(rs, r->connection->log,
+                                ngx_http_sts_fleet_recorded, rs, 5, args, 1,
+                                NULL)
+        != NGX_OK)
+    {
+        ngx_http_sts_fleet_recorded(rs, NGX_ERROR, NULL);
+    }
+}
+
+
+static void
+ngx_http_sts_fleet_recorded(void *data, ngx_int_t rc, void *reply)
+{
+    ngx_http_sts_redis_t  *rs = data;
+
+    if (rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "sts: an initiated upload could not be recorded in "
+                      "the state store \"%V\": it gets no grace window",
+                      ngx_http_sts_redis_name(rs));
+    }
+}
+
+
+/* the key of |digest| on the store: prefix, kind, {hex} */
+static ngx_int_t
+ngx_http_sts_fleet_key(ngx_http_sts_redis_t *rs, const char *kind,
+    const u_char *digest, u_char *buf, ngx_str_t *out)
+{
+    size_t      len;
+    sts_str_t   prefix;
+    ngx_str_t  *p;
+
+    p = ngx_http_sts_redis_prefix(rs);
+    prefix.data = (const char *) p->data;
+    prefix.len = p->len;
+
+    if (sts_redis_key((char *) buf, &len, prefix, kind, digest) != STS_OK) {
+        return NGX_ERROR;
+    }
+
+    out->data = buf;
+    out->len = len;
+
+    return NGX_OK;
+}
+
+
 /* metrics, appended to sts_status */
 
 u_char *
@@ -525,7 +908,7 @@ ngx_http_sts_state_status(ngx_http_request_t *r, u_char *p)
                         ngx_http_sts_shm_counter(smcf->grace_zone, i));
     }
 
-    return p;
+    return ngx_http_sts_redis_status(&smcf->redis, p);
 }
 
 
@@ -668,17 +1051,25 @@ ngx_http_sts_state_merge(ngx_conf_t *cf, ngx_http_sts_loc_conf_t *prev,
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_sts_module);
 
-    if (conf->max_uses > 0 && smcf->uses_zone == NULL) {
+    if (conf->max_uses > 0 && smcf->uses_zone == NULL
+        && ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_USES)
+           == NULL)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"sts_presign_max_uses\" requires "
-                           "\"sts_presign_uses_zone\" at the http level");
+                           "\"sts_presign_uses_zone\" or "
+                           "\"sts_state_use uses\" at the http level");
         return NGX_CONF_ERROR;
     }
 
-    if (conf->grace > 0 && smcf->grace_zone == NULL) {
+    if (conf->grace > 0 && smcf->grace_zone == NULL
+        && ngx_http_sts_redis_for(&smcf->redis, NGX_HTTP_STS_STATE_GRACE)
+           == NULL)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"sts_multipart_grace\" requires "
-                           "\"sts_multipart_grace_zone\" at the http level");
+                           "\"sts_multipart_grace_zone\" or "
+                           "\"sts_state_use grace\" at the http level");
         return NGX_CONF_ERROR;
     }
 

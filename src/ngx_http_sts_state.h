@@ -41,7 +41,8 @@ time_t ngx_http_sts_grace_window(ngx_http_request_t *r,
 ngx_int_t ngx_http_sts_grace_check(ngx_http_request_t *r,
     const sts_oss_op_t *op, const sts_params_t *params, sts_str_t akid,
     time_t expiration);
-#define NGX_HTTP_STS_STATE_STATUS_SIZE  2048
+#define NGX_HTTP_STS_STATE_STATUS_SIZE                                       \
+    (2048 + NGX_HTTP_STS_REDIS_STATUS_SIZE)
 u_char *ngx_http_sts_state_status(ngx_http_request_t *r, u_char *p);
 
 

@@ -42,6 +42,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sts_module.h"
+#include "ngx_http_sts_backend.h"
 #include "ngx_http_sts_ctx.h"
 #include "ngx_http_sts_poststamp.h"
 #include "ngx_http_sts_status.h"
@@ -512,12 +513,16 @@ ngx_http_sts_upload_stamp(ngx_http_request_t *r)
 
     u = ctx->upload;
 
-    if (u != NULL && u->desc.form && u->form != NULL) {
-        /* PostObject: the stamps go into the form */
+    if (u != NULL && u->desc.form && u->form != NULL
+        && !ngx_http_sts_backend_post_as_put(r))
+    {
+        /* PostObject: the stamps go into the form (sent as a PUT under
+           sts_backend s3, it gets them as headers, below) */
         return ngx_http_sts_poststamp(r, u->form);
     }
 
-    if (u == NULL || !u->desc.stamp) {
+    if (u == NULL || !(u->desc.stamp || (u->desc.form && u->form != NULL)))
+    {
         return NGX_OK;
     }
 

@@ -203,26 +203,38 @@ ngx_http_sts_revoked_check(ngx_http_request_t *r, const sts_session_t *s,
     char                       rule[STS_REVOKE_NAME_MAX + 256];
     u_char                    *p;
     size_t                     n;
+    const char                *from;
     sts_revoke_match_t         m;
     ngx_http_sts_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
 
-    if (smcf->revoked == NULL
-        || sts_revoked_check(smcf->revoked, s, &m) == STS_OK)
+    /* the file's rules, then those of the fleet's store (sts_state_use) */
+
+    if (smcf->revoked != NULL
+        && sts_revoked_check(smcf->revoked, s, &m) != STS_OK)
     {
+        from = "sts_revoked";
+
+    } else if (ngx_http_sts_redis_revoked() != NULL
+               && sts_revoked_check(ngx_http_sts_redis_revoked(), s, &m)
+                  != STS_OK)
+    {
+        from = "the state store";
+
+    } else {
         return NGX_OK;
     }
 
     n = sts_revoke_describe(&m, s, rule, sizeof(rule));
 
-    p = ngx_pnalloc(r->pool, sizeof("revoked by sts_revoked ") + n);
+    p = ngx_pnalloc(r->pool, sizeof("revoked by the state store ") + n);
     if (p == NULL) {
-        *reason = "revoked by sts_revoked";
+        *reason = "revoked";
         return NGX_DECLINED;
     }
 
-    *ngx_sprintf(p, "revoked by sts_revoked %*s", n, rule) = '\0';
+    *ngx_sprintf(p, "revoked by %s %*s", from, n, rule) = '\0';
     *reason = (const char *) p;
 
     return NGX_DECLINED;

@@ -111,10 +111,10 @@ GET /conf
 qr|
     \A(?=.*^\s*env\s+TEST_NGINX_GREETING;$)
     (?=.*^\s*error_log\s+\S+/logs/error\.log\s+debug;$)
-    .* ^\#\s+main_config\s+marker$
+    .* ^(?:load_module\s+\S+;\s+)*\#\s+main_config\s+marker$
     .* ^http\s+\{
     .* \#\s+http_config\s+marker$
-    .* server\s+\{
+    .* server\s+\{\s+listen\s+\d+;
     .* location\s+=\s+/conf\s+\{
     .* location\s+/\s+\{
     .* ^\#\s+post_main_config\s+marker$

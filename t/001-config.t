@@ -1,8 +1,8 @@
 # Configuration: the module loads into Debian's nginx, the keyring is
 # checked at start-up, and mistakes are refused with a clear message.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(1);
@@ -10,6 +10,7 @@ no_shuffle();
 
 our $rw = sts_issue();
 
+sts_plan();
 run_tests();
 
 __DATA__

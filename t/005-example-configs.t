@@ -13,12 +13,12 @@
 
 use strict;
 use warnings;
-use lib 't/lib';
 use Test::More;
 use File::Path qw(make_path remove_tree);
 use File::Copy qw(copy);
 use Cwd qw(abs_path);
 use IO::Socket::INET;
+use List::Util qw(sum0);
 use StsTest;
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
@@ -70,6 +70,9 @@ copy('conf/directory.example.json', "$dir/sts/directory.json")
     or die "directory.example.json: $!\n";
 chmod 0600, "$dir/sts/directory.json";
 
+# fleet.conf: the password of its Redis
+spew("$dir/sts/redis.pw", "ExampleRedisPassword\n", 0600);
+
 for my $name (qw(oss-key.json minio-key.json)) {
     spew("$dir/sts/$name",
          qq({"AccessKeyId": "LTAI5tExampleGateway01", ) .
@@ -98,15 +101,20 @@ my %around = (
     }
 END
     'presign-uses-and-grace.conf' => [ "sts_keys $dir/sts/keys;\n", '' ],
+    'fleet.conf' => [ "sts_keys $dir/sts/keys;\n"
+                      . "sts_directory $dir/sts/directory.json;\n", '' ],
 );
 
 my @examples = sort grep { !/\.in\z/ } map { s{^conf/}{}r } glob 'conf/*.conf';
 
-ok(@examples >= 8, "conf/ holds the examples (@examples)");
+# first each example as the test runs it, then the plan: one check that
+# conf/ holds them, per example 1 + one per file it names + 4 (check),
+# and 7 + 1 + 4 for demo.conf.in
+
+my @cases;
 
 for my $name (@examples) {
     my $text = slurp("conf/$name");
-    my $test = "$dir/$name";
 
     # the only changes: the paths and the listen addresses
 
@@ -121,11 +129,27 @@ for my $name (@examples) {
               {$1 . '127.0.0.1:' . ($ports{$2} //= free_port())}meg;
 
     my $code = $text =~ s/#.*//gr;
+    my @files = $code =~ m{\Q$dir\E/(?:sts|tls)/[\w.-]+}g;
+
+    push @cases, [ $name, $text, $code, \@files ];
+}
+
+# demo.conf.in's variables: MODULE, USER, RUNTIME and these ports
+my @demo_ports = qw(PORT STORE_PORT WEB_PORT STS_PORT STS_TLS_PORT APP_PORT);
+
+plan tests => 1 + sum0(map { 1 + @{ $_->[3] } + 4 } @cases)
+              + 3 + @demo_ports + 1 + 4;
+
+ok(@examples >= 8, "conf/ holds the examples (@examples)");
+
+for my $case (@cases) {
+    my ($name, $text, $code, $files) = @$case;
+    my $test = "$dir/$name";
 
     unlike($code, qr{/etc/nginx/|/var/log/nginx/},
            "$name: no path outside the scratch directory is left");
 
-    for my $f ($code =~ m{\Q$dir\E/(?:sts|tls)/[\w.-]+}g) {
+    for my $f (@$files) {
         ok(-f $f, "$name: $f exists");
     }
 
@@ -175,8 +199,7 @@ END
         MODULE => join(' ', map { abs_path($_) } split ' ', $module),
         USER => $> == 0 ? 'user root;' : '',
         RUNTIME => $rt,
-        map { $_ => free_port() }
-            qw(PORT STORE_PORT WEB_PORT STS_PORT STS_TLS_PORT APP_PORT),
+        map { $_ => free_port() } @demo_ports,
     );
 
     my $text = slurp('conf/demo.conf.in');
@@ -196,7 +219,6 @@ END
 
 remove_tree($dir) if Test::More->builder->is_passing;
 
-done_testing();
 
 
 # nginx -t on one configuration: exit 0, both lines of success, nothing

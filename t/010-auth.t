@@ -2,8 +2,8 @@
 # the OSS V1 signature is checked with the token's secret, the policies
 # decide, and an allowed request is proxied with its credentials removed.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -34,6 +34,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -2,8 +2,8 @@
 # store (nginx's DAV module on a second port), reads back byte for byte,
 # and the backend learns who asked through the $sts_* variables.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(1);
@@ -47,6 +47,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -6,8 +6,8 @@
 #
 # The store is a stub that answers with what it received.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(1);
@@ -71,6 +71,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

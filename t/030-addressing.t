@@ -1,8 +1,8 @@
 # Addressing modes: virtual-host (<bucket>.<domain>) and a fixed bucket
 # (CNAME style) sign and authorise the same canonical /<bucket>/<key>.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -35,6 +35,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -2,8 +2,8 @@
 # current time, listing prefix and user agent.  The deciding statement is
 # named in $sts_statement.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -29,6 +29,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -2,8 +2,8 @@
 # signatures, V1 and V4 presigned URLs.  Presigned URLs reach the backend
 # without their signing parameters.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -36,6 +36,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -2,8 +2,8 @@
 # part, and nginx's own refusals rendered as OSS XML through
 # sts_error_document.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -46,6 +46,7 @@ sub tamper {
     return $h;
 }
 
+sts_plan();
 run_tests();
 
 __DATA__

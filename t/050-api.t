@@ -6,8 +6,8 @@
 # CORS preflights without credentials.  The backend echoes what reached
 # it through $sts_backend_uri.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use MIME::Base64 qw(encode_base64url);
 use StsTest;
 
@@ -121,6 +121,7 @@ our $StoreConfig = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

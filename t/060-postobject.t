@@ -6,8 +6,8 @@
 # module behind a PUT), so each test can show that an allowed form
 # arrived byte for byte and that a refused one never arrived.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(1);
@@ -117,6 +117,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

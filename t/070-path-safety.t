@@ -6,8 +6,8 @@
 # nginx that normalises paths the way many stores do, with a location
 # that serves the denied prefix: no trick reaches it.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -22,7 +22,7 @@ our $HttpConfig = <<'_EOC_';
     sts_keys $TEST_NGINX_STS_KEYS;
 
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name *.oss.example.com;
 
         location / {
@@ -54,6 +54,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -2,8 +2,8 @@
 # gateway, live role policies from the RAM directory, and the variables
 # that tell who asked and how.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(2);
@@ -116,6 +116,7 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

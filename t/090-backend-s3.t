@@ -7,8 +7,8 @@
 # recomputed here, in Perl, from what the stub saw; the oss connector's
 # are checked by a second gateway (sts_auth on) standing in for the store.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use Digest::SHA qw(sha256_hex hmac_sha256 hmac_sha256_hex);
 use MIME::Base64 qw(decode_base64);
@@ -98,11 +98,16 @@ sub sigv4_of_echo {
     return hmac_sha256_hex($sts, $k) eq $sig ? 'valid' : "invalid:\n$cr";
 }
 
+# responses marked "--- sigv4: 1" (an eval array: per request) echo a
+# SigV4 Authorization that verifies
+sub sigv4 { my ($block, $i) = @_; return sts_pick(scalar $block->sigv4, $i) }
+
 add_response_body_check(sub {
-    my ($block, $body) = @_;
-    return unless $body =~ /^authorization: AWS4-HMAC-SHA256 /m;
-    is(sigv4_of_echo($body), 'valid',
-       $block->name . ' - the SigV4 signature verifies');
+    my ($block, $body, $i) = @_;
+    return unless sigv4($block, $i);
+    is($body =~ /^authorization: AWS4-HMAC-SHA256 /m ? sigv4_of_echo($body)
+                                                   : 'no SigV4 Authorization',
+       'valid', $block->name . ' - the SigV4 signature verifies');
 });
 
 our $Store = <<'_EOC_';
@@ -187,11 +192,13 @@ our $S3 = <<'_EOC_';
     }
 _EOC_
 
+sts_plan(per_response => sub { sigv4(@_) ? 1 : 0 });
 run_tests();
 
 __DATA__
 
 === TEST 1: s3: a PUT arrives with S3 headers only, signed with SigV4
+--- sigv4: 1
 --- http_config eval: $::Store
 --- config eval: $::S3
 --- request
@@ -230,6 +237,7 @@ x-sts-access-key-id:
 
 
 === TEST 2: s3: S3 response headers come back under OSS names
+--- sigv4: 1
 --- http_config eval: $::Store
 --- config eval: $::S3
 --- request
@@ -249,6 +257,7 @@ x-oss-storage-class: IA
 
 
 === TEST 3: s3: any addressing reaches the store path style, encoded
+--- sigv4: 1
 --- http_config eval: $::Store
 --- config
     location / {
@@ -269,6 +278,7 @@ GET /dir/a%20b+c%E4%B8%AD.txt?max-keys=5
 
 
 === TEST 4: s3: a presigned URL loses its signing parameters
+--- sigv4: 1
 --- http_config eval: $::Store
 --- config eval: $::S3
 --- request eval
@@ -293,6 +303,7 @@ x-oss-request-id: 4442587FB7D0A2F9
 
 
 === TEST 6: s3: the copy source is mapped, its key re-encoded
+--- sigv4: 1
 --- http_config eval: $::Store
 --- config eval: $::S3
 --- request
@@ -309,6 +320,7 @@ qr{^x-amz-copy-source:\ /demo-bucket/src/a%20b\.txt\n
 
 
 === TEST 7: s3: x-amz-* headers a client sends itself never reach the store
+--- sigv4: 1
 --- http_config eval: $::Store
 --- config eval: $::S3
 --- request
@@ -485,6 +497,7 @@ the request went to the store unsigned
 
 
 === TEST 17: s3: the signature covers sts_backend_region and the query
+--- sigv4: 1
 --- http_config eval: $::Store
 --- config
     location / {
@@ -665,6 +678,7 @@ qr{\[emerg\].*invalid value "minio", expected "none", "oss \[v1 \| v4\]" or "s3"
 
 
 === TEST 27: settings are inherited; a location may turn the connector off
+--- sigv4 eval: [1, 0]
 --- http_config eval
 $::Store . q{
     sts_backend s3;
@@ -693,7 +707,7 @@ $::Store . q{
 
 
 
-=== TEST 28: s3: PostObject (form fields are OSS's) is NotImplemented
+=== TEST 28: s3: PostObject is the PUT of its file part, under the key authorised
 --- http_config eval: $::Store
 --- config eval: $::S3
 --- request eval
@@ -703,10 +717,13 @@ $::PostType = $ct;
 "POST /demo-bucket/\n$body"
 --- more_headers eval
 "Content-Type: $::PostType\n"
---- error_code: 400
---- response_body_like: <Code>NotImplemented</Code>
---- error_log
-PostObject NotImplemented
+--- error_code: 201
+--- response_headers
+X-Echo-Method: PUT
+X-Echo-Uri: /demo-bucket/photos/form.txt
+--- response_body_like: <PostResponse>\s*<Bucket>demo-bucket</Bucket>.*<Key>photos/form\.txt</Key>
+--- no_error_log
+[error]
 
 
 

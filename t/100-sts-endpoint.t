@@ -12,10 +12,10 @@
 # not replays); requests that need credentials from the endpoint first
 # obtain them from the running nginx.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
-use StsPop qw(pop_lazy);
+use StsPop qw(pop_lazy pop_lazy_header pop_hooks);
 
 use IO::Socket::INET;
 use JSON::PP;
@@ -142,10 +142,8 @@ sub pop_request {
 # the same request twice, for the replay test
 sub pop_twice {
     my (%o) = @_;
-    my $last;
-    my $first = pop_request(%o);
-    return (pop_lazy(sub { $last = "$first" }),
-            pop_lazy(sub { $last }));
+    my $text = pop_request(%o);
+    return ($text, $text);
 }
 
 # An AssumeRole against the running nginx, from Perl: the credentials.
@@ -177,7 +175,7 @@ sub assume_role {
 # OSS-signed headers for the gateway, with credentials from the endpoint
 sub gateway_headers {
     my ($method, $path, %o) = @_;
-    return pop_lazy(sub {
+    return pop_lazy_header(sub {
         my $c = assume_role(%o);
         return ::sts_sign($c, $method, $path);
     });
@@ -206,7 +204,7 @@ sub sts_caller_pair {
                            params => { Action => 'GetCallerIdentity' });
         return "GET /sts?$q";
     });
-    my $hdr = pop_lazy(sub { "x-acs-security-token: $c->{token}\n" });
+    my $hdr = pop_lazy_header(sub { "x-acs-security-token: $c->{token}\n" });
     return ($req, $hdr);
 }
 
@@ -245,6 +243,8 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+pop_hooks();
+sts_plan();
 run_tests();
 
 __DATA__
@@ -371,7 +371,8 @@ qr{"IdentityType":"AssumedRoleUser","AccountId":"11223344","Arn":"acs:ram::11223
 --- request eval
 ::sts_caller_request(token_header => 1)
 --- more_headers eval
-::pop_lazy(sub { "x-acs-security-token: " . ::assume_role()->{token} })
+::pop_lazy_header(sub { "x-acs-security-token: " . ::assume_role()->{token}
+                         . "\n" })
 --- error_code: 400
 --- response_body_like: "Code":"InvalidSecurityToken.MismatchWithAccessKey"
 --- no_error_log

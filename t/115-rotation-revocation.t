@@ -9,8 +9,8 @@
 # (the response body check below does it, then waits until the old worker
 # has stopped accepting).
 
-use lib 't/lib';
 use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 use POSIX ();
@@ -21,8 +21,6 @@ use Time::HiRes qw(sleep time);
 if ($ENV{TEST_NGINX_USE_VALGRIND}) {
     plan skip_all => 'reloads need a master process, which valgrind runs '
                      . 'do not have';
-} else {
-    plan 'no_plan';
 }
 
 repeat_each(1);
@@ -225,6 +223,8 @@ _EOC_
 our $Ok = qr{^backend: /_backend/demo-bucket/a\.txt$};
 our $Invalid = qr{<Code>InvalidSecurityToken</Code>};
 
+# the five expect_log steps of %after
+sts_plan(extra => 5);
 run_tests();
 
 __DATA__

@@ -2,8 +2,8 @@
 # per decision (parsed here), and sts_status serves the counters in the
 # Prometheus text format, summed across requests.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use JSON::PP;
 
@@ -64,6 +64,11 @@ add_response_body_check(sub {
         or diag("audit log: $body $@");
 });
 
+# the audit_json check: one, after a block's last request
+sts_plan(per_response => sub {
+    my ($block, $i) = @_;
+    return defined $block->audit_json && $i == sts_responses($block) - 1;
+});
 run_tests();
 
 __DATA__

@@ -5,8 +5,8 @@
 # whether nginx buffers the body (the default) or streams it to the store
 # (proxy_request_buffering off).
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use MIME::Base64 ();
 
@@ -141,6 +141,7 @@ sub b64 {
     return $s;
 }
 
+sts_plan();
 run_tests();
 
 __DATA__
@@ -737,7 +738,7 @@ qr/sts: PutObject MissingContentLength for "\Q$::range->{id}\E"/
 [::sts_sign($::rw, 'POST', '/demo-bucket/free-mp.bin?uploads'),
  ::sts_sign($::rw, 'POST', '/demo-bucket/free-mp.bin?uploadId=u1'),
  ::put($::rw, 'free-link?symlink', '--header',
-       'x-oss-symlink-target:cp-src.bin')]
+       'x-oss-symlink-target:cp-src.bin') . "Content-Length: 0\n"]
 --- error_code eval
 [200, 200, 201]
 --- response_body_like eval

@@ -5,8 +5,8 @@
 # a stub that answers with the stamps it received; for sts_backend oss a
 # second gateway stands in front of it and verifies the re-signed request.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use MIME::Base64 ();
 
@@ -80,6 +80,7 @@ sub b64 {
     return $s;
 }
 
+sts_plan();
 run_tests();
 
 __DATA__

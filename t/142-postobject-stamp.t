@@ -7,8 +7,8 @@
 # with the parts inserted; the store's location also answers with the
 # Content-Length it was sent.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 repeat_each(1);
@@ -157,6 +157,7 @@ our $Oss = <<'_EOC_' . $Store;
     }
 _EOC_
 
+sts_plan();
 run_tests();
 
 __DATA__

@@ -6,8 +6,8 @@
 # AccessKeyId holds at most its share of the table, and no entry outlives
 # its token.
 
-use lib 't/lib';
 use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 use Digest::SHA ();
@@ -17,8 +17,6 @@ use Time::HiRes qw(sleep time);
 if ($ENV{TEST_NGINX_USE_VALGRIND}) {
     plan skip_all => 'several workers and reloads need a master process, '
                      . 'which valgrind runs do not have';
-} else {
-    plan 'no_plan';
 }
 
 repeat_each(1);
@@ -321,6 +319,9 @@ add_response_body_check(sub {
     }
 });
 
+# the assertions of the %after steps: reload 3, full 10, share 12,
+# short 5
+sts_plan(extra => 3 + 10 + 12 + 5);
 run_tests();
 
 __DATA__
@@ -546,7 +547,7 @@ my $u = ::v4($::rw, '/demo-bucket/metrics.txt');
     }
 --- must_die
 --- error_log
-"sts_presign_max_uses" requires "sts_presign_uses_zone" at the http level
+"sts_presign_max_uses" requires "sts_presign_uses_zone" or "sts_state_use uses" at the http level
 
 
 

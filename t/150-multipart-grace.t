@@ -7,8 +7,8 @@
 # Tokens are issued to expire a few seconds into the block, so each
 # scenario runs between two requests of a block, with its own client.
 
-use lib 't/lib';
 use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 
 use Digest::SHA ();
@@ -19,8 +19,6 @@ use Time::HiRes qw(sleep time);
 if ($ENV{TEST_NGINX_USE_VALGRIND}) {
     plan skip_all => 'several workers need a master process, which '
                      . 'valgrind runs do not have';
-} else {
-    plan 'no_plan';
 }
 
 repeat_each(1);
@@ -295,6 +293,8 @@ add_response_body_check(sub {
     }
 });
 
+# the assertions of the %after steps (54 in all)
+sts_plan(extra => 54);
 run_tests();
 
 __DATA__
@@ -356,7 +356,7 @@ nginx_sts_multipart_grace_total\{result="table_full"\} 0
     }
 --- must_die
 --- error_log
-"sts_multipart_grace" requires "sts_multipart_grace_zone" at the http level
+"sts_multipart_grace" requires "sts_multipart_grace_zone" or "sts_state_use grace" at the http level
 
 
 

@@ -3,8 +3,8 @@
 # condition keys it was decided with, as JSON texts inside JSON strings;
 # `stsctl policy replay` decides the logged requests again from them.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use JSON::PP;
 use File::Temp qw(tempfile);
@@ -155,6 +155,12 @@ add_response_body_check(sub {
     like($out, qr/^skipped: 5, other role 5$/m, "$name - --role skips others");
 });
 
+# the replay_checks hook: 31 assertions, after the block's last request
+sts_plan(per_response => sub {
+    my ($block, $i) = @_;
+    return defined $block->replay_checks && $i == sts_responses($block) - 1
+           ? 31 : 0;
+});
 run_tests();
 
 __DATA__

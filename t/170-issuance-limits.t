@@ -7,8 +7,8 @@
 # Every block starts a fresh nginx, so the buckets start empty; the rates
 # are small so that a few requests reach them.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use StsPop;
 
@@ -121,6 +121,8 @@ our $Config = <<'_EOC_' . $Log;
     }
 _EOC_
 
+pop_hooks();
+sts_plan();
 run_tests();
 
 __DATA__

@@ -7,8 +7,8 @@
 # the new location, the metrics count the request once, and a presigned
 # URL's use is counted once.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use IO::Socket::INET;
 use JSON::PP;
@@ -242,6 +242,8 @@ add_response_body_check(sub {
     }
 });
 
+# the %after steps: rid 6
+sts_plan(extra => 6);
 run_tests();
 
 __DATA__

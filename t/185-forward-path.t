@@ -2,8 +2,8 @@
 # table through the gateway, path style, sts_backend none, to a recording
 # backend (t/lib/StsFwd.pm).
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use StsFwd;
 
@@ -26,4 +26,5 @@ _EOC_
 
 spec_string(fwd_spec('path'));
 
+fwd_plan();
 run_tests();

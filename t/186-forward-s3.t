@@ -3,8 +3,8 @@
 # backend (t/lib/StsFwd.pm).  An operation without an S3 twin is
 # NotImplemented and never reaches the store.
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use StsFwd;
 
@@ -39,4 +39,5 @@ _EOC_
 
 spec_string(fwd_spec('s3'));
 
+fwd_plan();
 run_tests();

@@ -3,8 +3,8 @@
 # <bucket>.oss.example.com), to a recording backend that gets the
 # path-style $sts_backend_uri (t/lib/StsFwd.pm).
 
-use lib 't/lib';
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+use StsPlan;
 use StsTest;
 use StsFwd;
 
@@ -27,4 +27,5 @@ _EOC_
 
 spec_string(fwd_spec('vhost'));
 
+fwd_plan();
 run_tests();

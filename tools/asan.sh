@@ -78,7 +78,7 @@ export TEST_NGINX_TIMEOUT=${TEST_NGINX_TIMEOUT:-10}
 export TEST_NGINX_RANDOMIZE=${TEST_NGINX_RANDOMIZE:-1}
 
 rc=0
-prove -I t/lib t/*.t || rc=$?
+prove ${TEST_NGINX_LIB:+-I "$TEST_NGINX_LIB"} -I t/lib t/*.t || rc=$?
 
 if [ -n "$(ls -A "$REPORTS")" ]; then
     echo "sanitizer reports:" >&2

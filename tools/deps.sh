@@ -12,14 +12,20 @@ set -eu
 #                  apt (apt-get, here; Priority required, but a machine's
 #                  status may say important)
 #   Perl tests     perl, Test::Base, Test::LongString, HTTP::Date (155),
-#                  and what the full Test::Nginx scaffold needs
+#                  and what OpenResty's Test::Nginx::Socket needs when
+#                  TEST_NGINX_LIB names it (HTTP::Response, List::MoreUtils,
+#                  Text::Diff, URI::Escape, IPC::Run)
 #   Python         python3-minimal (/usr/bin/python3) python3-cryptography
 #                  (t/110-bad-input.t reseals tokens)
 #   end-to-end     chromium (browser.test.js)
+#   shared state   libhiredis-dev (the module's Redis client), redis-server
+#                  and redis-tools (the fleet tests start their own)
 PKGS="gcc make binutils dpkg-dev libc6-dev nginx nginx-dev libjansson-dev
-      libssl-dev libpcre2-dev zlib1g-dev curl openssl git ca-certificates apt
+      libssl-dev libpcre2-dev zlib1g-dev libhiredis-dev redis-server
+      redis-tools curl openssl git ca-certificates apt
       perl libtest-base-perl libtest-longstring-perl libhttp-date-perl
       libipc-run-perl libtext-diff-perl liblist-moreutils-perl liburi-perl
+      libhttp-message-perl
       python3-minimal python3-cryptography chromium"
 
 # node and npm (the end-to-end tests, s3rver for make run): Debian's

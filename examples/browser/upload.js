@@ -1,7 +1,8 @@
 'use strict';
 
 // Direct upload from the browser: credentials from the app server, bytes
-// to the OSS gateway with ali-oss's browser build (window.OSS).  Every
+// to the OSS gateway with ali-oss's browser build (window.OSS), or as a
+// PostObject form (mode "form").  Every
 // request ali-oss makes here is cross-origin (the gateway is another
 // origin than this page), so each is preceded by a CORS preflight.
 
@@ -62,6 +63,58 @@
     $('objects').replaceChildren(...rows);
   }
 
+  const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+
+  // the V1 form signature: base64 HMAC-SHA1 of the base64 policy, with
+  // the temporary secret (WebCrypto: the page must be a secure context,
+  // https or localhost)
+  async function signPolicy(secret, policy) {
+    const enc = new TextEncoder();
+    const k = await crypto.subtle.importKey('raw', enc.encode(secret),
+      { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+    return b64(await crypto.subtle.sign('HMAC', k, enc.encode(policy)));
+  }
+
+  // PostObject: a multipart/form-data POST to the bucket, the file last.
+  // The key ends in ${filename}: the gateway puts the file's name there
+  // and checks the key that results against the credentials.
+  async function postForm(c, file, max) {
+    const policy = btoa(JSON.stringify({
+      expiration: new Date(Date.now() + 10 * 60 * 1000).toISOString(),
+      conditions: [
+        { bucket: c.Bucket },
+        ['starts-with', '$key', c.Prefix],
+        ['content-length-range', 0, max],
+      ],
+    }));
+    const form = new FormData();
+    form.append('key', `${c.Prefix}\${filename}`);
+    form.append('OSSAccessKeyId', c.AccessKeyId);
+    form.append('policy', policy);
+    form.append('Signature', await signPolicy(c.AccessKeySecret, policy));
+    form.append('x-oss-security-token', c.SecurityToken);
+    form.append('success_action_status', '201');
+    form.append('Content-Type', file.type || 'application/octet-stream');
+    form.append('file', file, file.name);
+
+    const r = await fetch(`${c.Endpoint}/${c.Bucket}/`,
+      { method: 'POST', body: form });
+    const xml = new DOMParser().parseFromString(await r.text(),
+      'application/xml');
+    const text = (tag) => {
+      const e = xml.getElementsByTagName(tag)[0];
+      return e ? e.textContent : '';
+    };
+    if (r.status !== 201) {
+      const err = new Error(text('Message') || `HTTP ${r.status}`);
+      err.name = `${text('Code') || 'Unknown'}Error`;
+      err.code = text('Code');
+      throw err;
+    }
+    return { key: text('Key'), etag: text('ETag'),
+      requestId: r.headers.get('x-oss-request-id') };
+  }
+
   async function upload() {
     const file = $('file').files[0];
     const user = $('user').value.trim();
@@ -82,6 +135,16 @@
       show(`Uploading ${file.name} (${file.size} bytes) to ${key}...`);
 
       let r;
+      if ($('mode').value === 'form') {
+        const max = Number($('maxsize').value);
+        const f = await postForm(c, file, max);
+        $('progress').value = 1;
+        show(`uploaded ${f.key} (${file.size} bytes) by form, request id `
+          + `${f.requestId || '?'}`, 'ok');
+        await refresh(oss, c.Prefix);
+        return;
+      }
+
       if (file.size > 100 * 1024) {
         // parts of 100 KiB: needs ETag among the exposed headers
         r = await oss.multipartUpload(key, file, {

@@ -38,6 +38,7 @@
 #include "stsctl_lint.h"
 #include "stsctl_policy.h"
 #include "stsctl_usage.h"
+#include "stsctl_revoke.h"
 
 
 #define STSCTL_MAX_POLICIES  16
@@ -1824,6 +1825,26 @@ static const stsctl_command_t  stsctl_commands[] = {
       "requests whose decision changes\n"
       "exit status: 0 no change, 3 changes, 1 an unreadable log or policy,\n"
       "2 usage error\n" },
+
+    { "revoke add", stsctl_revoke,
+      "--redis HOST:PORT [--prefix P] [--password-file FILE] RULE...",
+      "revoke across a fleet: add rules to the set on Redis",
+      "each RULE is one argument in the format of sts_revoked's lines,\n"
+      "e.g. \"akid STS.xxx\" or \"role acs:ram::123:role/app\"; every\n"
+      "gateway with \"sts_state_use revoked\" enforces it within half a\n"
+      "second.  P is the gateways' sts_state prefix (default \"sts:\").\n"
+      "exit status: 0 success, 1 Redis unreachable or refusing, 2 usage\n"
+      "error or an invalid rule\n" },
+
+    { "revoke remove", stsctl_revoke,
+      "--redis HOST:PORT [--prefix P] [--password-file FILE] RULE...",
+      "lift revocations: remove rules from the set on Redis",
+      STSCTL_EXIT_STATUS },
+
+    { "revoke list", stsctl_revoke,
+      "--redis HOST:PORT [--prefix P] [--password-file FILE]",
+      "print the rules of the set on Redis",
+      STSCTL_EXIT_STATUS },
 
     { "help", cmd_help,
       "[COMMAND [SUBCOMMAND]]",

@@ -304,6 +304,12 @@ sts_rpc_open_token(sts_rpc_ctx_t *ctx)
                               "revoked by sts_revoked %s", rule);
     }
 
+    if (sts_revoked_check(req->revoked_shared, s, &revoked) != STS_OK) {
+        (void) sts_revoke_describe(&revoked, s, rule, sizeof(rule));
+        return sts_rpc_refuse(res, &sts_pop_err_token_expired,
+                              "revoked by the state store %s", rule);
+    }
+
     ctx->key.secret.data = s->access_key_secret;
     ctx->key.secret.len = strlen(s->access_key_secret);
 
@@ -410,13 +416,20 @@ sts_rpc_identify(sts_rpc_ctx_t *ctx)
 
     /* only an authentic call counts */
 
-    if (ctx->assume && req->limit != NULL
-        && req->limit(req->limit_data, STS_RAM_LIMIT_KEY,
-                      ctx->common.access_key_id)
-           != STS_OK)
-    {
-        return sts_rpc_refuse(res, &sts_pop_err_throttling,
-                              "over the AssumeRole limit of the AccessKey");
+    if (ctx->assume && req->limit != NULL) {
+        rc = req->limit(req->limit_data, STS_RAM_LIMIT_KEY,
+                        ctx->common.access_key_id);
+
+        if (rc == STS_EIO) {
+            return sts_rpc_refuse(res, &sts_pop_err_unavailable,
+                                  "the issuance limits cannot be counted");
+        }
+
+        if (rc != STS_OK) {
+            return sts_rpc_refuse(res, &sts_pop_err_throttling,
+                                  "over the AssumeRole limit of the "
+                                  "AccessKey");
+        }
     }
 
     if (ctx->session == NULL) {
@@ -528,13 +541,21 @@ sts_rpc_assume_role(sts_rpc_ctx_t *ctx)
     role.data = issued->role_arn;
     role.len = strlen(issued->role_arn);
 
-    if (req->limit != NULL
-        && req->limit(req->limit_data, STS_RAM_LIMIT_ROLE, role) != STS_OK)
-    {
-        rc = sts_rpc_refuse(res, &sts_pop_err_throttling,
-                            "over the AssumeRole limit of %s",
-                            issued->role_arn);
-        goto done;
+    if (req->limit != NULL) {
+        rc = req->limit(req->limit_data, STS_RAM_LIMIT_ROLE, role);
+
+        if (rc == STS_EIO) {
+            rc = sts_rpc_refuse(res, &sts_pop_err_unavailable,
+                                "the issuance limits cannot be counted");
+            goto done;
+        }
+
+        if (rc != STS_OK) {
+            rc = sts_rpc_refuse(res, &sts_pop_err_throttling,
+                                "over the AssumeRole limit of %s",
+                                issued->role_arn);
+            goto done;
+        }
     }
 
     rc = sts_token_seal(ctx->a, req->keyring, issued, &token, &token_len);

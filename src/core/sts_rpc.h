@@ -44,8 +44,9 @@ typedef int (*sts_ram_nonce_pt)(void *data,
  * of a key he does not hold), and with STS_RAM_LIMIT_ROLE and the role's
  * ARN (lower-case name) once the call is allowed, just before the token
  * is sealed (so nobody spends the budget of a role he may not assume).
- * It returns STS_OK to go on; anything else refuses the call with
- * Throttling.User.  GetCallerIdentity is not limited.
+ * It returns STS_OK to go on, STS_EIO when the limit cannot be counted
+ * (the call is refused with ServiceUnavailable); anything else refuses the
+ * call with Throttling.User.  GetCallerIdentity is not limited.
  */
 #define STS_RAM_LIMIT_KEY           1
 #define STS_RAM_LIMIT_ROLE          2
@@ -70,6 +71,7 @@ typedef struct {
     sts_ram_nonce_pt        nonce;          /* NULL: no replay check */
     void                   *nonce_data;
     const sts_revoked_t    *revoked;        /* sts_revoked, or NULL */
+    const sts_revoked_t    *revoked_shared; /* a fleet's, or NULL */
     sts_ram_limit_pt        limit;          /* NULL: no issuance limit */
     void                   *limit_data;
 } sts_ram_rpc_t;
@@ -100,9 +102,10 @@ typedef struct {
  * parameters and Timestamp skew, the Action (AssumeRole,
  * GetCallerIdentity), the caller's key (a long-term key of the directory,
  * or STS credentials whose SecurityToken opens with |keyring| and that
- * |revoked| does not revoke: InvalidSecurityToken.Expired), the POP
- * signature, the nonce (after the signature, so only authentic requests
- * use one up), the issuance limits (|limit|), then the action.
+ * neither |revoked| nor |revoked_shared| revokes, else
+ * InvalidSecurityToken.Expired), the POP signature, the nonce (after the
+ * signature, so only authentic requests use one up), the issuance limits
+ * (|limit|), then the action.
  *
  * Whatever the outcome it fills |res|: the HTTP status and the JSON or
  * XML document in |res->body| (from |a|), success or STS error.  Returns

@@ -16,6 +16,11 @@ const sts_oss_error_t  sts_err_presign_used_up = {
     "The presigned URL has already been used the maximum number of times."
 };
 
+const sts_oss_error_t  sts_err_state_unavailable = {
+    503, "ServiceUnavailable",
+    "The gateway cannot reach its shared state now; please try again."
+};
+
 const sts_oss_error_t  sts_err_presign_table_full = {
     403, "AccessDenied",
     "The presigned URL cannot be used now: the gateway's table of URL uses "

@@ -113,5 +113,8 @@ extern const sts_oss_error_t  sts_err_max_uses_invalid;     /* 400 */
 extern const sts_oss_error_t  sts_err_max_uses_unsigned;    /* 400 */
 extern const sts_oss_error_t  sts_err_max_uses_no_zone;     /* 400 */
 
+/* a request that needs the shared state while its store is unreachable */
+extern const sts_oss_error_t  sts_err_state_unavailable;    /* 503 */
+
 
 #endif /* STS_STATE_H_INCLUDED */

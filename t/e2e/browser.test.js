@@ -209,3 +209,88 @@ test('browser: a folder of more than 100 keys is listed whole, page by page',
     assert.deepEqual(listed, want);
     await page.close();
   });
+
+// reads what s3rver keeps beside an object: its metadata
+function storedMeta(key) {
+  const f = stack.objectFile('demo-bucket', key)
+    .replace(/\._S3rver_object$/, '._S3rver_metadata.json');
+  return JSON.parse(fs.readFileSync(f, 'utf8'));
+}
+
+async function formUpload(page, user, name, body, max) {
+  await page.goto(`http://127.0.0.1:${stack.ports.web}/`);
+  await page.fill('#user', user);
+  await page.selectOption('#mode', 'form');
+  if (max !== undefined) {
+    await page.fill('#maxsize', String(max));
+  }
+  await page.setInputFiles('#file', {
+    name, mimeType: 'image/png', buffer: body,
+  });
+  await page.click('#upload');
+  const status = page.locator('#status');
+  await status.filter({ hasText: /^(uploaded|failed)/ })
+    .waitFor({ timeout: 30000 });
+  return status.textContent();
+}
+
+test('browser: an HTML form (PostObject) to s3rver: the key checked, the stamps set',
+  { skip: !haveChromium && `no browser at ${chromiumPath}` }, async () => {
+    const page = await context.newPage();
+    const logs = [];
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+
+    // the form's key is users/gina/${filename}: the gateway checks, and
+    // the store writes, the key with the file's name in it
+    const body = bytes(300 * 1024);
+    const text = await formUpload(page, 'gina', 'form photo.png', body);
+    fs.mkdirSync(output, { recursive: true });
+    await page.screenshot({ path: path.join(output, 'browser-form.png'),
+      fullPage: true });
+
+    assert.match(text,
+      /^uploaded users\/gina\/form photo\.png \(307200 bytes\) by form, request id [0-9A-F]{24}$/,
+      `${text}\n${logs.join('\n')}`);
+    const stored = fs.readFileSync(stack.objectFile('demo-bucket',
+      'users/gina/form photo.png'));
+    assert.ok(stored.equals(body), 'the file part, byte for byte');
+    assert.ok(!fs.existsSync(stack.objectFile('demo-bucket',
+      'users/gina/${filename}')), 'no object under the literal key');
+
+    // the form's Content-Type, and the stamps (conf/demo.conf.in stamps
+    // POST /demo-bucket/), as s3rver keeps them
+    const meta = storedMeta('users/gina/form photo.png');
+    assert.equal(meta['content-type'], 'image/png');
+    assert.equal(meta['x-amz-meta-sts-session-name'], 'user-gina');
+    assert.equal(meta['x-amz-meta-sts-role-arn'], stack.roleArn);
+    assert.match(meta['x-amz-meta-sts-token-id'], /^STS\./);
+    assert.equal(meta['x-amz-meta-sts-source-ip'], '127.0.0.1');
+
+    // the decision was on the expanded key, and s3rver got a PUT of it
+    const log = stack.accessLog();
+    assert.match(log, /"POST \/demo-bucket\/ HTTP\/1\.1" 201 /);
+    assert.match(fs.readFileSync(path.join(stack.dir, 'logs', 'audit.log'),
+      'utf8'), /users\/gina\/form photo\.png/);
+
+    // the page listed the folder with the new object
+    await page.locator('#objects tr').first()
+      .waitFor({ timeout: 10000 }).catch(() => {});
+    assert.equal(await page.locator('#objects td').first().textContent(),
+      'users/gina/form photo.png');
+    await page.close();
+  });
+
+test('browser: a form over its content-length-range: EntityTooLarge, no object',
+  { skip: !haveChromium && `no browser at ${chromiumPath}` }, async () => {
+    const page = await context.newPage();
+    const text = await formUpload(page, 'hank', 'big.png', bytes(5000), 1000);
+
+    assert.match(text, /^failed: EntityTooLargeError \(EntityTooLarge\): /);
+    assert.ok(!fs.existsSync(stack.objectFile('demo-bucket',
+      'users/hank/big.png')), 'nothing stored');
+
+    // within the range, the same form stores the file
+    const ok = await formUpload(page, 'hank', 'small.png', bytes(900), 1000);
+    assert.match(ok, /^uploaded users\/hank\/small\.png \(900 bytes\)/);
+    await page.close();
+  });

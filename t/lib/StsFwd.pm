@@ -30,9 +30,10 @@ use Exporter 'import';
 use Digest::MD5 qw(md5_base64);
 use MIME::Base64 qw(encode_base64url);
 use StsTest;
+use StsPlan ();
 use Test::More;
 
-our @EXPORT = qw(fwd_spec fwd_check_body fwd_group);
+our @EXPORT = qw(fwd_spec fwd_check_body fwd_group fwd_plan);
 
 # the recording backend, and what every configuration shares
 our $HttpConfig = <<'_EOC_';
@@ -97,6 +98,9 @@ my $Domain = 'oss.example.com';
 # (sts_post_form options); presign: v1 | v4.  Expectations: fwd (path
 # style target the backend receives), g (grants), copy, link, or refuse
 # => [status, Code].  s3 => 'NI': NotImplemented under the s3 connector;
+# s3 => { put => target }: a PostObject the s3 connector sends as the PUT
+# of its file part (file: its content, else sts_post_form's), answered
+# as OSS answers the form (201, PostResponse);
 # s3 => {...}: expectations that differ there.  known: a mismatch the
 # gateway once had (what went wrong, in the block's title: a regression
 # guard in a block of its own).  novhost: path style only.
@@ -184,11 +188,12 @@ our @Cases = (
 
     { grp => 'post', m => 'POST', t => "/$B/",
       post => { key => 'forms/a b.txt', file => 'form data' },
-      fwd => "/$B/", g => G("oss:PutObject $B/forms/a b.txt"), s3 => 'NI' },
+      fwd => "/$B/", g => G("oss:PutObject $B/forms/a b.txt"),
+      s3 => { put => "/$B/forms/a%20b.txt", file => 'form data' } },
     { grp => 'post', m => 'POST', t => "/$B",
       post => { key => "forms/\x{e4}\x{b8}\x{ad}+?acl" },
       fwd => "/$B/", g => G("oss:PutObject $B/forms/\x{e4}\x{b8}\x{ad}+?acl"),
-      s3 => 'NI', novhost => 1 },
+      s3 => { put => "/$B/forms/%E4%B8%AD%2B%3Facl" }, novhost => 1 },
     { grp => 'post', m => 'POST', t => "/$B/",
       post => { key => 'secret/form.txt' }, refuse => [403, 'AccessDenied'] },
     # a second key field: the store may read either
@@ -201,7 +206,7 @@ our @Cases = (
       post => { key => 'uploads/${filename}', filename => 'plain.txt' },
       expand => 'uploads/plain.txt',
       fwd => "/$B/", g => G("oss:PutObject $B/uploads/plain.txt"),
-      s3 => 'NI' },
+      s3 => { put => "/$B/uploads/plain.txt" } },
     { grp => 'post-dotdot', m => 'POST', t => "/$B/",
       post => { key => 'uploads/${filename}', filename => '../x' },
       refuse => [400, qr/Invalid\w+/],
@@ -658,6 +663,10 @@ sub request_of {
 
     $hdrs .= "Host: $host\n" if $host;
     $hdrs .= "$_\n" for @{ $c->{raw} || [] };
+    # as clients send an empty upload
+    $hdrs .= "Content-Length: 0\n"
+        if !length $body && $m =~ /^(?:PUT|POST)$/
+           && $hdrs !~ /^(?:Content-Length|Transfer-Encoding):/mi;
 
     return ("$m $path" . (length $body ? "\n$body" : ''), $hdrs, $body);
 }
@@ -732,6 +741,17 @@ sub fwd_group {
                      : qr{<Code>\Q$code\E</Code>};
             $re = qr/\A\z/ if $v->{m} eq 'HEAD';
             push @{ $o{response_body_like} }, $re;
+            push @{ $o{rec} }, 0;
+            next;
+        }
+
+        if ($v->{put}) {
+            my $file = $v->{file} // 'hello form';
+            push @{ $o{error_code} }, 201;
+            push @{ $o{response_headers} },
+                "X-Rec: PUT $v->{put}\nX-Rec-Grants: " . grants_json($v->{g});
+            push @{ $o{response_body_like} }, qr{<PostResponse>.*<Key>}s;
+            $log .= "PUT $v->{put} len=" . length($file) . "\n";
             next;
         }
 
@@ -743,6 +763,7 @@ sub fwd_group {
             "X-Rec: $v->{m} $v->{fwd}\nX-Rec-Grants: " . grants_json($v->{g});
         push @{ $o{response_body_like} }, $v->{m} eq 'HEAD' ? qr/\A\z/
                                           : qr/\A\Q${\ record($v, $sent)}\E\z/;
+        push @{ $o{rec} }, $v->{m} eq 'HEAD' ? 0 : 1;
         $log .= "$v->{m} $v->{fwd} len=" . (length $len ? $len : '-') . "\n";
     }
 
@@ -752,6 +773,7 @@ sub fwd_group {
     push @{ $o{error_code} }, 200;
     push @{ $o{response_headers} }, "! X-Rec";
     push @{ $o{response_body_like} }, qr/\A\Q$log\E\z/;
+    push @{ $o{rec} }, 0;
 
     $o{name} = $name;
     $o{known} = [ map { $_->{known} ? ($_->{known}) : () } @$cases ];
@@ -774,7 +796,7 @@ sub fwd_spec {
             . "--- http_config eval: \$::HttpConfig\n"
             . "--- config eval: \$::Config\n";
         for my $sect (qw(request more_headers error_code response_headers
-                         response_body_like))
+                         response_body_like rec))
         {
             $text .= "--- $sect eval: StsFwd::fwd_group('$cf', $n)->{$sect}\n";
         }
@@ -847,12 +869,17 @@ sub acted_on {
     return @on;
 }
 
+# the responses the recorder answered ("--- rec", an array), one
+# assertion each; call fwd_plan() for the plan
 sub fwd_check_body {
     my ($block, $body, $idx) = @_;
+    my $rec = $block->rec;
+    return unless ref $rec eq 'ARRAY' ? $rec->[$idx] : $rec;
     my ($m, $uri, $grants, $copy, $link, $token, $sent) = $body
         =~ /\AREC\ (\S+)\ (\S+)\nlen=\d*\ngrants=([^\n]*)\ncopy=([^\n]*)\n
              link=([^\n]*)\ntoken=([^\n]*)\n\n(.*)\z/xs
-        or return;
+        or return fail($block->name . " - request $idx: the recorder's "
+                       . "answer");
 
     my %granted;
     while ($grants =~ /\["[^"]+","acs:oss:\*:\*:((?:[^"\\]|\\.)*)"\]/g) {
@@ -871,6 +898,14 @@ sub fwd_check_body {
     is(join(' ', @missing) . (length $token ? " token=$token" : ''), '',
        $block->name . " - request $idx: the store acts only on what was "
        . 'authorised');
+}
+
+sub fwd_plan {
+    StsPlan::sts_plan(per_response => sub {
+        my ($block, $i) = @_;
+        my $rec = $block->rec;
+        return (ref $rec eq 'ARRAY' ? $rec->[$i] : $rec) ? 1 : 0;
+    });
 }
 
 1;

@@ -2,9 +2,19 @@ package StsPop;
 
 # POP (Alibaba Cloud RPC) requests for the STS endpoint suites, signed
 # here in Perl, independently of the C code, the way pop-core signs them:
-# GET with the parameters in the query, or POST with a form body.  A
-# request is built when it is sent (fresh Timestamp and SignatureNonce),
-# so repeated requests are not replays.
+# GET with the parameters in the query, or POST with a form body.
+#
+# A request is a plain string, as Test::Nginx wants it, and StsPop
+# remembers the code that built it.  pop_hooks() (call it before
+# run_tests) rebuilds a block's requests and headers with a fresh
+# Timestamp and SignatureNonce through Test::Nginx's own hooks: once
+# nginx is up (a "--- init" that a block preprocessor adds) and after
+# each repetition (a response body check), so that repeated requests are
+# not replays.  One text used twice in a block (a replay test) is rebuilt
+# as one text.  pop_lazy(code) and pop_lazy_header(code) stand for what
+# code returns once nginx is up (code may call the endpoint): until the
+# init hook builds them they are placeholders no endpoint accepts, so a
+# file that forgets pop_hooks() fails.
 
 use strict;
 use warnings;
@@ -13,15 +23,77 @@ use Digest::SHA qw(hmac_sha1_base64);
 use POSIX qw(strftime);
 use Exporter 'import';
 
-our @EXPORT = qw(pop_params pop_request pop_lazy);
+our @EXPORT = qw(pop_params pop_request pop_lazy pop_lazy_header pop_hooks);
 
-# A value that stringifies by running code: requests built when sent.
-package StsPop::Lazy {
-    use overload '""' => sub { $_[0]->() }, fallback => 1;
-    sub new { my ($class, $code) = @_; return bless $code, $class }
+our %Build;         # text => the code that builds a fresh one
+my $Unbuilt = 0;
+my $Block;          # the block being run, set by the preprocessor
+
+# the text code returns now, remembered
+sub pop_fresh {
+    my ($code) = @_;
+    my $text = $code->();
+    $Build{$text} = $code;
+    return $text;
 }
 
-sub pop_lazy { return StsPop::Lazy->new(@_) }
+sub pop_lazy {
+    my ($code) = @_;
+    my $text = "GET /StsPop-unbuilt-" . ++$Unbuilt;
+    $Build{$text} = $code;
+    return $text;
+}
+
+sub pop_lazy_header {
+    my ($code) = @_;
+    my $text = "X-StsPop-Unbuilt: " . ++$Unbuilt . "\n";
+    $Build{$text} = $code;
+    return $text;
+}
+
+# whether a section's value (a text or an array of them) holds a text
+# StsPop built
+sub built_here {
+    my ($v) = @_;
+    return 0 unless defined $v;
+    return scalar grep { defined && !ref && exists $Build{$_} }
+                  ref $v eq 'ARRAY' ? @$v : ($v);
+}
+
+# rebuilds the current block's request and more_headers, in that order
+# (a header's code may use what its request's code obtained)
+sub rebuild {
+    my %new;
+    for my $section (qw(request more_headers)) {
+        my $v = $Block->$section;
+        next unless built_here($v);
+        my @texts = map {
+            my $t = $_;
+            (defined $t && !ref $t && exists $Build{$t})
+                ? ($new{$t} //= pop_fresh($Build{$t})) : $t;
+        } ref $v eq 'ARRAY' ? @$v : ($v);
+        $Block->set_value($section, ref $v eq 'ARRAY' ? [@texts] : $texts[0]);
+    }
+}
+
+sub pop_hooks {
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my ($block) = @_;
+        $Block = $block;
+        return unless built_here($block->request)
+                      || built_here($block->more_headers);
+        die $block->name . ": StsPop needs --- init for itself\n"
+            if defined $block->init;
+        $block->set_value('init', 'StsPop::rebuild();');
+    });
+    Test::Nginx::Socket::add_response_body_check(sub {
+        my ($block, $body, $i, $rep, $dry_run) = @_;
+        my $req = $block->request;
+        my $last = ref $req eq 'ARRAY' ? $#$req : 0;
+        rebuild() if $i == $last
+                     && $rep < Test::Nginx::Socket::repeat_each() - 1;
+    });
+}
 
 # |js|: the encoding of @alicloud/sts-sdk (encodeURIComponent), which
 # leaves !'()* alone
@@ -71,14 +143,14 @@ sub pop_params {
 
 # pop_request(shape => 'get' | 'form' | 'sdk', path => '/sts',
 #             query => 'a=b' (form: a query string too), and pop_params'
-#             options): the text of "--- request", built when the runner
-# asks for it.  'sdk' is @alicloud/sts-sdk's: POST with the parameters in
-# the query, encoded as encodeURIComponent does.
+#             options): the text of "--- request".  'sdk' is
+# @alicloud/sts-sdk's: POST with the parameters in the query, encoded as
+# encodeURIComponent does.
 sub pop_request {
     my (%o) = @_;
     my $shape = $o{shape} // 'get';
     my $path = $o{path} // '/sts';
-    return pop_lazy(sub {
+    return pop_fresh(sub {
         if ($shape eq 'get') {
             return "GET $path?" . pop_params(%o, method => 'GET');
         }

@@ -11,7 +11,8 @@
  * that counts its calls).  The core is linked statically into it, so the
  * core's calls bind to this definition; a verification that compared with
  * memcmp, strcmp or a loop of its own would leave the count unchanged.
- * t/105-constant-time.t is the source-level half of the same check.
+ * t/lint/constant-time.t (make lint) is the source-level half of the
+ * same check.
  */
 
 #include <stdio.h>

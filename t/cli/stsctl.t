@@ -3,8 +3,7 @@
 
 use strict;
 use warnings;
-use lib 't/lib';
-use Test::More;
+use Test::More tests => 127;
 use JSON::PP;
 use StsTest;
 
@@ -283,4 +282,3 @@ is($rc, 2, 'sign --endpoint that is not http(s): usage error');
 }
 
 unlink $credfile;
-done_testing();

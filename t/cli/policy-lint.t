@@ -4,8 +4,7 @@
 
 use strict;
 use warnings;
-use lib 't/lib';
-use Test::More;
+use Test::More tests => 51;
 use JSON::PP;
 use StsTest;
 
@@ -147,5 +146,3 @@ like($out, qr/^requests read: 0\nevaluated: 0\nskipped: 0\nunchanged: 0\nchanged
 ($rc, $out) = run($stsctl, 'policy', 'help');
 like($out, qr/stsctl policy lint .*\n.*\n.*\n  stsctl policy replay/,
      'stsctl policy help lists lint and replay');
-
-done_testing();
