@@ -138,9 +138,19 @@ for my $name (@examples) {
 my @demo_ports = qw(PORT STORE_PORT WEB_PORT STS_PORT STS_TLS_PORT APP_PORT);
 
 plan tests => 1 + sum0(map { 1 + @{ $_->[3] } + 4 } @cases)
-              + 3 + @demo_ports + 1 + 4;
+              + 3 + @demo_ports + 1 + 4 + 1;
 
 ok(@examples >= 8, "conf/ holds the examples (@examples)");
+
+# the README's "Scaling out" shows conf/fleet.conf's lines, as they are
+{
+    my ($snippet) = slurp('README.md')
+        =~ /^## Scaling out\n.*?^```nginx\n(.*?)^```$/ms;
+    ok(defined $snippet && length $snippet
+       && index(slurp('conf/fleet.conf'), $snippet) >= 0,
+       'README: the Scaling out example is conf/fleet.conf\'s, which is '
+       . 'loaded below');
+}
 
 for my $case (@cases) {
     my ($name, $text, $code, $files) = @$case;
