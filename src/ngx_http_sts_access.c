@@ -38,6 +38,7 @@
 #include "ngx_http_sts_errdoc.h"
 #include "ngx_http_sts_explain.h"
 #include "ngx_http_sts_poststamp.h"
+#include "ngx_http_sts_replay.h"
 #include "ngx_http_sts_state.h"
 #include "ngx_http_sts_status.h"
 #include "ngx_http_sts_upload.h"
@@ -49,7 +50,6 @@
 
 
 #define NGX_HTTP_STS_MAX_CTX_KEYS  16
-#define NGX_HTTP_STS_AUDIT_MAX     (1024 * 1024)   /* $sts_grants ... */
 
 
 typedef struct {
@@ -61,6 +61,7 @@ typedef struct {
     sts_session_t              *session;
     sts_str_t                   token;       /* the one q->session is from */
     sts_str_t                   secret;      /* the request's signing key */
+    sts_sign_keys_t            *keys;        /* its derived keys, cached */
 
     /* the policies to evaluate, once known */
     const sts_policy_t *const  *role;
@@ -701,9 +702,9 @@ ngx_http_sts_authenticate(ngx_http_sts_req_t *q)
 
     secret = q->secret;
 
-    rc = sts_auth_verify(&q->ctx->allocator, &q->auth, &q->view,
-                         q->op.bucket, q->op.key, secret,
-                         &q->string_to_sign, &q->canonical);
+    rc = sts_auth_verify_keyed(&q->ctx->allocator, &q->auth, &q->view,
+                               q->op.bucket, q->op.key, secret, q->keys,
+                               &q->string_to_sign, &q->canonical);
 
     if (rc == STS_EBADSIG) {
         sts.data = q->string_to_sign.data;
@@ -905,6 +906,7 @@ ngx_http_sts_token_from_cache(ngx_http_sts_req_t *q, sts_cache_t *cache,
         q->role = ct.role;
         q->num_role = ct.num_role;
         q->session_policy = ct.session_policy;
+        q->keys = ct.keys;
     }
 
     if (rc == STS_ETOKEN_CLAIMS && err[0]) {
@@ -1557,31 +1559,17 @@ ngx_http_sts_kv(sts_policy_kv_t *kv, size_t *nkv, const char *key,
 }
 
 
-/* $sts_grants, $sts_context: what a replay needs (sts_replay.h) */
+/*
+ * $sts_grants, $sts_context: what a replay needs (sts_replay.h), kept as
+ * a record and written out when read (ngx_http_sts_replay.c)
+ */
 static void
 ngx_http_sts_replay_record(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
     size_t nkv)
 {
-    sts_buf_t            tb;
-    ngx_http_sts_ctx_t  *ctx;
-
-    ctx = q->ctx;
-
-    sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
-
-    if (sts_replay_grants_json(&tb, q->op.grants, q->op.num_grants)
-        == STS_OK)
-    {
-        ctx->grants.data = (u_char *) tb.data;
-        ctx->grants.len = tb.len;
-    }
-
-    sts_buf_init(&tb, &ctx->allocator, NGX_HTTP_STS_AUDIT_MAX);
-
-    if (sts_replay_context_json(&tb, kv, nkv) == STS_OK) {
-        ctx->context.data = (u_char *) tb.data;
-        ctx->context.len = tb.len;
-    }
+    /* without memory the variables are not found, as before */
+    (void) ngx_http_sts_replay_keep(q->r, q->ctx, q->op.grants,
+                                    q->op.num_grants, kv, nkv);
 }
 
 
@@ -1594,8 +1582,7 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
     size_t nkv)
 {
     int                   rc;
-    char                  why[128];
-    size_t                i, len;
+    size_t                i;
     sts_str_t             action;
     ngx_http_sts_ctx_t   *ctx;
     sts_policy_ctx_t      pctx;
@@ -1619,16 +1606,12 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        len = sts_policy_result_describe(&res, why, sizeof(why));
-
+        /* $sts_statement ... are written out when read */
         if (ngx_http_sts_set_str(q, &ctx->action, action.data, action.len)
             != NGX_OK
             || ngx_http_sts_set_str(q, &ctx->resource,
                                     q->op.grants[i].resource.data,
                                     q->op.grants[i].resource.len)
-               != NGX_OK
-            || ngx_http_sts_set_str(q, &ctx->statement, why,
-                                    ngx_min(len, sizeof(why) - 1))
                != NGX_OK
             || ngx_http_sts_explain_policy(r, &res, q->longterm) != NGX_OK)
         {
@@ -1658,6 +1641,13 @@ ngx_http_sts_evaluate(ngx_http_sts_req_t *q, sts_policy_kv_t *kv,
     {
         return q->err ? NGX_DECLINED : NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+#if (NGX_DEBUG)
+    if (r->connection->log->log_level & NGX_LOG_DEBUG_HTTP) {
+        /* the statement for the line below */
+        (void) ngx_http_sts_explain_settle(r, ctx);
+    }
+#endif
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sts: allow %s for \"%V\" on \"%V\" by %V",

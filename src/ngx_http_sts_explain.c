@@ -31,7 +31,17 @@
 #define NGX_HTTP_STS_EXPLAIN_MISSING_LEN  1024
 
 
+/* what decided the policy evaluation, not yet written out */
+typedef struct {
+    sts_policy_result_t  res;
+    ngx_uint_t           longterm;
+    unsigned             pending:1;
+} ngx_http_sts_explain_pending_t;
+
+
 static ngx_int_t ngx_http_sts_explain_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sts_explain_keep(ngx_http_request_t *r,
+    sts_str_t *s);
 static ngx_int_t ngx_http_sts_explain_set(ngx_http_request_t *r,
     ngx_str_t *dst, const char *src, size_t len);
 static ngx_int_t ngx_http_sts_explain_redacted(ngx_http_request_t *r,
@@ -103,21 +113,106 @@ ngx_http_sts_explain_header_filter(ngx_http_request_t *r)
 }
 
 
-/* what decided |res| (the last {action, resource} pair evaluated) */
+/*
+ * What decided |res| (the last {action, resource} pair evaluated): kept
+ * as it is, its strings copied (they point into compiled policies, which
+ * the token cache may drop before the log phase), and written out as
+ * $sts_statement, $sts_layer, $sts_sid and $sts_missing_keys only when
+ * something reads them (ngx_http_sts_explain_settle).
+ */
 ngx_int_t
 ngx_http_sts_explain_policy(ngx_http_request_t *r,
     const sts_policy_result_t *res, ngx_uint_t longterm)
 {
-    char                       layer[NGX_HTTP_STS_EXPLAIN_LAYER_LEN];
-    char                       keys[NGX_HTTP_STS_EXPLAIN_MISSING_LEN];
-    size_t                     n, num_names;
-    sts_str_t                  arn;
-    sts_ram_role_t             role;
-    const char *const         *names;
-    ngx_http_sts_ctx_t        *ctx;
-    ngx_http_sts_main_conf_t  *smcf;
+    unsigned                         i;
+    ngx_http_sts_ctx_t              *ctx;
+    ngx_http_sts_explain_pending_t  *ep;
 
     ctx = ngx_http_sts_get_ctx(r);
+
+    ep = ctx->explain;
+    if (ep == NULL) {
+        ep = ngx_palloc(r->pool, sizeof(ngx_http_sts_explain_pending_t));
+        if (ep == NULL) {
+            return NGX_ERROR;
+        }
+
+        ctx->explain = ep;
+    }
+
+    ep->res = *res;
+    ep->longterm = longterm;
+    ep->pending = 1;
+
+    if (ngx_http_sts_explain_keep(r, &ep->res.sid) != NGX_OK
+        || ngx_http_sts_explain_keep(r, &ep->res.session_sid) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < ep->res.num_missing && i < STS_POLICY_MAX_MISSING; i++) {
+        if (ngx_http_sts_explain_keep(r, &ep->res.missing[i]) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* a copy of |s| in the request pool, when it is not empty */
+static ngx_int_t
+ngx_http_sts_explain_keep(ngx_http_request_t *r, sts_str_t *s)
+{
+    char  *p;
+
+    if (s->len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, s->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, s->data, s->len);
+    s->data = p;
+
+    return NGX_OK;
+}
+
+
+/* the kept decision written out into the context's strings, once */
+ngx_int_t
+ngx_http_sts_explain_settle(ngx_http_request_t *r, ngx_http_sts_ctx_t *ctx)
+{
+    char                             why[128];
+    char                             layer[NGX_HTTP_STS_EXPLAIN_LAYER_LEN];
+    char                             keys[NGX_HTTP_STS_EXPLAIN_MISSING_LEN];
+    size_t                           n, num_names;
+    sts_str_t                        arn;
+    sts_ram_role_t                   role;
+    const char *const               *names;
+    ngx_http_sts_main_conf_t        *smcf;
+    ngx_http_sts_explain_pending_t  *ep;
+    const sts_policy_result_t       *res;
+
+    ep = ctx->explain;
+    if (ep == NULL || !ep->pending) {
+        return NGX_OK;
+    }
+
+    ep->pending = 0;
+    res = &ep->res;
+
+    n = sts_policy_result_describe(res, why, sizeof(why));
+    if (ngx_http_sts_explain_set(r, &ctx->statement, why,
+                                 ngx_min(n, sizeof(why) - 1))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     smcf = ngx_http_get_module_main_conf(r, ngx_http_sts_module);
 
     names = NULL;
@@ -127,7 +222,7 @@ ngx_http_sts_explain_policy(ngx_http_request_t *r,
      * With a RAM directory a token's role policies are the role's current
      * ones, in the order of its AttachedPolicies: their names are known
      */
-    if (!longterm && smcf->ram != NULL && ctx->role_arn.len) {
+    if (!ep->longterm && smcf->ram != NULL && ctx->role_arn.len) {
         arn.data = (char *) ctx->role_arn.data;
         arn.len = ctx->role_arn.len;
 
@@ -213,6 +308,10 @@ ngx_http_sts_explain_deny(ngx_http_request_t *r, const char *reason,
 
     ctx = ngx_http_sts_get_ctx(r);
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sts_module);
+
+    if (ngx_http_sts_explain_settle(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     if (ngx_http_sts_explain_set(r, &ctx->request_id, request_id,
                                  ngx_strlen(request_id)) != NGX_OK
@@ -306,7 +405,9 @@ ngx_http_sts_explain_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_sts_explain_line(r, ctx, 1, &line) != NGX_OK) {
+    if (ngx_http_sts_explain_settle(r, ctx) != NGX_OK
+        || ngx_http_sts_explain_line(r, ctx, 1, &line) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 

@@ -20,6 +20,7 @@
 #include "ngx_http_sts_forward.h"
 #include "ngx_http_sts_limit.h"
 #include "ngx_http_sts_redis.h"
+#include "ngx_http_sts_replay.h"
 #include "ngx_http_sts_state.h"
 #include "ngx_http_sts_status.h"
 
@@ -355,10 +356,10 @@ static ngx_http_variable_t  ngx_http_sts_vars[] = {
     { ngx_string("sts_object"), NULL, ngx_http_sts_variable,
       offsetof(ngx_http_sts_ctx_t, object), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
-    { ngx_string("sts_grants"), NULL, ngx_http_sts_variable,
+    { ngx_string("sts_grants"), NULL, ngx_http_sts_replay_variable,
       offsetof(ngx_http_sts_ctx_t, grants), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
-    { ngx_string("sts_context"), NULL, ngx_http_sts_variable,
+    { ngx_string("sts_context"), NULL, ngx_http_sts_replay_variable,
       offsetof(ngx_http_sts_ctx_t, context), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("sts_backend_uri"), NULL, ngx_http_sts_variable,
@@ -439,6 +440,15 @@ ngx_http_sts_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     if (ctx == NULL) {
         v->not_found = 1;
         return NGX_OK;
+    }
+
+    if ((data == offsetof(ngx_http_sts_ctx_t, statement)
+         || data == offsetof(ngx_http_sts_ctx_t, layer)
+         || data == offsetof(ngx_http_sts_ctx_t, sid)
+         || data == offsetof(ngx_http_sts_ctx_t, missing_keys))
+        && ngx_http_sts_explain_settle(r, ctx) != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     s = (ngx_str_t *) ((char *) ctx + data);

@@ -94,6 +94,7 @@ typedef struct {
     ngx_str_t                 object;
     ngx_str_t                 grants;        /* $sts_grants (sts_replay) */
     ngx_str_t                 context;       /* $sts_context */
+    void                     *replay;        /* what they are made of */
     sts_allocator_t           allocator;     /* over r->pool */
     ngx_int_t                 rc;            /* the decision, if re-run */
     ngx_str_t                 backend_uri;   /* $sts_backend_uri */
@@ -109,6 +110,7 @@ typedef struct {
     void                     *fleet;         /* state.c's, on Redis */
 
     /* explanations (ngx_http_sts_explain.c): never a secret or token */
+    void                     *explain;       /* not yet written out */
     ngx_str_t                 layer;
     ngx_str_t                 sid;
     ngx_str_t                 missing_keys;

@@ -22,6 +22,21 @@ typedef struct {
 } sts_cache_meter_t;
 
 typedef struct sts_centry_s  sts_centry_t;
+typedef struct sts_cpol_s    sts_cpol_t;
+
+
+/*
+ * A compiled policy shared by every cached token whose token carries the
+ * same text (the same role or session policy): found by the SHA-256 of
+ * the text, freed with the last token that holds it, so there are never
+ * more than the cached tokens hold.
+ */
+struct sts_cpol_s {
+    unsigned char    digest[STS_SHA256_LEN];
+    size_t           refs;
+    sts_policy_t    *policy;
+    sts_cpol_t      *next;              /* hash chain */
+};
 
 struct sts_centry_s {
     uint64_t         hash;              /* of the token text */
@@ -34,6 +49,8 @@ struct sts_centry_s {
     sts_policy_t   **role;
     size_t           num_role;
     sts_policy_t    *session_policy;
+    sts_cpol_t     **cpol;              /* num_role, then the session's */
+    sts_sign_keys_t  keys;              /* wiped with the entry */
     size_t           bytes;
     sts_cache_meter_t  meter;
     sts_allocator_t    a;                /* metering, over malloc */
@@ -48,7 +65,16 @@ struct sts_cache_s {
     sts_centry_t       *tail;           /* least recently used */
     sts_centry_t       *parked;         /* an expired token, one call */
     sts_cache_stats_t   stats;
+    sts_cpol_t        **policies;       /* shared compiled policies */
+    size_t              policies_mask;
+    sts_cache_meter_t   policies_meter;
+    sts_allocator_t     policies_a;
 };
+
+
+static int sts_cache_policy(sts_cache_t *c, const char *text, size_t len,
+    sts_cpol_t **out, char *err, size_t err_len);
+static void sts_cache_policy_release(sts_cache_t *c, sts_cpol_t *cp);
 
 
 #define STS_CACHE_HDR  16
@@ -119,6 +145,19 @@ sts_cache_create(size_t max_entries, sts_cache_t **out)
         return STS_ENOMEM;
     }
 
+    /* shared policies: fewer than the tokens, most often */
+    c->policies = calloc(n / 2, sizeof(sts_cpol_t *));
+    if (c->policies == NULL) {
+        free(c->buckets);
+        free(c);
+        return STS_ENOMEM;
+    }
+
+    c->policies_mask = n / 2 - 1;
+    c->policies_a.alloc = sts_cache_alloc;
+    c->policies_a.free = sts_cache_dealloc;
+    c->policies_a.ctx = &c->policies_meter;
+
     c->mask = n - 1;
     c->max = max_entries;
     *out = c;
@@ -128,18 +167,20 @@ sts_cache_create(size_t max_entries, sts_cache_t **out)
 
 
 static void
-sts_centry_free(sts_centry_t *e)
+sts_centry_free(sts_cache_t *c, sts_centry_t *e)
 {
     size_t                   i;
     const sts_allocator_t   *a = &e->a;
 
-    for (i = 0; i < e->num_role; i++) {
-        sts_policy_free(a, e->role[i]);
+    if (e->cpol != NULL) {
+        for (i = 0; i <= e->num_role; i++) {
+            sts_cache_policy_release(c, e->cpol[i]);
+        }
     }
 
+    sts_free(a, e->cpol);
     sts_free(a, e->role);
     sts_free(a, e->token);
-    sts_policy_free(a, e->session_policy);
     sts_session_free(a, e->session);     /* wipes the secret */
     sts_wipe(e, sizeof(sts_centry_t));
     free(e);
@@ -157,14 +198,15 @@ sts_cache_free(sts_cache_t *c)
 
     for (e = c->head; e != NULL; e = next) {
         next = e->next;
-        sts_centry_free(e);
+        sts_centry_free(c, e);
     }
 
     if (c->parked != NULL) {
-        sts_centry_free(c->parked);
+        sts_centry_free(c, c->parked);
     }
 
     free(c->buckets);
+    free(c->policies);
     free(c);
 }
 
@@ -255,12 +297,13 @@ sts_cache_push_front(sts_cache_t *c, sts_centry_t *e)
 
 
 static void
-sts_cache_fill(const sts_centry_t *e, sts_cached_token_t *out)
+sts_cache_fill(sts_centry_t *e, sts_cached_token_t *out)
 {
     out->session = e->session;
     out->role = (const sts_policy_t *const *) e->role;
     out->num_role = e->num_role;
     out->session_policy = e->session_policy;
+    out->keys = &e->keys;
 }
 
 
@@ -280,7 +323,7 @@ sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
     }
 
     if (c->parked != NULL) {
-        sts_centry_free(c->parked);
+        sts_centry_free(c, c->parked);
         c->parked = NULL;
     }
 
@@ -321,7 +364,7 @@ sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
 
         /* expired: dropped, then opened again below to report it */
         sts_cache_unlink(c, e);
-        sts_centry_free(e);
+        sts_centry_free(c, e);
         c->stats.expired++;
     }
 
@@ -347,46 +390,47 @@ sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
     }
 
     if (rc != STS_OK) {
-        sts_centry_free(e);
+        sts_centry_free(c, e);
         return rc;
     }
 
-    if (e->session->num_role_policies) {
-        e->role = sts_calloc(&e->a, e->session->num_role_policies
-                                    * sizeof(sts_policy_t *));
-        if (e->role == NULL) {
-            sts_centry_free(e);
-            return STS_ENOMEM;
-        }
+    e->role = sts_calloc(&e->a, (e->session->num_role_policies + 1)
+                                * sizeof(sts_policy_t *));
+    e->cpol = sts_calloc(&e->a, (e->session->num_role_policies + 1)
+                                * sizeof(sts_cpol_t *));
+    if (e->role == NULL || e->cpol == NULL) {
+        sts_centry_free(c, e);
+        return STS_ENOMEM;
     }
 
     for (i = 0; i < e->session->num_role_policies; i++) {
-        rc = sts_policy_compile(&e->a, e->session->role_policies[i],
-                                strlen(e->session->role_policies[i]),
-                                STS_POLICY_IDENTITY, &e->role[i], err,
-                                err_len);
+        rc = sts_cache_policy(c, e->session->role_policies[i],
+                              strlen(e->session->role_policies[i]),
+                              &e->cpol[i], err, err_len);
         if (rc != STS_OK) {
-            sts_centry_free(e);
+            sts_centry_free(c, e);
             return rc == STS_ENOMEM ? rc : STS_ETOKEN_CLAIMS;
         }
 
+        e->role[i] = e->cpol[i]->policy;
         e->num_role++;
     }
 
     if (e->session->session_policy != NULL) {
-        rc = sts_policy_compile(&e->a, e->session->session_policy,
-                                strlen(e->session->session_policy),
-                                STS_POLICY_IDENTITY, &e->session_policy, err,
-                                err_len);
+        rc = sts_cache_policy(c, e->session->session_policy,
+                              strlen(e->session->session_policy),
+                              &e->cpol[e->num_role], err, err_len);
         if (rc != STS_OK) {
-            sts_centry_free(e);
+            sts_centry_free(c, e);
             return rc == STS_ENOMEM ? rc : STS_ETOKEN_CLAIMS;
         }
+
+        e->session_policy = e->cpol[e->num_role]->policy;
     }
 
     e->token = sts_strndup(&e->a, token, token_len);
     if (e->token == NULL) {
-        sts_centry_free(e);
+        sts_centry_free(c, e);
         return STS_ENOMEM;
     }
 
@@ -398,7 +442,7 @@ sts_cache_open(sts_cache_t *c, const sts_keyring_t *kr, const char *token,
         sts_centry_t  *lru = c->tail;
 
         sts_cache_unlink(c, lru);
-        sts_centry_free(lru);
+        sts_centry_free(c, lru);
         c->stats.evictions++;
     }
 
@@ -418,4 +462,90 @@ void
 sts_cache_stats(const sts_cache_t *c, sts_cache_stats_t *out)
 {
     *out = c->stats;
+    out->bytes += c->policies_meter.bytes;
+}
+
+
+/*
+ * The compiled form of the policy |text|, shared: one more holder of the
+ * one already compiled from the same text, or compiled now.  STS_OK, or
+ * what sts_policy_compile returned (|err| set).
+ */
+static int
+sts_cache_policy(sts_cache_t *c, const char *text, size_t len,
+    sts_cpol_t **out, char *err, size_t err_len)
+{
+    int             rc;
+    size_t          slot;
+    uint64_t        h;
+    sts_cpol_t     *cp;
+    unsigned char   digest[STS_SHA256_LEN];
+
+    *out = NULL;
+
+    rc = sts_digest(STS_HASH_SHA256, text, len, digest);
+    if (rc != STS_OK) {
+        return rc;
+    }
+
+    memcpy(&h, digest, sizeof(h));
+    slot = (size_t) h & c->policies_mask;
+
+    for (cp = c->policies[slot]; cp != NULL; cp = cp->next) {
+        if (memcmp(cp->digest, digest, STS_SHA256_LEN) == 0) {
+            cp->refs++;
+            *out = cp;
+            return STS_OK;
+        }
+    }
+
+    cp = sts_calloc(&c->policies_a, sizeof(sts_cpol_t));
+    if (cp == NULL) {
+        return STS_ENOMEM;
+    }
+
+    rc = sts_policy_compile(&c->policies_a, text, len, STS_POLICY_IDENTITY,
+                            &cp->policy, err, err_len);
+    if (rc != STS_OK) {
+        sts_free(&c->policies_a, cp);
+        return rc;
+    }
+
+    memcpy(cp->digest, digest, STS_SHA256_LEN);
+    cp->refs = 1;
+    cp->next = c->policies[slot];
+    c->policies[slot] = cp;
+    c->stats.policies++;
+
+    *out = cp;
+
+    return STS_OK;
+}
+
+
+/* one holder less; the last frees the compiled policy (NULL ok) */
+static void
+sts_cache_policy_release(sts_cache_t *c, sts_cpol_t *cp)
+{
+    uint64_t      h;
+    sts_cpol_t  **pp;
+
+    if (cp == NULL || --cp->refs > 0) {
+        return;
+    }
+
+    memcpy(&h, cp->digest, sizeof(h));
+
+    for (pp = &c->policies[(size_t) h & c->policies_mask]; *pp != NULL;
+         pp = &(*pp)->next)
+    {
+        if (*pp == cp) {
+            *pp = cp->next;
+            break;
+        }
+    }
+
+    sts_policy_free(&c->policies_a, cp->policy);
+    sts_free(&c->policies_a, cp);
+    c->stats.policies--;
 }

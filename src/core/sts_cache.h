@@ -2,8 +2,10 @@
  * Copyright (C) nginx-sts authors
  *
  * sts_cache: a bounded LRU cache of opened tokens, each with its role and
- * session policies compiled, found by a hash of the token text and
- * confirmed by comparing the whole text.  One cache per nginx worker: no
+ * session policies compiled (one compiled form for every token that
+ * carries the same policy text), found by a hash of the token text and
+ * confirmed by comparing the whole text, with the keys its secret derives
+ * (sts_sign_keys_t), wiped with it.  One cache per nginx worker: no
  * locks.  A hit costs a hash, a lookup and a comparison; no AEAD, no JSON,
  * no allocation.
  */
@@ -15,6 +17,7 @@
 #include "sts_util.h"
 #include "sts_policy.h"
 #include "sts_token.h"
+#include "sts_sign.h"
 
 
 typedef struct sts_cache_s  sts_cache_t;
@@ -26,6 +29,7 @@ typedef struct {
     const sts_policy_t *const   *role;           /* num_role compiled */
     size_t                       num_role;
     const sts_policy_t          *session_policy; /* NULL when none */
+    sts_sign_keys_t             *keys;           /* of the token's secret */
 } sts_cached_token_t;
 
 
@@ -37,6 +41,8 @@ typedef struct {
     uint64_t  expired;
     size_t    entries;
     size_t    bytes;         /* approximate memory held by entries */
+    size_t    policies;      /* compiled policies, each shared by the
+                                tokens that carry its text */
 } sts_cache_stats_t;
 
 

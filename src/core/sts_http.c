@@ -42,15 +42,44 @@ sts_hex_value(int c)
 }
 
 
+/*
+ * Word-at-a-time tests on 8 bytes loaded with memcpy: whether any byte
+ * has its high bit, and whether any byte may be |c| (sts_swar_has can
+ * say yes for a word without one, next to a match, never no for a word
+ * with one: a yes only sends the word to the byte loop).
+ */
+#define STS_SWAR_ONES  0x0101010101010101ULL
+#define STS_SWAR_HIGH  0x8080808080808080ULL
+
+static int
+sts_swar_has(uint64_t w, unsigned char c)
+{
+    w ^= STS_SWAR_ONES * c;
+
+    return ((w - STS_SWAR_ONES) & ~w & STS_SWAR_HIGH) != 0;
+}
+
+
 int
 sts_utf8_valid(const unsigned char *p, size_t len)
 {
     size_t    i, k, n;
     uint32_t  c, min;
+    uint64_t  w;
 
     i = 0;
 
     while (i < len) {
+        /* ASCII eight bytes at a time */
+        if (len - i >= 8) {
+            memcpy(&w, p + i, 8);
+
+            if ((w & STS_SWAR_HIGH) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+
         c = p[i];
 
         if (c < 0x80) {
@@ -111,12 +140,37 @@ sts_decode_into(char *dst, size_t *dst_len, const char *src, size_t len,
 {
     int            hi, lo;
     size_t         i, n;
+    uint64_t       w;
     unsigned char  c;
 
     n = 0;
 
     for (i = 0; i < len; i++) {
+        /* eight bytes at a time while none is '%', '+' or NUL */
+        while (len - i >= 8) {
+            memcpy(&w, src + i, 8);
+
+            if (sts_swar_has(w, '%') || sts_swar_has(w, '+')
+                || sts_swar_has(w, '\0'))
+            {
+                break;
+            }
+
+            memcpy(dst + n, src + i, 8);
+            n += 8;
+            i += 8;
+        }
+
+        if (i == len) {
+            break;
+        }
+
         c = (unsigned char) src[i];
+
+        if (c != '%' && c != '+' && c != '\0') {
+            dst[n++] = (char) c;
+            continue;
+        }
 
         if (c == '%') {
             if (len - i < 3) {
@@ -279,7 +333,7 @@ sts_query_parse(const sts_allocator_t *a, sts_str_t raw_query,
     int           rc;
     char         *p;
     size_t        n, size, len, item_len, name_len;
-    const char   *s, *end, *item, *eq;
+    const char   *s, *end, *item, *eq, *amp;
     sts_param_t  *items, *it;
 
     out->items = NULL;
@@ -319,11 +373,8 @@ sts_query_parse(const sts_allocator_t *a, sts_str_t raw_query,
     item = s;
 
     while (item < end) {
-        for (item_len = 0; item + item_len < end; item_len++) {
-            if (item[item_len] == '&') {
-                break;
-            }
-        }
+        amp = memchr(item, '&', end - item);
+        item_len = amp ? (size_t) (amp - item) : (size_t) (end - item);
 
         if (item_len == 0) {
             item++;
@@ -424,14 +475,18 @@ sts_http_target_valid(const sts_http_request_t *r)
 const sts_header_t *
 sts_http_header(const sts_http_request_t *r, const char *name, size_t *count)
 {
-    size_t               i, n;
+    size_t               i, n, len;
     const sts_header_t  *first;
 
     first = NULL;
     n = 0;
+    len = strlen(name);
 
     for (i = 0; i < r->num_headers; i++) {
-        if (sts_str_caseeq(r->headers[i].name, name)) {
+        /* the length rules out most names before a comparison */
+        if (r->headers[i].name.len == len
+            && sts_str_caseeq(r->headers[i].name, name))
+        {
             if (first == NULL) {
                 first = &r->headers[i];
             }

@@ -191,7 +191,27 @@ typedef struct {
     sts_patlist_t           resource;
     sts_cond_t             *conds;
     sts_principal_t        *principal;
+
+    /*
+     * Filters that rule a statement out before its patterns are matched
+     * (sts_stmt_filter), 0 when it cannot be ruled out so: a bit for each
+     * literal action, and one for the bucket each resource names.
+     */
+    uint64_t                act_bits;
+    uint64_t                res_bits;
 } sts_stmt_t;
+
+/*
+ * Below this many statements a policy's patterns are matched without the
+ * filters: computing the request's bits would cost more than it saves.
+ */
+#define STS_POLICY_FILTER_MIN  8
+
+/* a resource's bits for the statements' filters, once computed */
+typedef struct {
+    uint64_t                bits;
+    int                     done;
+} sts_res_filter_t;
 
 struct sts_policy_s {
     int                     kind;
@@ -267,6 +287,12 @@ static int sts_list_match(const sts_patlist_t *l, const unsigned char *s,
 
 static int sts_compile_doc(sts_cc_t *cc, json_t *root, sts_policy_t *p);
 static int sts_compile_stmt(sts_cc_t *cc, json_t *js, sts_stmt_t *st);
+static uint64_t sts_filter_bit(const unsigned char *s, size_t n);
+static uint64_t sts_pat_bucket_bit(const sts_pat_t *pat);
+static void sts_stmt_filter(sts_stmt_t *st);
+static uint64_t sts_resource_bits(sts_str_t res);
+static int sts_stmt_ruled_out(const sts_stmt_t *st, uint64_t act_bit,
+    sts_str_t res, sts_res_filter_t *rf);
 static int sts_compile_sid_effect(sts_cc_t *cc, json_t *js, sts_stmt_t *st);
 static int sts_compile_targets(sts_cc_t *cc, json_t *js, sts_stmt_t *st);
 static int sts_compile_patlist(sts_cc_t *cc, json_t *v, const char *name,
@@ -1909,7 +1935,177 @@ sts_compile_targets(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
         }
     }
 
+    sts_stmt_filter(st);
+
     return STS_OK;
+}
+
+
+/*
+ * The bit of a name in a statement's filter (a 64-bit Bloom filter of one
+ * hash): its length and three of its bytes, in constant time.  Two names
+ * may share a bit; a filter only ever rules out a statement that could
+ * not match, the patterns decide the rest.
+ */
+static uint64_t
+sts_filter_bit(const unsigned char *s, size_t n)
+{
+    uint32_t  h;
+
+    if (n == 0) {
+        return 1;
+    }
+
+    h = (uint32_t) n * 0x9e3779b1u;
+    h = (h ^ s[n - 1]) * 0x85ebca6bu;
+    h = (h ^ s[n / 2]) * 0xc2b2ae35u;
+    h = (h ^ s[0]) * 0x27d4eb2fu;
+
+    return (uint64_t) 1 << (h >> 26);
+}
+
+
+/*
+ * The bucket a resource pattern names: the text between its fourth ':'
+ * and the next '/' (or its end), when that text is literal.  Any text the
+ * pattern matches then has, right after one of its ':', exactly that text
+ * followed by '/' or its end, as ':' and '/' match only themselves and
+ * the bucket holds neither.  0 if the pattern names none so.
+ */
+static uint64_t
+sts_pat_bucket_bit(const sts_pat_t *pat)
+{
+    size_t       i, colons, start;
+    const char  *t;
+
+    t = pat->text;
+    colons = 0;
+
+    for (i = 0; i < pat->len && colons < 4; i++) {
+        if (t[i] == ':') {
+            colons++;
+        }
+    }
+
+    if (colons < 4) {
+        return 0;
+    }
+
+    start = i;
+
+    for ( /* void */ ; i < pat->len && t[i] != '/'; i++) {
+        if (t[i] == '*' || t[i] == '?' || t[i] == ':') {
+            return 0;
+        }
+    }
+
+    if (i == start) {
+        return 0;
+    }
+
+    return sts_filter_bit((const unsigned char *) t + start, i - start);
+}
+
+
+static void
+sts_stmt_filter(sts_stmt_t *st)
+{
+    uint32_t  i;
+    uint64_t  bit, bits;
+
+    /* literal actions only, and not NotAction */
+    bits = 0;
+
+    if (!st->not_action && !st->action.any) {
+        for (i = 0; i < st->action.num; i++) {
+            if (st->action.pats[i].type != STS_PAT_LITERAL) {
+                bits = 0;
+                break;
+            }
+
+            bits |= sts_filter_bit((const unsigned char *)
+                                   st->action.pats[i].text,
+                                   st->action.pats[i].len);
+        }
+    }
+
+    st->act_bits = bits;
+
+    /* every resource names its bucket, and not NotResource */
+    bits = 0;
+
+    if (st->has_resource && !st->not_resource && !st->resource.any) {
+        for (i = 0; i < st->resource.num; i++) {
+            bit = sts_pat_bucket_bit(&st->resource.pats[i]);
+            if (bit == 0) {
+                bits = 0;
+                break;
+            }
+
+            bits |= bit;
+        }
+    }
+
+    st->res_bits = bits;
+}
+
+
+/*
+ * Whether a statement's filters rule it out for the action of |act_bit|
+ * and |res|, whose bits are computed at the first statement that needs
+ * them.
+ */
+static int
+sts_stmt_ruled_out(const sts_stmt_t *st, uint64_t act_bit, sts_str_t res,
+    sts_res_filter_t *rf)
+{
+    if (st->act_bits && !(st->act_bits & act_bit)) {
+        return 1;
+    }
+
+    if (st->res_bits == 0) {
+        return 0;
+    }
+
+    if (!rf->done) {
+        rf->bits = sts_resource_bits(res);
+        rf->done = 1;
+    }
+
+    return !(st->res_bits & rf->bits);
+}
+
+
+/*
+ * The bits of every text a resource's bucket could be, for the filters:
+ * after each ':', up to the next ':' or '/', when a '/' or the end
+ * follows.
+ */
+static uint64_t
+sts_resource_bits(sts_str_t res)
+{
+    uint64_t     bits;
+    const char  *p, *end, *q;
+
+    bits = 0;
+    p = res.data;
+    end = res.data + res.len;
+
+    while (p < end && (p = memchr(p, ':', end - p)) != NULL) {
+        p++;
+
+        for (q = p; q < end && *q != ':' && *q != '/'; q++) {
+            /* void */
+        }
+
+        if (q > p && (q == end || *q == '/')) {
+            bits |= sts_filter_bit((const unsigned char *) p, q - p);
+        }
+
+        p = q;
+    }
+
+    return bits;
 }
 
 
@@ -2892,7 +3088,9 @@ sts_policy_evaluate(const sts_policy_t *const *role, size_t num_role,
     int                  allow_p, allow_s, sess_s;
     size_t               i;
     uint32_t             j;
+    uint64_t             act_bit;
     unsigned char        act[STS_POLICY_MAX_ACTION_LEN];
+    sts_res_filter_t     rf;
     const sts_stmt_t    *st;
     const sts_policy_t  *p;
 
@@ -2924,6 +3122,11 @@ sts_policy_evaluate(const sts_policy_t *const *role, size_t num_role,
         act[i] = sts_lc_table[(unsigned char) action.data[i]];
     }
 
+    /* what the statements' filters are checked against */
+    act_bit = sts_filter_bit(act, action.len);
+    rf.done = 0;
+    rf.bits = 0;
+
     /* role policies: the first Deny that matches wins at once */
 
     allow_p = -1;
@@ -2940,6 +3143,8 @@ sts_policy_evaluate(const sts_policy_t *const *role, size_t num_role,
             st = &p->stmts[j];
 
             if ((!st->deny && allow_p >= 0)
+                || (p->num_stmts >= STS_POLICY_FILTER_MIN
+                    && sts_stmt_ruled_out(st, act_bit, resource, &rf))
                 || !sts_stmt_match(st, act, action.len, resource, ctx,
                                    out))
             {
@@ -2968,6 +3173,8 @@ sts_policy_evaluate(const sts_policy_t *const *role, size_t num_role,
             st = &session->stmts[j];
 
             if ((!st->deny && sess_s >= 0)
+                || (session->num_stmts >= STS_POLICY_FILTER_MIN
+                    && sts_stmt_ruled_out(st, act_bit, resource, &rf))
                 || !sts_stmt_match(st, act, action.len, resource, ctx,
                                    out))
             {

@@ -55,14 +55,19 @@ static int sts_append_header_joined(sts_buf_t *b,
 static int sts_canonical_headers(sts_buf_t *out,
     const sts_http_request_t *r, int v4, sts_str_t additional);
 static int sts_v1_signature(char out[STS_V1_SIG_LEN + 1], sts_str_t secret,
-    sts_str_t sts);
+    sts_sign_keys_t *keys, sts_str_t sts);
 static int sts_v4_signature(char out[STS_V4_SIG_LEN + 1], sts_str_t secret,
-    sts_str_t date, sts_str_t region, sts_str_t sts);
+    sts_sign_keys_t *keys, sts_str_t date, sts_str_t region, sts_str_t sts);
 static int sts_v4_compute(sts_buf_t *canonical, sts_buf_t *sts,
     char sig[STS_V4_SIG_LEN + 1], const sts_http_request_t *r,
     const sts_params_t *params, sts_str_t bucket, sts_str_t key,
     sts_str_t additional, sts_str_t date, sts_str_t scope,
-    sts_str_t scope_date, sts_str_t region, sts_str_t secret);
+    sts_str_t scope_date, sts_str_t region, sts_str_t secret,
+    sts_sign_keys_t *keys);
+static int sts_auth_verify_with(const sts_allocator_t *a,
+    const sts_auth_t *auth, const sts_http_request_t *r, sts_str_t bucket,
+    sts_str_t key, sts_str_t secret, sts_sign_keys_t *keys,
+    sts_buf_t *out_sts, sts_buf_t *out_canonical, int out_always);
 static int sts_is_lower_hex(sts_str_t s, size_t len);
 static int sts_has_space(sts_str_t s);
 static int sts_v4_parse_credential(sts_auth_t *out, sts_str_t cred);
@@ -474,7 +479,7 @@ sts_canonical_headers(sts_buf_t *out, const sts_http_request_t *r, int v4,
 
 static int
 sts_v1_signature(char out[STS_V1_SIG_LEN + 1], sts_str_t secret,
-    sts_str_t sts)
+    sts_sign_keys_t *keys, sts_str_t sts)
 {
     int            rc;
     size_t         n;
@@ -484,8 +489,24 @@ sts_v1_signature(char out[STS_V1_SIG_LEN + 1], sts_str_t secret,
         return STS_EINVAL;
     }
 
-    rc = sts_hmac(STS_HASH_SHA1, secret.data, secret.len, sts.data, sts.len,
-                  mac);
+    if (keys != NULL && !keys->v1_ready) {
+        rc = sts_hmac_key_init(&keys->v1, STS_HASH_SHA1, secret.data,
+                               secret.len);
+        if (rc != STS_OK) {
+            return rc;
+        }
+
+        keys->v1_ready = 1;
+    }
+
+    if (keys != NULL) {
+        rc = sts_hmac_keyed(&keys->v1, sts.data, sts.len, mac);
+
+    } else {
+        rc = sts_hmac(STS_HASH_SHA1, secret.data, secret.len, sts.data,
+                      sts.len, mac);
+    }
+
     if (rc != STS_OK) {
         return rc;
     }
@@ -552,27 +573,77 @@ done:
 
 static int
 sts_v4_signature(char out[STS_V4_SIG_LEN + 1], sts_str_t secret,
-    sts_str_t date, sts_str_t region, sts_str_t sts)
+    sts_sign_keys_t *keys, sts_str_t date, sts_str_t region, sts_str_t sts)
 {
     int            rc;
     unsigned char  key[STS_V4_KEY_LEN], mac[STS_V4_KEY_LEN];
 
-    rc = sts_sign_v4_signing_key(key, secret, date, region);
-    if (rc != STS_OK) {
-        return rc;
+    if (keys != NULL
+        && (date.len != STS_SIGN_KEYS_DATE_LEN
+            || region.len > STS_SIGN_KEYS_REGION_MAX))
+    {
+        /* not kept: derived for this request alone */
+        keys = NULL;
     }
 
-    rc = sts_hmac(STS_HASH_SHA256, key, sizeof(key), sts.data, sts.len, mac);
+    if (keys != NULL
+        && !(keys->v4_ready
+             && memcmp(keys->v4_date, date.data, date.len) == 0
+             && keys->v4_region_len == region.len
+             && memcmp(keys->v4_region, region.data, region.len) == 0))
+    {
+        /* another day or region: the signing key of this one, kept */
+        sts_hmac_key_wipe(&keys->v4);
+        keys->v4_ready = 0;
+
+        rc = sts_sign_v4_signing_key(key, secret, date, region);
+
+        if (rc == STS_OK) {
+            rc = sts_hmac_key_init(&keys->v4, STS_HASH_SHA256, key,
+                                   sizeof(key));
+        }
+
+        OPENSSL_cleanse(key, sizeof(key));
+
+        if (rc != STS_OK) {
+            return rc;
+        }
+
+        memcpy(keys->v4_date, date.data, date.len);
+        memcpy(keys->v4_region, region.data, region.len);
+        keys->v4_region_len = region.len;
+        keys->v4_ready = 1;
+    }
+
+    if (keys != NULL) {
+        rc = sts_hmac_keyed(&keys->v4, sts.data, sts.len, mac);
+
+    } else {
+        rc = sts_sign_v4_signing_key(key, secret, date, region);
+
+        if (rc == STS_OK) {
+            rc = sts_hmac(STS_HASH_SHA256, key, sizeof(key), sts.data,
+                          sts.len, mac);
+        }
+
+        OPENSSL_cleanse(key, sizeof(key));
+    }
 
     if (rc == STS_OK) {
         sts_hex_encode(out, mac, sizeof(mac));
         out[STS_V4_SIG_LEN] = '\0';
     }
 
-    OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(mac, sizeof(mac));
 
     return rc;
+}
+
+
+void
+sts_sign_keys_wipe(sts_sign_keys_t *k)
+{
+    sts_wipe(k, sizeof(sts_sign_keys_t));
 }
 
 
@@ -587,8 +658,15 @@ sts_sign_v1_is_subresource(sts_str_t name)
         return 1;
     }
 
+    if (name.len == 0) {
+        return 0;
+    }
+
+    /* the first byte rules out most before a comparison */
     for (i = 0; sts_v1_subresources[i] != NULL; i++) {
-        if (sts_str_eq(name, sts_v1_subresources[i])) {
+        if (sts_v1_subresources[i][0] == name.data[0]
+            && sts_str_eq(name, sts_v1_subresources[i]))
+        {
             return 1;
         }
     }
@@ -884,7 +962,8 @@ sts_v4_compute(sts_buf_t *canonical, sts_buf_t *sts,
     char sig[STS_V4_SIG_LEN + 1], const sts_http_request_t *r,
     const sts_params_t *params, sts_str_t bucket, sts_str_t key,
     sts_str_t additional, sts_str_t date, sts_str_t scope,
-    sts_str_t scope_date, sts_str_t region, sts_str_t secret)
+    sts_str_t scope_date, sts_str_t region, sts_str_t secret,
+    sts_sign_keys_t *keys)
 {
     int        rc;
     sts_str_t  s;
@@ -906,7 +985,7 @@ sts_v4_compute(sts_buf_t *canonical, sts_buf_t *sts,
     s.data = sts->data;
     s.len = sts->len;
 
-    return sts_v4_signature(sig, secret, scope_date, region, s);
+    return sts_v4_signature(sig, secret, keys, scope_date, region, s);
 }
 
 
@@ -1513,6 +1592,28 @@ sts_auth_verify(const sts_allocator_t *a, const sts_auth_t *auth,
     const sts_http_request_t *r, sts_str_t bucket, sts_str_t key,
     sts_str_t secret, sts_buf_t *out_sts, sts_buf_t *out_canonical)
 {
+    return sts_auth_verify_with(a, auth, r, bucket, key, secret, NULL,
+                                out_sts, out_canonical, 1);
+}
+
+
+int
+sts_auth_verify_keyed(const sts_allocator_t *a, const sts_auth_t *auth,
+    const sts_http_request_t *r, sts_str_t bucket, sts_str_t key,
+    sts_str_t secret, sts_sign_keys_t *keys, sts_buf_t *out_sts,
+    sts_buf_t *out_canonical)
+{
+    return sts_auth_verify_with(a, auth, r, bucket, key, secret, keys,
+                                out_sts, out_canonical, 0);
+}
+
+
+static int
+sts_auth_verify_with(const sts_allocator_t *a, const sts_auth_t *auth,
+    const sts_http_request_t *r, sts_str_t bucket, sts_str_t key,
+    sts_str_t secret, sts_sign_keys_t *keys, sts_buf_t *out_sts,
+    sts_buf_t *out_canonical, int out_always)
+{
     int        rc, equal;
     char       v1[STS_V1_SIG_LEN + 1], v4[STS_V4_SIG_LEN + 1];
     sts_buf_t  sts, canonical;
@@ -1535,7 +1636,7 @@ sts_auth_verify(const sts_allocator_t *a, const sts_auth_t *auth,
         s.data = sts.data;
         s.len = sts.len;
 
-        rc = sts_v1_signature(v1, secret, s);
+        rc = sts_v1_signature(v1, secret, keys, s);
         if (rc != STS_OK) {
             goto done;
         }
@@ -1549,7 +1650,7 @@ sts_auth_verify(const sts_allocator_t *a, const sts_auth_t *auth,
         rc = sts_v4_compute(&canonical, &sts, v4, r, &auth->params, bucket,
                             key, auth->additional_headers, auth->date,
                             auth->scope, auth->scope_date, auth->region,
-                            secret);
+                            secret, keys);
         if (rc != STS_OK) {
             goto done;
         }
@@ -1561,6 +1662,12 @@ sts_auth_verify(const sts_allocator_t *a, const sts_auth_t *auth,
     default:
         rc = STS_EINVAL;
         goto done;
+    }
+
+    if (equal && !out_always) {
+        /* the strings are only wanted to explain a mismatch */
+        out_sts = NULL;
+        out_canonical = NULL;
     }
 
     if (out_sts != NULL) {
@@ -1657,7 +1764,7 @@ sts_sign_v1_header(sts_buf_t *out, const sts_http_request_t *r,
     s.data = sts.data;
     s.len = sts.len;
 
-    rc = sts_v1_signature(sig, creds->secret, s);
+    rc = sts_v1_signature(sig, creds->secret, NULL, s);
     if (rc != STS_OK) {
         goto done;
     }
@@ -1750,7 +1857,7 @@ sts_sign_v1_presign(sts_buf_t *out, const sts_http_request_t *r,
     s.data = sts.data;
     s.len = sts.len;
 
-    rc = sts_v1_signature(sig, creds->secret, s);
+    rc = sts_v1_signature(sig, creds->secret, NULL, s);
     if (rc != STS_OK) {
         goto done;
     }
@@ -1834,7 +1941,7 @@ sts_sign_v4_header(sts_buf_t *out, const sts_http_request_t *r,
 
     rc = sts_v4_compute(&canonical, &sts, sig, r, &params, bucket, key,
                         additional_headers, date, scope_str, scope_date,
-                        creds->region, creds->secret);
+                        creds->region, creds->secret, NULL);
     if (rc != STS_OK) {
         goto done;
     }
@@ -1965,7 +2072,7 @@ sts_sign_v4_presign(sts_buf_t *out, const sts_http_request_t *r,
 
     rc = sts_v4_compute(&canonical, &sts, sig, r, &params, bucket, key,
                         additional_headers, d, scope_str, scope_date,
-                        creds->region, creds->secret);
+                        creds->region, creds->secret, NULL);
     if (rc != STS_OK) {
         goto done;
     }

@@ -182,6 +182,39 @@ int sts_auth_verify(const sts_allocator_t *a, const sts_auth_t *auth,
     const sts_http_request_t *r, sts_str_t bucket, sts_str_t key,
     sts_str_t secret, sts_buf_t *out_sts, sts_buf_t *out_canonical) STS_WUR;
 
+/*
+ * sts_sign_keys_t: what one secret derives, kept with it (the token cache
+ * keeps one per token) so that a request copies a keyed HMAC state instead
+ * of keying it again: HMAC-SHA1 keyed with the secret (V1), and the V4
+ * signing key of the last date and region seen, keyed for HMAC-SHA256.
+ * Starts zeroed; holds key material: sts_sign_keys_wipe when the secret
+ * goes.  Only ever used with the one secret it was first used with.
+ */
+#define STS_SIGN_KEYS_DATE_LEN    8         /* YYYYMMDD */
+#define STS_SIGN_KEYS_REGION_MAX  32
+
+typedef struct {
+    sts_hmac_key_t  v1;
+    sts_hmac_key_t  v4;
+    char            v4_date[STS_SIGN_KEYS_DATE_LEN];
+    char            v4_region[STS_SIGN_KEYS_REGION_MAX];
+    unsigned        v4_region_len:8;
+    unsigned        v1_ready:1;
+    unsigned        v4_ready:1;
+} sts_sign_keys_t;
+
+void sts_sign_keys_wipe(sts_sign_keys_t *k);
+
+/*
+ * sts_auth_verify_keyed is sts_auth_verify with the derived keys of
+ * |secret| taken from (and kept in) |keys| when not NULL, and |out_sts|
+ * and |out_canonical| appended to only on a mismatch (STS_EBADSIG).
+ */
+int sts_auth_verify_keyed(const sts_allocator_t *a, const sts_auth_t *auth,
+    const sts_http_request_t *r, sts_str_t bucket, sts_str_t key,
+    sts_str_t secret, sts_sign_keys_t *keys, sts_buf_t *out_sts,
+    sts_buf_t *out_canonical) STS_WUR;
+
 
 /*
  * sts_sign_v1_string_to_sign appends the V1 StringToSign (doc/protocol.md

@@ -2,6 +2,9 @@
  * Copyright (C) nginx-sts authors
  */
 
+/* SHA1_Init ... for the keyed HMAC states (sts_hmac_key_t) */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -13,8 +16,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "sts_util.h"
 
@@ -395,67 +398,25 @@ sts_random(void *out, size_t len)
 
 #define STS_HASH_BLOCK  64      /* SHA-1 and SHA-256 */
 
-static __thread EVP_MD      *sts_md[2];
-static __thread EVP_MD_CTX  *sts_md_ctx;
-
-
-static int
-sts_digest_init(sts_hash_e hash)
-{
-    static const char  *names[2] = { "SHA1", "SHA2-256" };
-
-    if (sts_md[hash] == NULL) {
-        sts_md[hash] = EVP_MD_fetch(NULL, names[hash], NULL);
-        if (sts_md[hash] == NULL) {
-            ERR_clear_error();
-            return STS_ECRYPTO;
-        }
-    }
-
-    if (sts_md_ctx == NULL) {
-        sts_md_ctx = EVP_MD_CTX_new();
-        if (sts_md_ctx == NULL) {
-            return STS_ENOMEM;
-        }
-    }
-
-    if (EVP_DigestInit_ex(sts_md_ctx, sts_md[hash], NULL) != 1) {
-        ERR_clear_error();
-        return STS_ECRYPTO;
-    }
-
-    return STS_OK;
-}
-
-
-static int
-sts_digest_parts(sts_hash_e hash, const void *a, size_t a_len,
-    const void *b, size_t b_len, unsigned char *out)
-{
-    int           rc;
-    unsigned int  n;
-
-    rc = sts_digest_init(hash);
-    if (rc != STS_OK) {
-        return rc;
-    }
-
-    if ((a_len && EVP_DigestUpdate(sts_md_ctx, a, a_len) != 1)
-        || (b_len && EVP_DigestUpdate(sts_md_ctx, b, b_len) != 1)
-        || EVP_DigestFinal_ex(sts_md_ctx, out, &n) != 1)
-    {
-        ERR_clear_error();
-        return STS_ECRYPTO;
-    }
-
-    return STS_OK;
-}
+static int sts_hash_init(sts_hash_e hash, void *state);
+static int sts_hash_update(sts_hash_e hash, void *state, const void *data,
+    size_t len);
+static int sts_hash_final(sts_hash_e hash, void *state, unsigned char *out);
 
 
 int
 sts_digest(sts_hash_e hash, const void *data, size_t len, unsigned char *out)
 {
-    return sts_digest_parts(hash, data, len, NULL, 0, out);
+    int            ok;
+    unsigned char  state[STS_HMAC_STATE_LEN];
+
+    ok = sts_hash_init(hash, state)
+         && sts_hash_update(hash, state, data, len)
+         && sts_hash_final(hash, state, out);
+
+    sts_wipe(state, sizeof(state));
+
+    return ok ? STS_OK : STS_ECRYPTO;
 }
 
 
@@ -463,47 +424,138 @@ int
 sts_hmac(sts_hash_e hash, const void *key, size_t key_len, const void *data,
     size_t len, unsigned char *out)
 {
-    int            rc;
-    size_t         i, md_len;
-    unsigned char  k[STS_HASH_BLOCK], pad[STS_HASH_BLOCK];
-    unsigned char  inner[STS_SHA256_LEN];
+    int             rc;
+    sts_hmac_key_t  k;
 
-    md_len = (hash == STS_HASH_SHA1) ? STS_SHA1_LEN : STS_SHA256_LEN;
+    rc = sts_hmac_key_init(&k, hash, key, key_len);
 
-    /* K: the key, hashed if longer than a block, zero-padded */
-    memset(k, 0, sizeof(k));
-
-    if (key_len > STS_HASH_BLOCK) {
-        rc = sts_digest(hash, key, key_len, k);
-        if (rc != STS_OK) {
-            return rc;
-        }
-
-    } else if (key_len) {
-        memcpy(k, key, key_len);
-    }
-
-    /* H((K ^ ipad) || data) */
-    for (i = 0; i < STS_HASH_BLOCK; i++) {
-        pad[i] = k[i] ^ 0x36;
-    }
-
-    rc = sts_digest_parts(hash, pad, STS_HASH_BLOCK, data, len, inner);
-
-    /* H((K ^ opad) || inner) */
     if (rc == STS_OK) {
-        for (i = 0; i < STS_HASH_BLOCK; i++) {
-            pad[i] = k[i] ^ 0x5c;
-        }
-
-        rc = sts_digest_parts(hash, pad, STS_HASH_BLOCK, inner, md_len, out);
+        rc = sts_hmac_keyed(&k, data, len, out);
     }
 
-    sts_wipe(k, sizeof(k));
-    sts_wipe(pad, sizeof(pad));
-    sts_wipe(inner, sizeof(inner));
+    sts_hmac_key_wipe(&k);
 
     return rc;
+}
+
+
+/*
+ * The keyed states are OpenSSL's SHA1 and SHA256 contexts, plain structs
+ * that copy with memcpy (EVP contexts are duplicated on the heap); the
+ * low-level functions are deprecated in OpenSSL 3 but run the same code.
+ */
+typedef char  sts_hmac_state_fits[(sizeof(SHA_CTX) <= STS_HMAC_STATE_LEN
+                                   && sizeof(SHA256_CTX)
+                                      <= STS_HMAC_STATE_LEN) ? 1 : -1];
+
+
+static int
+sts_hash_init(sts_hash_e hash, void *state)
+{
+    return hash == STS_HASH_SHA1 ? SHA1_Init(state) : SHA256_Init(state);
+}
+
+
+static int
+sts_hash_update(sts_hash_e hash, void *state, const void *data, size_t len)
+{
+    return hash == STS_HASH_SHA1 ? SHA1_Update(state, data, len)
+                                 : SHA256_Update(state, data, len);
+}
+
+
+static int
+sts_hash_final(sts_hash_e hash, void *state, unsigned char *out)
+{
+    return hash == STS_HASH_SHA1 ? SHA1_Final(out, state)
+                                 : SHA256_Final(out, state);
+}
+
+
+int
+sts_hmac_key_init(sts_hmac_key_t *k, sts_hash_e hash, const void *key,
+    size_t key_len)
+{
+    int            ok;
+    size_t         i;
+    unsigned char  kb[STS_HASH_BLOCK], pad[STS_HASH_BLOCK];
+
+    memset(k, 0, sizeof(sts_hmac_key_t));
+    k->hash = hash;
+
+    /* K: the key, hashed if longer than a block, zero-padded */
+    memset(kb, 0, sizeof(kb));
+    ok = 1;
+
+    if (key_len > STS_HASH_BLOCK) {
+        ok = sts_hash_init(hash, k->inner.bytes)
+             && sts_hash_update(hash, k->inner.bytes, key, key_len)
+             && sts_hash_final(hash, k->inner.bytes, kb);
+
+    } else if (key_len) {
+        memcpy(kb, key, key_len);
+    }
+
+    /* the states after (K ^ ipad) and after (K ^ opad) */
+    for (i = 0; i < STS_HASH_BLOCK; i++) {
+        pad[i] = kb[i] ^ 0x36;
+    }
+
+    ok = ok && sts_hash_init(hash, k->inner.bytes)
+         && sts_hash_update(hash, k->inner.bytes, pad, STS_HASH_BLOCK);
+
+    for (i = 0; i < STS_HASH_BLOCK; i++) {
+        pad[i] = kb[i] ^ 0x5c;
+    }
+
+    ok = ok && sts_hash_init(hash, k->outer.bytes)
+         && sts_hash_update(hash, k->outer.bytes, pad, STS_HASH_BLOCK);
+
+    sts_wipe(kb, sizeof(kb));
+    sts_wipe(pad, sizeof(pad));
+
+    if (!ok) {
+        sts_hmac_key_wipe(k);
+        return STS_ECRYPTO;
+    }
+
+    return STS_OK;
+}
+
+
+int
+sts_hmac_keyed(const sts_hmac_key_t *k, const void *data, size_t len,
+    unsigned char *out)
+{
+    int            ok;
+    size_t         md_len;
+    unsigned char  state[STS_HMAC_STATE_LEN];
+    unsigned char  inner[STS_SHA256_LEN];
+
+    md_len = (k->hash == STS_HASH_SHA1) ? STS_SHA1_LEN : STS_SHA256_LEN;
+
+    /* H((K ^ ipad) || data), then H((K ^ opad) || inner) */
+    memcpy(state, k->inner.bytes, sizeof(state));
+
+    ok = sts_hash_update(k->hash, state, data, len)
+         && sts_hash_final(k->hash, state, inner);
+
+    memcpy(state, k->outer.bytes, sizeof(state));
+
+    ok = ok && sts_hash_update(k->hash, state, inner, md_len)
+         && sts_hash_final(k->hash, state, out);
+
+    sts_wipe(state, sizeof(state));
+    sts_wipe(inner, sizeof(inner));
+
+    return ok ? STS_OK : STS_ECRYPTO;
+}
+
+
+void
+sts_hmac_key_wipe(sts_hmac_key_t *k)
+{
+    sts_wipe(k, sizeof(sts_hmac_key_t));
 }
 
 

@@ -141,11 +141,12 @@ int sts_random(void *out, size_t len) STS_WUR;
 
 
 /*
- * Digests and HMAC (RFC 2104) on algorithms fetched from OpenSSL once per
- * thread: OpenSSL 3 looks an algorithm up by name on every one-shot call
- * (HMAC(), SHA256()), which costs more than the hashing of a short string.
- * |out| holds STS_SHA1_LEN or STS_SHA256_LEN bytes.  STS_OK or
- * STS_ECRYPTO.  Intermediate key material is wiped.
+ * Digests and HMAC (RFC 2104) on OpenSSL's SHA-1 and SHA-256 functions
+ * themselves: OpenSSL 3's one-shot calls (HMAC(), SHA256()) look the
+ * algorithm up by name each time, and its EVP contexts dispatch through
+ * the provider and are copied on the heap, all of which costs more than
+ * hashing a short string.  |out| holds STS_SHA1_LEN or STS_SHA256_LEN
+ * bytes.  STS_OK or STS_ECRYPTO.  Intermediate key material is wiped.
  */
 #define STS_SHA1_LEN    20
 #define STS_SHA256_LEN  32
@@ -159,6 +160,29 @@ int sts_digest(sts_hash_e hash, const void *data, size_t len,
     unsigned char *out) STS_WUR;
 int sts_hmac(sts_hash_e hash, const void *key, size_t key_len,
     const void *data, size_t len, unsigned char *out) STS_WUR;
+
+/*
+ * sts_hmac_key_t: a key made ready for HMAC, the hash states after the
+ * inner and the outer padded key block; sts_hmac_keyed copies them for
+ * each message instead of hashing the key again, with no allocation.  It
+ * holds key material: sts_hmac_key_wipe when done.  sts_hmac_key_init:
+ * STS_OK or STS_ECRYPTO (then wiped).
+ */
+#define STS_HMAC_STATE_LEN  112     /* OpenSSL's SHA256_CTX */
+
+typedef struct {
+    sts_hash_e      hash;
+    union {
+        uint64_t       align;
+        unsigned char  bytes[STS_HMAC_STATE_LEN];
+    }               inner, outer;
+} sts_hmac_key_t;
+
+int sts_hmac_key_init(sts_hmac_key_t *k, sts_hash_e hash, const void *key,
+    size_t key_len) STS_WUR;
+int sts_hmac_keyed(const sts_hmac_key_t *k, const void *data, size_t len,
+    unsigned char *out) STS_WUR;
+void sts_hmac_key_wipe(sts_hmac_key_t *k);
 
 
 /* Base64 (RFC 4648 section 4, padded) and base64url (section 5, unpadded). */

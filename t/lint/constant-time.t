@@ -114,7 +114,7 @@ diag("byte comparisons reviewed: "
 
 # 2. the verifying functions compare with sts_ct_equal
 my %verifiers = (
-    'sts_sign.c' => ['sts_auth_verify'],
+    'sts_sign.c' => ['sts_auth_verify_with'],  # of both sts_auth_verify*
     'sts_pop.c'  => ['sts_pop_verify'],
     'sts_post.c' => ['sts_post_auth_verify'],
     'sts_oss.c'  => ['sts_oss_content_md5_ok'],

@@ -132,6 +132,38 @@ main(void)
        && res.decision == STS_POLICY_IMPLICIT_DENY,
        "empty session policy narrows to nothing");
 
+    /*
+     * one compiled form per policy text: t2, t3 (and t1 evicted, then
+     * back) share the role policy, t4 adds its session policy
+     */
+    sts_cache_stats(c, &st);
+    ok(st.entries == 3 && st.policies == 2,
+       "3 tokens, 2 policy texts: %zu compiled", st.policies);
+
+    {
+        const sts_policy_t  *shared;
+
+        (void) !sts_cache_open(c, kr, t[2], strlen(t[2]), now, &ct, err,
+                               256);
+        shared = ct.role[0];
+        (void) !sts_cache_open(c, kr, t[3], strlen(t[3]), now, &ct, err,
+                               256);
+        ok(ct.role[0] == shared, "tokens with one role policy share it");
+    }
+
+    /* evictions release them; the last holder frees one */
+    t[0][20] ^= 1;
+    for (i = 0; i < 3; i++) {
+        (void) !sts_cache_open(c, kr, t[i], strlen(t[i]), now + 100, &ct,
+                               err, 256);
+    }
+    sts_cache_stats(c, &st);
+    ok(st.entries == 3 && st.policies == 1,
+       "session policy freed with its last token (%zu left)", st.policies);
+    ok(sts_policy_evaluate(ct.role, ct.num_role, ct.session_policy, act,
+                           resrc, NULL, &res) == STS_OK
+       && res.decision == STS_POLICY_ALLOW, "shared policy evaluates");
+
     for (i = 0; i < 5; i++) {
         free(t[i]);
     }

@@ -107,6 +107,78 @@ test_decode(void)
 }
 
 
+/*
+ * Decoding and UTF-8 checks that go eight bytes at a time: a '%', a '+', a
+ * NUL or a non-ASCII byte at every position of texts of 1 to 24 bytes
+ * (within, across and after whole words).
+ */
+static void
+test_decode_words(void)
+{
+    int        rc, bad;
+    char       in[32], expect[32];
+    size_t     len, pos;
+    sts_str_t  out, raw;
+
+    bad = 0;
+
+    for (len = 1; len <= 24; len++) {
+        for (pos = 0; pos < len; pos++) {
+            /* "%41" at pos: one byte shorter each side of the escape */
+            if (pos + 3 <= len) {
+                memset(in, 'x', len);
+                memcpy(in + pos, "%41", 3);
+                in[len] = '\0';
+                memset(expect, 'x', len - 2);
+                expect[pos] = 'A';
+                expect[len - 2] = '\0';
+
+                rc = sts_percent_decode(A, S(in), 1, &out);
+                bad += rc != STS_OK || out.len != len - 2
+                       || memcmp(out.data, expect, len - 2) != 0;
+                sts_free(A, (void *) out.data);
+            }
+
+            /* '+': a space, or itself */
+            memset(in, 'y', len);
+            in[pos] = '+';
+            in[len] = '\0';
+            memcpy(expect, in, len + 1);
+            rc = sts_percent_decode(A, S(in), 0, &out);
+            bad += rc != STS_OK || out.len != len
+                   || memcmp(out.data, expect, len) != 0;
+            sts_free(A, (void *) out.data);
+            expect[pos] = ' ';
+            rc = sts_percent_decode(A, S(in), 1, &out);
+            bad += rc != STS_OK || out.len != len
+                   || memcmp(out.data, expect, len) != 0;
+            sts_free(A, (void *) out.data);
+
+            /* a NUL byte, raw: refused */
+            memset(in, 'z', len);
+            in[pos] = '\0';
+            raw.data = in;
+            raw.len = len;
+            rc = sts_percent_decode(A, raw, 1, &out);
+            bad += rc == STS_OK;
+            sts_free(A, (void *) out.data);
+
+            /* a lone continuation byte is not UTF-8; a 2-byte one is */
+            memset(in, 'w', len);
+            in[pos] = (char) 0x80;
+            bad += sts_utf8_valid((const unsigned char *) in, len) != 0;
+            if (pos + 2 <= len) {
+                in[pos] = (char) 0xc3;
+                in[pos + 1] = (char) 0xa9;
+                bad += sts_utf8_valid((const unsigned char *) in, len) != 1;
+            }
+        }
+    }
+
+    is_int(bad, 0, "decoding and UTF-8 at every position of 1..24 bytes");
+}
+
+
 static void
 test_query_basic(void)
 {
@@ -394,6 +466,7 @@ int
 main(void)
 {
     test_decode();
+    test_decode_words();
     test_query_basic();
     test_query_decoding();
     test_query_duplicates();

@@ -739,6 +739,168 @@ test_dates(void)
 }
 
 
+/*
+ * The statements' filters (a bit per literal action, per resource bucket)
+ * never change a decision: random policies of Allow and Deny statements,
+ * Action or NotAction, Resource or NotResource, with literal and wildcard
+ * actions and resources, evaluated against a reference built on
+ * ref_match, for resources whose key holds ":<bucket>/" too.
+ */
+static int
+ref_list(const char *const *pats, size_t n, const char *s, int icase)
+{
+    size_t  i, j;
+    char    p[64], t[128];
+
+    for (i = 0; i < n; i++) {
+        snprintf(p, sizeof(p), "%s", pats[i]);
+        snprintf(t, sizeof(t), "%s", s);
+
+        if (icase) {
+            for (j = 0; p[j]; j++) {
+                p[j] = (char) ((p[j] >= 'A' && p[j] <= 'Z') ? p[j] + 32 : p[j]);
+            }
+            for (j = 0; t[j]; j++) {
+                t[j] = (char) ((t[j] >= 'A' && t[j] <= 'Z') ? t[j] + 32 : t[j]);
+            }
+        }
+
+        if (ref_match(p, strlen(p), t, strlen(t))) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+test_filters(void)
+{
+    int                   deny[12], nact[12], nres[12], want, want_st, bad;
+    char                  json[8192], res[128];
+    size_t                i, k, n, na[12], nr[12], len, iter;
+    sts_str_t             a, r;
+    sts_policy_t         *p;
+    const char           *act, *ap[12][2], *rp[12][2];
+    sts_policy_result_t   out;
+    static const char    *acts[] = {
+        "oss:GetObject", "OSS:getobject", "oss:Get*", "oss:PutObject", "*",
+        "oss:?etObject", "oss:DeleteObject"
+    };
+    static const char    *reqs[] = {
+        "oss:GetObject", "oss:getOBJECT", "oss:PutObject", "oss:DeleteObject"
+    };
+    static const char    *rpats[] = {
+        "acs:oss:*:*:b1/*", "acs:oss:*:*:b1", "acs:oss:*:*:b2/*",
+        "acs:oss:*:1:b1/k*", "acs:oss:*:*:b?/*", "acs:oss:*:*:*",
+        "acs:oss:*:*:b1*", "*", "acs:oss:*:1?:b2", "acs:oss:*:*:b1:x/*",
+        "acs:oss:*:*:/*", "acs:oss:*:*:b2/a:b1/*", "acs:oss:*", "b1/*",
+        "acs:oss:1:2:3:b1/*"
+    };
+    static const char    *buckets[] = { "b1", "b2", "b3", "", "b1:x" };
+    static const char    *keys[] = {
+        "", "/k", "/k1", "/a:b1/x", "/x:b2", "/:b1/", "/a:b1", "/b1"
+    };
+    static const char    *accts[] = { "1", "12", "", "1:2" };
+
+    bad = 0;
+
+    for (iter = 0; iter < 20000; iter++) {
+        /* enough statements for the filters to be used (8 or more) */
+        n = 1 + rnd(12);
+
+        len = (size_t) snprintf(json, sizeof(json),
+                                "{\"Version\":\"1\",\"Statement\":[");
+
+        for (i = 0; i < n; i++) {
+            deny[i] = rnd(3) == 0;
+            nact[i] = rnd(6) == 0;
+            nres[i] = rnd(6) == 0;
+            na[i] = 1 + rnd(2);
+            nr[i] = 1 + rnd(2);
+
+            len += (size_t) snprintf(json + len, sizeof(json) - len,
+                                     "%s{\"Effect\":\"%s\",\"%s\":[",
+                                     i ? "," : "", deny[i] ? "Deny" : "Allow",
+                                     nact[i] ? "NotAction" : "Action");
+            for (k = 0; k < na[i]; k++) {
+                ap[i][k] = acts[rnd(7)];
+                len += (size_t) snprintf(json + len, sizeof(json) - len,
+                                         "%s\"%s\"", k ? "," : "", ap[i][k]);
+            }
+
+            len += (size_t) snprintf(json + len, sizeof(json) - len,
+                                     "],\"%s\":[",
+                                     nres[i] ? "NotResource" : "Resource");
+            for (k = 0; k < nr[i]; k++) {
+                rp[i][k] = rpats[rnd(15)];
+                len += (size_t) snprintf(json + len, sizeof(json) - len,
+                                         "%s\"%s\"", k ? "," : "", rp[i][k]);
+            }
+
+            len += (size_t) snprintf(json + len, sizeof(json) - len, "]}");
+        }
+
+        snprintf(json + len, sizeof(json) - len, "]}");
+
+        p = compile(json, STS_POLICY_IDENTITY);
+        if (p == NULL) {
+            printf("# %s: %s\n", json, last_err);
+            bad++;
+            continue;
+        }
+
+        act = reqs[rnd(4)];
+        snprintf(res, sizeof(res), "acs:oss:*:%s:%s%s", accts[rnd(4)],
+                 buckets[rnd(5)], keys[rnd(8)]);
+
+        /* the reference: the first matching Deny, else Allow */
+        want = STS_POLICY_IMPLICIT_DENY;
+        want_st = -1;
+
+        for (i = 0; i < n; i++) {
+            if (ref_list(ap[i], na[i], act, 1) == nact[i]
+                || ref_list(rp[i], nr[i], res, 0) == nres[i])
+            {
+                continue;
+            }
+
+            if (deny[i]) {
+                want = STS_POLICY_EXPLICIT_DENY;
+                want_st = (int) i;
+                break;
+            }
+
+            if (want_st < 0) {
+                want = STS_POLICY_ALLOW;
+                want_st = (int) i;
+            }
+        }
+
+        a.data = act;
+        a.len = strlen(act);
+        r.data = res;
+        r.len = strlen(res);
+
+        if (sts_policy_evaluate((const sts_policy_t *const *) &p, 1, NULL,
+                                a, r, NULL, &out) != STS_OK
+            || (int) out.decision != want
+            || (want_st >= 0 && out.statement != want_st))
+        {
+            if (bad++ < 5) {
+                printf("# %s %s on %s: %d/%d, want %d/%d\n", json, act, res,
+                       (int) out.decision, out.statement, want, want_st);
+            }
+        }
+
+        sts_policy_free(&sts_malloc_allocator, p);
+    }
+
+    is_int(bad, 0, "filtered evaluation = reference, 20000 random policies");
+}
+
+
 static void
 test_evaluation(void)
 {
@@ -1398,6 +1560,7 @@ main(void)
     test_numeric_bool();
     test_ip();
     test_dates();
+    test_filters();
     test_evaluation();
     test_trust();
     test_validation();

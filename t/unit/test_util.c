@@ -169,6 +169,53 @@ test_hmac(void)
 }
 
 
+/* a keyed state gives sts_hmac's MAC, for every message, and is wiped */
+static void
+test_hmac_keyed(void)
+{
+    size_t          i, zero;
+    unsigned char   key[131], a[32], b[32];
+    sts_hmac_key_t  k;
+    const char     *msg[] = { "", "Hi There", "what do ya want for nothing?",
+                              "Test Using Larger Than Block-Size Key - "
+                              "Hash Key First, and a message longer than one "
+                              "block of the hash, to cross into a second" };
+
+    memset(key, 0xaa, sizeof(key));
+
+    for (i = 0; i < 4; i++) {
+        size_t  klen = (i == 3) ? sizeof(key) : 20 + i;
+        size_t  j;
+
+        ok(sts_hmac_key_init(&k, STS_HASH_SHA1, key, klen) == STS_OK,
+           "sha1 key ready");
+        for (j = 0; j < 4; j++) {
+            ok(sts_hmac_keyed(&k, msg[j], strlen(msg[j]), a) == STS_OK
+               && sts_hmac(STS_HASH_SHA1, key, klen, msg[j], strlen(msg[j]),
+                           b) == STS_OK
+               && memcmp(a, b, 20) == 0, "keyed sha1 = one-shot");
+        }
+        sts_hmac_key_wipe(&k);
+
+        ok(sts_hmac_key_init(&k, STS_HASH_SHA256, key, klen) == STS_OK,
+           "sha256 key ready");
+        for (j = 0; j < 4; j++) {
+            ok(sts_hmac_keyed(&k, msg[j], strlen(msg[j]), a) == STS_OK
+               && sts_hmac(STS_HASH_SHA256, key, klen, msg[j],
+                           strlen(msg[j]), b) == STS_OK
+               && memcmp(a, b, 32) == 0, "keyed sha256 = one-shot");
+        }
+        sts_hmac_key_wipe(&k);
+    }
+
+    zero = 0;
+    for (i = 0; i < sizeof(k); i++) {
+        zero += ((unsigned char *) &k)[i] == 0;
+    }
+    ok(zero == sizeof(k), "a wiped key holds nothing");
+}
+
+
 /*
  * sts_uri_encode against the encodings it replaced: object keys in a path
  * (OSS, S3 and V1/V4 canonical URIs keep '/'), query names and values
@@ -292,6 +339,7 @@ int
 main(void)
 {
     test_hmac();
+    test_hmac_keyed();
     test_base64();
     test_compare();
     test_time();
