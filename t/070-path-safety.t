@@ -374,3 +374,26 @@ allows, so only the refusal of the raw '#' stands between it and the store)
 [qr{<Code>InvalidURI</Code>}, qr{<Code>InvalidURI</Code>}]
 --- no_error_log
 [error]
+
+
+
+=== TEST 19: a star in an ARN's account field stays in its field
+(the policy allows demo-bucket/*.jpg for any account; a key of another
+bucket that holds ":demo-bucket/" is not demo-bucket's, while a key of
+demo-bucket may hold ':')
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- request eval
+["GET /other-bucket/x:demo-bucket/a.jpg",
+ "GET /demo-bucket/x:demo-bucket/a.jpg"]
+--- more_headers eval
+[::sts_sign($::jpg, 'GET', '/other-bucket/x:demo-bucket/a.jpg'),
+ ::sts_sign($::jpg, 'GET', '/demo-bucket/x:demo-bucket/a.jpg')]
+--- error_code eval
+[403, 200]
+--- response_body_like eval
+[qr{<Code>AccessDenied</Code>},
+ qr{^backend: /_backend/demo-bucket/x%3Ademo-bucket/a.jpg object=\[x:demo-bucket/a.jpg\]$}]
+--- no_error_log
+[alert]
+[crit]

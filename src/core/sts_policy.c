@@ -85,14 +85,24 @@ typedef enum {
     STS_PAT_GLOB                      /* stars */
 } sts_pat_type_t;
 
-typedef struct {
+typedef struct sts_pat_s  sts_pat_t;
+
+struct sts_pat_s {
     const char             *raw;      /* as written, NUL-terminated */
     const char             *text;     /* matched form */
     uint32_t                len;
     uint32_t                type;
     uint32_t                num_segs;
     const sts_seg_t        *segs;
-} sts_pat_t;
+
+    /*
+     * A resource pattern with a ':' also as its ARN fields (split at its
+     * first four ':', the last taking the rest), for sts_arn_match; 0
+     * and NULL otherwise.
+     */
+    uint32_t                num_fields;
+    sts_pat_t              *fields;
+};
 
 typedef struct {
     sts_pat_t              *pats;
@@ -281,6 +291,11 @@ static size_t sts_bitap_find(const sts_bitap_t *b, size_t m,
 #endif
     ;
 static int sts_pat_match(const sts_pat_t *p, const unsigned char *s,
+    size_t n);
+static int sts_arn_fields(sts_cc_t *cc, sts_patlist_t *l);
+static int sts_arn_match(const sts_pat_t *p, const unsigned char *s,
+    size_t n);
+static int sts_arn_list_match(const sts_patlist_t *l, const unsigned char *s,
     size_t n);
 static int sts_list_match(const sts_patlist_t *l, const unsigned char *s,
     size_t n);
@@ -984,6 +999,8 @@ sts_pat_compile(sts_cc_t *cc, const char *s, size_t len, int icase,
     pat->len = (uint32_t) len;
     pat->num_segs = 0;
     pat->segs = NULL;
+    pat->num_fields = 0;
+    pat->fields = NULL;
 
     /* count runs of stars and question marks */
     stars = 0;
@@ -1502,6 +1519,122 @@ sts_list_match(const sts_patlist_t *l, const unsigned char *s, size_t n)
 }
 
 
+/*
+ * The ARN fields of each pattern of |l| (doc/protocol.md 6.2): a pattern
+ * with k ':' (at most four counted) is k + 1 patterns, the fields before
+ * each of its first k ':' and the rest.
+ */
+static int
+sts_arn_fields(sts_cc_t *cc, sts_patlist_t *l)
+{
+    int         rc;
+    size_t      start, k;
+    uint32_t    i, n;
+    sts_pat_t  *p;
+
+    for (i = 0; i < l->num; i++) {
+        p = &l->pats[i];
+
+        for (n = 0, k = 0; k < p->len && n < 4; k++) {
+            if (p->raw[k] == ':') {
+                n++;
+            }
+        }
+
+        if (n == 0) {
+            continue;
+        }
+
+        p->fields = sts_arena_alloc(&cc->arena, (n + 1) * sizeof(sts_pat_t));
+        if (p->fields == NULL) {
+            return STS_ENOMEM;
+        }
+
+        start = 0;
+        n = 0;
+
+        for (k = 0; k < p->len && n < 4; k++) {
+            if (p->raw[k] != ':') {
+                continue;
+            }
+
+            rc = sts_pat_compile(cc, p->raw + start, k - start, 0,
+                                 &p->fields[n++]);
+            if (rc != STS_OK) {
+                return rc;
+            }
+
+            start = k + 1;
+        }
+
+        /* the last field: the rest */
+        rc = sts_pat_compile(cc, p->raw + start, p->len - start, 0,
+                             &p->fields[n++]);
+        if (rc != STS_OK) {
+            return rc;
+        }
+
+        p->num_fields = n;
+    }
+
+    return STS_OK;
+}
+
+
+/*
+ * sts_arn_match matches the resource |s| field by field against the
+ * fields of |p|: each field but the last against the text up to the next
+ * ':', the last against the rest.  A pattern without ':' is one field.
+ */
+static int
+sts_arn_match(const sts_pat_t *p, const unsigned char *s, size_t n)
+{
+    size_t                pos;
+    uint32_t              i;
+    const unsigned char  *c;
+
+    if (p->num_fields == 0) {
+        return sts_pat_match(p, s, n);
+    }
+
+    pos = 0;
+
+    for (i = 0; i + 1 < p->num_fields; i++) {
+        c = memchr(s + pos, ':', n - pos);
+        if (c == NULL) {
+            return 0;
+        }
+
+        if (!sts_pat_match(&p->fields[i], s + pos, (size_t) (c - s) - pos)) {
+            return 0;
+        }
+
+        pos = (size_t) (c - s) + 1;
+    }
+
+    return sts_pat_match(&p->fields[i], s + pos, n - pos);
+}
+
+
+static int
+sts_arn_list_match(const sts_patlist_t *l, const unsigned char *s, size_t n)
+{
+    uint32_t  i;
+
+    if (l->any) {
+        return 1;
+    }
+
+    for (i = 0; i < l->num; i++) {
+        if (sts_arn_match(&l->pats[i], s, n)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /* compilation */
 
 int
@@ -1930,6 +2063,11 @@ sts_compile_targets(sts_cc_t *cc, json_t *js, sts_stmt_t *st)
         rc = sts_compile_patlist(cc, res ? res : nres,
                                  res ? "Resource" : "NotResource", 0,
                                  &st->resource);
+        if (rc != STS_OK) {
+            return rc;
+        }
+
+        rc = sts_arn_fields(cc, &st->resource);
         if (rc != STS_OK) {
             return rc;
         }
@@ -3060,9 +3198,21 @@ sts_stmt_match(const sts_stmt_t *st, const unsigned char *act,
         return 0;
     }
 
+    /*
+     * An ARN's fields are matched one by one where that makes the
+     * statement apply to less (Allow with Resource) or to more (Deny with
+     * NotResource); the whole text, where a star may reach across ':',
+     * where that is the wider reading (Deny with Resource, Allow with
+     * NotResource).  So a star in the account or region field never
+     * lets an Allow reach another bucket through a key that holds ':',
+     * and never lets a Deny miss what the whole text covers.
+     */
     if (st->has_resource
-        && sts_list_match(&st->resource, (const unsigned char *) res.data,
-                          res.len)
+        && (st->deny == st->not_resource
+            ? sts_arn_list_match(&st->resource,
+                                 (const unsigned char *) res.data, res.len)
+            : sts_list_match(&st->resource,
+                             (const unsigned char *) res.data, res.len))
            == st->not_resource)
     {
         return 0;

@@ -10,8 +10,9 @@
  *      the same and decides the same
  *   1  the rest is a trust policy: compile, evaluate a few principals,
  *      round-trip as in mode 0
- *   2  "pattern\nsubject": the pattern as a Resource must match the
- *      subject exactly when a reference matcher says so
+ *   2  "pattern\nsubject": the pattern as an Allow's Resource must match
+ *      the subject exactly when a reference matcher, field by field, says
+ *      so
  *   3  "action\nresource\nkey=value\n...": a request against a fixed
  *      policy that uses every operator
  *
@@ -220,6 +221,40 @@ fuzz_roundtrip(const char *json, size_t len, int kind)
 }
 
 
+/*
+ * An Allow's Resource matches field by field (doc/protocol.md 6.2): the
+ * pattern's text before each of its first four ':' against the
+ * subject's text before its next ':', the rest against the rest.
+ */
+static int
+fuzz_ref_fields(const char *p, size_t m, const char *s, size_t n)
+{
+    int          k;
+    const char  *pc, *sc;
+
+    for (k = 0; k < 4; k++) {
+        pc = memchr(p, ':', m);
+        if (pc == NULL) {
+            break;
+        }
+
+        sc = memchr(s, ':', n);
+        if (sc == NULL
+            || !fuzz_ref_match(p, (size_t) (pc - p), s, (size_t) (sc - s)))
+        {
+            return 0;
+        }
+
+        m -= (size_t) (pc - p) + 1;
+        n -= (size_t) (sc - s) + 1;
+        p = pc + 1;
+        s = sc + 1;
+    }
+
+    return fuzz_ref_match(p, m, s, n);
+}
+
+
 static void
 fuzz_pattern(const char *in, size_t len)
 {
@@ -279,7 +314,7 @@ fuzz_pattern(const char *in, size_t len)
         abort();
     }
 
-    want = fuzz_ref_match(in, plen, subj, slen);
+    want = fuzz_ref_fields(in, plen, subj, slen);
 
     if ((res.decision == STS_POLICY_ALLOW) != want) {
         abort();
