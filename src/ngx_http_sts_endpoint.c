@@ -10,6 +10,14 @@
  *     sts_nonce_cache 4m [max_per_key=N];              # http, optional
  *     location = / { sts_endpoint; }
  *
+ * sts_endpoint_error answers nginx's own errors at the STS endpoint
+ * (limit_req's, a body too large ...) in the STS format, so that the
+ * official clients see a Code:
+ *
+ *     limit_req_status 429;
+ *     error_page 429 413 = @sts_error;
+ *     location @sts_error { sts_endpoint_error; }
+ *
  * This file reads the request (query string, form body), keeps the
  * SignatureNonce replay cache in shared memory and sends the answer; the
  * decisions are the core's (sts_ram_rpc).
@@ -55,6 +63,9 @@
 #endif
 
 
+static ngx_int_t ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sts_endpoint_answer(ngx_http_request_t *r,
+    const sts_pop_error_t *e, const char *why);
 static ngx_int_t ngx_http_sts_endpoint_handler(ngx_http_request_t *r);
 static void ngx_http_sts_endpoint_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sts_endpoint_process(ngx_http_request_t *r,
@@ -986,9 +997,9 @@ ngx_http_sts_endpoint_fault(ngx_http_request_t *r, const sts_pop_error_t *e,
 }
 
 
-/* the same, for sts_endpoint_error (ngx_http_sts_limit.c) */
+/* the same, for sts_endpoint_error (below) */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_sts_endpoint_answer(ngx_http_request_t *r, const sts_pop_error_t *e,
     const char *why)
 {
@@ -1367,4 +1378,88 @@ ngx_http_sts_endpoint_check(ngx_conf_t *cf, ngx_http_sts_loc_conf_t *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* sts_endpoint_error: nginx's own errors in the STS format */
+
+char *
+ngx_http_sts_endpoint_error(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_sts_endpoint_error_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r)
+{
+    ngx_str_t                 action;
+    ngx_uint_t                status;
+    ngx_http_sts_ctx_t       *ctx;
+    const char               *why;
+    const sts_pop_error_t    *e;
+
+    status = r->err_status ? r->err_status : r->headers_out.status;
+
+    switch (status) {
+
+    case NGX_HTTP_TOO_MANY_REQUESTS:
+    case NGX_HTTP_SERVICE_UNAVAILABLE:
+        e = &sts_pop_err_throttling;
+        why = "over a limit_req limit";
+        break;
+
+    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
+        e = &sts_pop_err_too_large;
+        why = "request body too large";
+        break;
+
+    case NGX_HTTP_NOT_ALLOWED:
+        e = &sts_pop_err_method;
+        why = "method not allowed";
+        break;
+
+    default:
+        if (status >= 400 && status < 500) {
+            e = &sts_pop_err_invalid_parameter;
+            why = "a request nginx refused";
+
+        } else {
+            e = &sts_pop_err_internal;
+            why = "an internal error";
+        }
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    r->err_status = 0;
+
+    ctx = ngx_http_sts_get_ctx(r);
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_ctx_t));
+        if (ctx == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_sts_pool_allocator(&ctx->allocator, r->pool);
+        ctx->rc = NGX_DECLINED;
+        ngx_http_set_ctx(r, ctx, ngx_http_sts_module);
+    }
+
+    /* the Action of the query, for the metrics (the body is not read) */
+    if (ctx->api.len == 0
+        && ngx_http_arg(r, (u_char *) "Action", 6, &action) == NGX_OK
+        && action.len <= 32)
+    {
+        ctx->api = action;
+    }
+
+    return ngx_http_sts_endpoint_answer(r, e, why);
 }

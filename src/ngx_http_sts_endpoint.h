@@ -16,6 +16,8 @@
 
 
 char *ngx_http_sts_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_sts_endpoint_error(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_sts_directory(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -23,8 +25,6 @@ char *ngx_http_sts_nonce_cache(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_sts_endpoint_init(ngx_conf_t *cf);
 char *ngx_http_sts_endpoint_check(ngx_conf_t *cf,
     ngx_http_sts_loc_conf_t *conf);
-ngx_int_t ngx_http_sts_endpoint_answer(ngx_http_request_t *r,
-    const sts_pop_error_t *e, const char *why);
 
 
 #endif /* _NGX_HTTP_STS_ENDPOINT_H_INCLUDED_ */

@@ -31,14 +31,6 @@
  * buckets that still count, a call whose key has none is refused too
  * (and "zone is full" logged): a full zone never lets calls through
  * uncounted.
- *
- * sts_endpoint_error answers nginx's own errors at the STS endpoint
- * (limit_req's, a body too large ...) in the STS format, so that the
- * official clients see a Code:
- *
- *     limit_req_status 429;
- *     error_page 429 413 = @sts_error;
- *     location @sts_error { sts_endpoint_error; }
  */
 
 #include <ngx_config.h>
@@ -47,7 +39,6 @@
 
 #include "ngx_http_sts_module.h"
 #include "ngx_http_sts_ctx.h"
-#include "ngx_http_sts_endpoint.h"
 #include "ngx_http_sts_limit.h"
 #include "ngx_http_sts_shm.h"
 #include "core/sts_pop.h"
@@ -82,7 +73,6 @@ static ngx_int_t ngx_http_sts_limit_rate_arg(ngx_conf_t *cf, ngx_str_t *value,
     ngx_int_t *rate, ngx_int_t *scale);
 static ngx_int_t ngx_http_sts_limit_add(ngx_conf_t *cf,
     ngx_http_sts_loc_conf_t *slcf, ngx_http_sts_limit_t *lim);
-static ngx_int_t ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r);
 
 
 /* called by the core (sts_ram_rpc) at the two points described above */
@@ -506,88 +496,4 @@ ngx_http_sts_limit_rate_arg(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     return NGX_OK;
-}
-
-
-/* sts_endpoint_error: nginx's own errors in the STS format */
-
-char *
-ngx_http_sts_endpoint_error(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_core_loc_conf_t  *clcf;
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_sts_endpoint_error_handler;
-
-    return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_sts_endpoint_error_handler(ngx_http_request_t *r)
-{
-    ngx_str_t                 action;
-    ngx_uint_t                status;
-    ngx_http_sts_ctx_t       *ctx;
-    const char               *why;
-    const sts_pop_error_t    *e;
-
-    status = r->err_status ? r->err_status : r->headers_out.status;
-
-    switch (status) {
-
-    case NGX_HTTP_TOO_MANY_REQUESTS:
-    case NGX_HTTP_SERVICE_UNAVAILABLE:
-        e = &sts_pop_err_throttling;
-        why = "over a limit_req limit";
-        break;
-
-    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
-        e = &sts_pop_err_too_large;
-        why = "request body too large";
-        break;
-
-    case NGX_HTTP_NOT_ALLOWED:
-        e = &sts_pop_err_method;
-        why = "method not allowed";
-        break;
-
-    default:
-        if (status >= 400 && status < 500) {
-            e = &sts_pop_err_invalid_parameter;
-            why = "a request nginx refused";
-
-        } else {
-            e = &sts_pop_err_internal;
-            why = "an internal error";
-        }
-    }
-
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        r->keepalive = 0;
-    }
-
-    r->err_status = 0;
-
-    ctx = ngx_http_sts_get_ctx(r);
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sts_ctx_t));
-        if (ctx == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ngx_http_sts_pool_allocator(&ctx->allocator, r->pool);
-        ctx->rc = NGX_DECLINED;
-        ngx_http_set_ctx(r, ctx, ngx_http_sts_module);
-    }
-
-    /* the Action of the query, for the metrics (the body is not read) */
-    if (ctx->api.len == 0
-        && ngx_http_arg(r, (u_char *) "Action", 6, &action) == NGX_OK
-        && action.len <= 32)
-    {
-        ctx->api = action;
-    }
-
-    return ngx_http_sts_endpoint_answer(r, e, why);
 }

@@ -127,6 +127,8 @@ struct ngx_http_sts_redis_cmd_s {
 };
 
 
+static ngx_int_t ngx_http_sts_state_store_arg(ngx_conf_t *cf,
+    ngx_http_sts_redis_t *rs, ngx_str_t *v, ngx_str_t *pwfile);
 static ngx_int_t ngx_http_sts_redis_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_int_t ngx_http_sts_redis_password(ngx_conf_t *cf,
@@ -215,10 +217,8 @@ ngx_http_sts_state_store(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_sts_main_conf_t *smcf = conf;
 
-    ngx_str_t                   *value, s, pwfile;
-    ngx_url_t                    u;
+    ngx_str_t                   *value, pwfile;
     ngx_uint_t                   i;
-    sts_str_t                    prefix;
     ngx_http_sts_redis_t        *rs, **rsp;
     ngx_http_sts_redis_conf_t   *rcf;
 
@@ -266,90 +266,11 @@ ngx_http_sts_state_store(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_null(&pwfile);
 
     for (i = 2; i < cf->args->nelts; i++) {
-
-        if (ngx_strncmp(value[i].data, "redis=", 6) == 0) {
-            ngx_memzero(&u, sizeof(ngx_url_t));
-            u.url.data = value[i].data + 6;
-            u.url.len = value[i].len - 6;
-            u.no_resolve = 0;
-
-            if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0
-                || u.no_port || u.addrs[0].socklen == 0)
-            {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid %V: \"HOST:PORT\" with a port "
-                                   "and a host that resolves%s%s",
-                                   &value[i], u.err ? ": " : "",
-                                   u.err ? u.err : "");
-                return NGX_CONF_ERROR;
-            }
-
-            rs->addr = u.url;
-            rs->port = (int) u.port;
-            (void) ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen,
-                                 rs->host, NGX_SOCKADDR_STRLEN, 0);
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
-            rs->password.data = value[i].data + 9;
-            rs->password.len = value[i].len - 9;
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "password_file=", 14) == 0) {
-            pwfile.data = value[i].data + 14;
-            pwfile.len = value[i].len - 14;
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
-            s.data = value[i].data + 8;
-            s.len = value[i].len - 8;
-
-            rs->timeout = ngx_parse_time(&s, 0);
-            if (rs->timeout == (ngx_msec_t) NGX_ERROR || rs->timeout < 1
-                || rs->timeout > 60000)
-            {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid %V: a time from 1ms to 60s",
-                                   &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "prefix=", 7) == 0) {
-            rs->prefix.data = value[i].data + 7;
-            rs->prefix.len = value[i].len - 7;
-
-            prefix.data = (const char *) rs->prefix.data;
-            prefix.len = rs->prefix.len;
-
-            if (!sts_redis_name_ok(prefix)) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid %V: at most 64 visible "
-                                   "characters, no \"{\" or \"}\"",
-                                   &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_strcmp(value[i].data, "tls") == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"tls\" is not supported: the hiredis "
-                               "library of this system has no TLS; reach "
-                               "Redis over a private network or a local "
-                               "TLS tunnel");
+        if (ngx_http_sts_state_store_arg(cf, rs, &value[i], &pwfile)
+            != NGX_OK)
+        {
             return NGX_CONF_ERROR;
         }
-
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[i]);
-        return NGX_CONF_ERROR;
     }
 
     if (rs->addr.len == 0) {
@@ -390,6 +311,101 @@ ngx_http_sts_state_store(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* one parameter of sts_state; NGX_OK or NGX_ERROR (logged) */
+static ngx_int_t
+ngx_http_sts_state_store_arg(ngx_conf_t *cf, ngx_http_sts_redis_t *rs,
+    ngx_str_t *v, ngx_str_t *pwfile)
+{
+    ngx_str_t   s;
+    ngx_url_t   u;
+    sts_str_t   prefix;
+
+    if (ngx_strncmp(v->data, "redis=", 6) == 0) {
+        ngx_memzero(&u, sizeof(ngx_url_t));
+        u.url.data = v->data + 6;
+        u.url.len = v->len - 6;
+        u.no_resolve = 0;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0
+            || u.no_port || u.addrs[0].socklen == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid %V: \"HOST:PORT\" with a port "
+                               "and a host that resolves%s%s",
+                               v, u.err ? ": " : "",
+                               u.err ? u.err : "");
+            return NGX_ERROR;
+        }
+
+        rs->addr = u.url;
+        rs->port = (int) u.port;
+        (void) ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen,
+                             rs->host, NGX_SOCKADDR_STRLEN, 0);
+        return NGX_OK;
+    }
+
+    if (ngx_strncmp(v->data, "password=", 9) == 0) {
+        rs->password.data = v->data + 9;
+        rs->password.len = v->len - 9;
+        return NGX_OK;
+    }
+
+    if (ngx_strncmp(v->data, "password_file=", 14) == 0) {
+        pwfile->data = v->data + 14;
+        pwfile->len = v->len - 14;
+        return NGX_OK;
+    }
+
+    if (ngx_strncmp(v->data, "timeout=", 8) == 0) {
+        s.data = v->data + 8;
+        s.len = v->len - 8;
+
+        rs->timeout = ngx_parse_time(&s, 0);
+        if (rs->timeout == (ngx_msec_t) NGX_ERROR || rs->timeout < 1
+            || rs->timeout > 60000)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid %V: a time from 1ms to 60s",
+                               v);
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_strncmp(v->data, "prefix=", 7) == 0) {
+        rs->prefix.data = v->data + 7;
+        rs->prefix.len = v->len - 7;
+
+        prefix.data = (const char *) rs->prefix.data;
+        prefix.len = rs->prefix.len;
+
+        if (!sts_redis_name_ok(prefix)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid %V: at most 64 visible "
+                               "characters, no \"{\" or \"}\"",
+                               v);
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_strcmp(v->data, "tls") == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"tls\" is not supported: the hiredis "
+                           "library of this system has no TLS; reach "
+                           "Redis over a private network or a local "
+                           "TLS tunnel");
+        return NGX_ERROR;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\"", v);
+    return NGX_ERROR;
 }
 
 

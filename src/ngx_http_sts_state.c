@@ -115,6 +115,13 @@ static ngx_int_t ngx_http_sts_grace_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static void ngx_http_sts_grace_record(ngx_http_request_t *r,
     ngx_http_sts_grace_ctx_t *g);
+static ngx_int_t ngx_http_sts_uses_param(const sts_auth_t *auth,
+    ngx_http_sts_main_conf_t *smcf, ngx_http_sts_redis_t *rs,
+    unsigned long *n, const sts_oss_error_t **err, const char **reason);
+static ngx_int_t ngx_http_sts_uses_charge(ngx_http_request_t *r,
+    ngx_http_sts_main_conf_t *smcf, const u_char *key, const u_char *owner,
+    time_t now, time_t expires, unsigned long limit, const sts_auth_t *auth,
+    const sts_oss_error_t **err, const char **reason);
 static ngx_int_t ngx_http_sts_grace_prepare(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx, ngx_http_sts_loc_conf_t *slcf,
     const sts_oss_op_t *op);
@@ -148,8 +155,6 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
     int64_t                    expires;
     ngx_int_t                  nrc;
     unsigned long              limit, n;
-    ngx_http_sts_shm_value_t   v;
-    const sts_param_t         *p;
     ngx_http_sts_ctx_t        *ctx;
     ngx_http_sts_fleet_t      *f;
     ngx_http_sts_redis_t      *rs;
@@ -171,35 +176,9 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
         }
     }
 
-    p = sts_params_get(&auth->params, STS_STATE_MAX_USES_PARAM);
-
-    if (p != NULL) {
-        /* the signer's own limit: only where it is signed and enforced */
-
-        if (auth->kind != STS_AUTH_V4_PRESIGN) {
-            *err = &sts_err_max_uses_unsigned;
-            *reason = "x-sts-max-uses outside a V4 presigned URL";
-            ngx_http_sts_shm_count(smcf->uses_zone,
-                                   NGX_HTTP_STS_USES_BAD_PARAM);
-            return NGX_DECLINED;
-        }
-
-        if (smcf->uses_zone == NULL && rs == NULL) {
-            *err = &sts_err_max_uses_no_zone;
-            *reason = "x-sts-max-uses without sts_presign_uses_zone";
-            return NGX_DECLINED;
-        }
-
-        if (sts_state_max_uses(p->value, &n) != STS_OK) {
-            *err = &sts_err_max_uses_invalid;
-            *reason = "x-sts-max-uses is not a valid limit";
-            ngx_http_sts_shm_count(smcf->uses_zone,
-                                   NGX_HTTP_STS_USES_BAD_PARAM);
-            return NGX_DECLINED;
-        }
-
-    } else {
-        n = 0;
+    nrc = ngx_http_sts_uses_param(auth, smcf, rs, &n, err, reason);
+    if (nrc != NGX_OK) {
+        return nrc;
     }
 
     if (auth->kind == STS_AUTH_V1_PRESIGN
@@ -256,56 +235,13 @@ ngx_http_sts_state_allow(ngx_http_request_t *r, const sts_auth_t *auth,
                 goto grace;
             }
 
-            nrc = ngx_http_sts_shm_charge(smcf->uses_zone, key, owner, now,
-                                          (time_t) expires,
-                                          (ngx_uint_t) limit, &v);
+            nrc = ngx_http_sts_uses_charge(r, smcf, key, owner, now,
+                                           (time_t) expires, limit, auth, err,
+                                           reason);
             ngx_explicit_memzero(key, sizeof(key));
 
-            switch (nrc) {
-
-            case NGX_OK:
-                ngx_http_sts_shm_count(smcf->uses_zone,
-                                       NGX_HTTP_STS_USES_COUNTED);
-                ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                               "sts: presigned URL use %ui of %ul",
-                               v.count, limit);
-                break;
-
-            case NGX_HTTP_STS_SHM_OVER:
-                ngx_http_sts_shm_count(smcf->uses_zone,
-                                       NGX_HTTP_STS_USES_KEY_FULL);
-
-                if (v.last) {
-                    ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
-                                  "sts: \"%*s\" holds its share of the "
-                                  "table of \"sts_presign_uses_zone\" (%ui "
-                                  "live URLs); its new presigned URLs are "
-                                  "refused until some expire",
-                                  auth->access_key_id.len,
-                                  auth->access_key_id.data, v.count);
-                }
-
-                *err = &sts_err_presign_key_full;
-                *reason = "the AccessKeyId holds its share of the table of "
-                          "presigned URL uses";
-                return NGX_DECLINED;
-
-            case NGX_DECLINED:
-                ngx_http_sts_shm_count(smcf->uses_zone,
-                                       NGX_HTTP_STS_USES_USED_UP);
-                *err = &sts_err_presign_used_up;
-                *reason = "presigned URL used the maximum number of times";
-                return NGX_DECLINED;
-
-            case NGX_BUSY:
-                ngx_http_sts_shm_count(smcf->uses_zone,
-                                       NGX_HTTP_STS_USES_FULL);
-                *err = &sts_err_presign_table_full;
-                *reason = "the table of presigned URL uses is full";
-                return NGX_DECLINED;
-
-            default:
-                return NGX_ERROR;
+            if (nrc != NGX_OK) {
+                return nrc;
             }
         }
     }
@@ -320,6 +256,116 @@ grace:
         && ngx_strcmp(op->api, "InitiateMultipartUpload") == 0)
     {
         return ngx_http_sts_grace_prepare(r, ctx, slcf, op);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The signer's own limit of a presigned URL (x-sts-max-uses): *n, 0 for
+ * none; NGX_DECLINED with *err where it is not signed or not enforced.
+ */
+static ngx_int_t
+ngx_http_sts_uses_param(const sts_auth_t *auth,
+    ngx_http_sts_main_conf_t *smcf, ngx_http_sts_redis_t *rs,
+    unsigned long *n, const sts_oss_error_t **err, const char **reason)
+{
+    const sts_param_t  *p;
+
+    p = sts_params_get(&auth->params, STS_STATE_MAX_USES_PARAM);
+
+    if (p != NULL) {
+        /* the signer's own limit: only where it is signed and enforced */
+
+        if (auth->kind != STS_AUTH_V4_PRESIGN) {
+            *err = &sts_err_max_uses_unsigned;
+            *reason = "x-sts-max-uses outside a V4 presigned URL";
+            ngx_http_sts_shm_count(smcf->uses_zone,
+                                   NGX_HTTP_STS_USES_BAD_PARAM);
+            return NGX_DECLINED;
+        }
+
+        if (smcf->uses_zone == NULL && rs == NULL) {
+            *err = &sts_err_max_uses_no_zone;
+            *reason = "x-sts-max-uses without sts_presign_uses_zone";
+            return NGX_DECLINED;
+        }
+
+        if (sts_state_max_uses(p->value, n) != STS_OK) {
+            *err = &sts_err_max_uses_invalid;
+            *reason = "x-sts-max-uses is not a valid limit";
+            ngx_http_sts_shm_count(smcf->uses_zone,
+                                   NGX_HTTP_STS_USES_BAD_PARAM);
+            return NGX_DECLINED;
+        }
+
+    } else {
+        *n = 0;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a presigned URL's use counted in shared memory, or refused */
+static ngx_int_t
+ngx_http_sts_uses_charge(ngx_http_request_t *r,
+    ngx_http_sts_main_conf_t *smcf, const u_char *key, const u_char *owner,
+    time_t now, time_t expires, unsigned long limit, const sts_auth_t *auth,
+    const sts_oss_error_t **err, const char **reason)
+{
+    ngx_int_t                 nrc;
+    ngx_http_sts_shm_value_t  v;
+
+    nrc = ngx_http_sts_shm_charge(smcf->uses_zone, key, owner, now, expires,
+                                  (ngx_uint_t) limit, &v);
+
+    switch (nrc) {
+
+    case NGX_OK:
+        ngx_http_sts_shm_count(smcf->uses_zone,
+                               NGX_HTTP_STS_USES_COUNTED);
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "sts: presigned URL use %ui of %ul",
+                       v.count, limit);
+        break;
+
+    case NGX_HTTP_STS_SHM_OVER:
+        ngx_http_sts_shm_count(smcf->uses_zone,
+                               NGX_HTTP_STS_USES_KEY_FULL);
+
+        if (v.last) {
+            ngx_log_error(NGX_LOG_ERR, ngx_http_sts_log(r), 0,
+                          "sts: \"%*s\" holds its share of the "
+                          "table of \"sts_presign_uses_zone\" (%ui "
+                          "live URLs); its new presigned URLs are "
+                          "refused until some expire",
+                          auth->access_key_id.len,
+                          auth->access_key_id.data, v.count);
+        }
+
+        *err = &sts_err_presign_key_full;
+        *reason = "the AccessKeyId holds its share of the table of "
+                  "presigned URL uses";
+        return NGX_DECLINED;
+
+    case NGX_DECLINED:
+        ngx_http_sts_shm_count(smcf->uses_zone,
+                               NGX_HTTP_STS_USES_USED_UP);
+        *err = &sts_err_presign_used_up;
+        *reason = "presigned URL used the maximum number of times";
+        return NGX_DECLINED;
+
+    case NGX_BUSY:
+        ngx_http_sts_shm_count(smcf->uses_zone,
+                               NGX_HTTP_STS_USES_FULL);
+        *err = &sts_err_presign_table_full;
+        *reason = "the table of presigned URL uses is full";
+        return NGX_DECLINED;
+
+    default:
+        return NGX_ERROR;
     }
 
     return NGX_OK;

@@ -27,6 +27,13 @@
 
 
 static int stsctl_revoke_password(const char *path, char *pw, size_t len);
+static int stsctl_revoke_rule_ok(const char *arg);
+static int stsctl_revoke_hostport(const char *redis, char *host, size_t size,
+    int *port);
+static redisContext *stsctl_revoke_connect(const char *host, int port,
+    const char *pwfile, int ask);
+static int stsctl_revoke_print(redisContext *c, redisReply *reply,
+    const char *what, int nrules);
 
 
 int
@@ -34,21 +41,18 @@ stsctl_revoke(int argc, char **argv)
 {
     int             i, port, nrules, status, redirects, ask;
     unsigned        slot, toport;
-    sts_str_t       to;
-    char            host[256], pw[STSCTL_REVOKE_PW_MAX];
+    sts_str_t       to, pfx;
+    char            host[256];
     char            k1[STS_REDIS_PREFIX_MAX + 32];
     char            k2[STS_REDIS_PREFIX_MAX + 32];
-    char            err[256], *colon, *end;
-    long            n;
     size_t         *argvlen;
-    const char     *redis, *prefix, *pwfile, *what, **args;
-    sts_str_t       pfx;
+    const char     *redis, *prefix, *pwfile, *what, *usage, **args;
     redisReply     *reply;
     redisContext   *c;
-    sts_revoked_t  *one;
-    struct timeval  tv;
 
     what = argv[0];
+    usage = strcmp(what, "add") == 0 ? "revoke add"
+            : strcmp(what, "remove") == 0 ? "revoke remove" : "revoke list";
     redis = NULL;
     prefix = "sts:";
     pwfile = NULL;
@@ -58,6 +62,8 @@ stsctl_revoke(int argc, char **argv)
     argvlen = calloc((size_t) argc + 8, sizeof(size_t));
     if (args == NULL || argvlen == NULL) {
         fprintf(stderr, "stsctl: out of memory\n");
+        free(args);
+        free(argvlen);
         return 1;
     }
 
@@ -69,7 +75,9 @@ stsctl_revoke(int argc, char **argv)
     args[4] = k2;
     args[5] = strcmp(what, "add") == 0 ? "add" : "remove";
 
-    for (i = 1; i < argc; i++) {
+    status = -1;
+
+    for (i = 1; i < argc && status < 0; i++) {
         if (strcmp(argv[i], "--redis") == 0 && i + 1 < argc) {
             redis = argv[++i];
 
@@ -80,31 +88,12 @@ stsctl_revoke(int argc, char **argv)
             pwfile = argv[++i];
 
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            free(args);
-            free(argvlen);
-            return stsctl_usage(stderr, what[0] == 'a' ? "revoke add"
-                                : what[0] == 'r' ? "revoke remove"
-                                                 : "revoke list", 2);
+            status = stsctl_usage(stderr, usage, 2);
+
+        } else if (!stsctl_revoke_rule_ok(argv[i])) {
+            status = 2;
 
         } else {
-            one = NULL;
-            err[0] = '\0';
-
-            if (sts_revoked_parse(&sts_malloc_allocator, argv[i],
-                                  strlen(argv[i]), &one, err, sizeof(err))
-                != STS_OK
-                || sts_revoked_count(one) != 1
-                || strchr(argv[i], '\n') != NULL)
-            {
-                fprintf(stderr, "stsctl: not one revocation rule: \"%s\"%s%s\n",
-                        argv[i], err[0] ? ": " : "", err);
-                sts_revoked_free(&sts_malloc_allocator, one);
-                free(args);
-                free(argvlen);
-                return 2;
-            }
-
-            sts_revoked_free(&sts_malloc_allocator, one);
             args[6 + nrules++] = argv[i];
         }
     }
@@ -112,74 +101,37 @@ stsctl_revoke(int argc, char **argv)
     pfx.data = prefix;
     pfx.len = strlen(prefix);
 
-    if (redis == NULL || !sts_redis_name_ok(pfx)
-        || (strcmp(what, "list") != 0 && nrules == 0)
-        || (strcmp(what, "list") == 0 && nrules != 0))
+    if (status < 0
+        && (redis == NULL || !sts_redis_name_ok(pfx)
+            || (strcmp(what, "list") != 0 && nrules == 0)
+            || (strcmp(what, "list") == 0 && nrules != 0)))
     {
-        free(args);
-        free(argvlen);
-        return stsctl_usage(stderr, strcmp(what, "add") == 0 ? "revoke add"
-                            : strcmp(what, "remove") == 0 ? "revoke remove"
-                                                           : "revoke list",
-                            2);
+        status = stsctl_usage(stderr, usage, 2);
     }
 
-    colon = strrchr(redis, ':');
-    n = colon ? strtol(colon + 1, &end, 10) : 0;
-
-    if (colon == NULL || colon == redis || *end != '\0' || n < 1
-        || n > 65535 || (size_t) (colon - redis) >= sizeof(host))
+    if (status < 0 && stsctl_revoke_hostport(redis, host, sizeof(host), &port)
+                      != 0)
     {
-        fprintf(stderr, "stsctl: --redis wants HOST:PORT\n");
-        free(args);
-        free(argvlen);
-        return 2;
+        status = 2;
     }
 
-    memcpy(host, redis, (size_t) (colon - redis));
-    host[colon - redis] = '\0';
-    port = (int) n;
+    c = NULL;
+
+    if (status < 0) {
+        c = stsctl_revoke_connect(host, port, pwfile, 0);
+        if (c == NULL) {
+            status = 1;
+        }
+    }
+
+    if (status >= 0) {
+        free(args);
+        free(argvlen);
+        return status;
+    }
 
     snprintf(k1, sizeof(k1), "%s%s", prefix, STS_REDIS_REVOKED_KEY);
     snprintf(k2, sizeof(k2), "%s%s", prefix, STS_REDIS_REVOKED_VERSION);
-
-    tv.tv_sec = 5;
-    tv.tv_usec = 0;
-
-    c = redisConnectWithTimeout(host, port, tv);
-    if (c == NULL || c->err) {
-        fprintf(stderr, "stsctl: cannot reach Redis at %s: %s\n", redis,
-                c ? c->errstr : "out of memory");
-        if (c) {
-            redisFree(c);
-        }
-        free(args);
-        free(argvlen);
-        return 1;
-    }
-
-    (void) redisSetTimeout(c, tv);
-    status = 1;
-
-    if (pwfile != NULL) {
-        if (stsctl_revoke_password(pwfile, pw, sizeof(pw)) != 0) {
-            goto done;
-        }
-
-        reply = redisCommand(c, "AUTH %s", pw);
-        memset(pw, 0, sizeof(pw));
-
-        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            fprintf(stderr, "stsctl: Redis refused the password%s%s\n",
-                    reply ? ": " : "", reply ? reply->str : "");
-            if (reply) {
-                freeReplyObject(reply);
-            }
-            goto done;
-        }
-
-        freeReplyObject(reply);
-    }
 
     for (redirects = 0; /* void */ ; redirects++) {
 
@@ -210,72 +162,170 @@ stsctl_revoke(int argc, char **argv)
         freeReplyObject(reply);
         redisFree(c);
 
-        c = redisConnectWithTimeout(host, (int) toport, tv);
-        if (c == NULL || c->err) {
-            fprintf(stderr, "stsctl: cannot reach the node %s:%u: %s\n",
-                    host, toport, c ? c->errstr : "out of memory");
-            if (c) {
-                redisFree(c);
-            }
+        c = stsctl_revoke_connect(host, (int) toport, pwfile, ask);
+        if (c == NULL) {
             free(args);
             free(argvlen);
             return 1;
         }
-
-        (void) redisSetTimeout(c, tv);
-
-        if (pwfile != NULL) {
-            if (stsctl_revoke_password(pwfile, pw, sizeof(pw)) != 0) {
-                goto done;
-            }
-
-            reply = redisCommand(c, "AUTH %s", pw);
-            memset(pw, 0, sizeof(pw));
-
-            if (reply) {
-                freeReplyObject(reply);
-            }
-        }
-
-        if (ask) {
-            reply = redisCommand(c, "ASKING");
-            if (reply) {
-                freeReplyObject(reply);
-            }
-        }
     }
 
-    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-        fprintf(stderr, "stsctl: Redis: %s\n",
-                reply ? reply->str : c->errstr);
-
-    } else if (reply->type == REDIS_REPLY_ARRAY) {
-        for (i = 0; i < (int) reply->elements; i++) {
-            if (reply->element[i]->type == REDIS_REPLY_STRING) {
-                printf("%s\n", reply->element[i]->str);
-            }
-        }
-
-        status = 0;
-
-    } else {
-        printf("version %lld: %d rule%s %s\n", reply->integer, nrules,
-               nrules == 1 ? "" : "s",
-               strcmp(what, "add") == 0 ? "added" : "removed");
-        status = 0;
-    }
+    status = stsctl_revoke_print(c, reply, what, nrules);
 
     if (reply) {
         freeReplyObject(reply);
     }
-
-done:
 
     redisFree(c);
     free(args);
     free(argvlen);
 
     return status;
+}
+
+
+/* |arg| is one rule the gateways read as it is meant */
+static int
+stsctl_revoke_rule_ok(const char *arg)
+{
+    char            err[256];
+    sts_revoked_t  *one;
+
+    one = NULL;
+    err[0] = '\0';
+
+    if (sts_revoked_parse(&sts_malloc_allocator, arg, strlen(arg), &one, err,
+                          sizeof(err))
+        != STS_OK
+        || sts_revoked_count(one) != 1
+        || strchr(arg, '\n') != NULL)
+    {
+        fprintf(stderr, "stsctl: not one revocation rule: \"%s\"%s%s\n",
+                arg, err[0] ? ": " : "", err);
+        sts_revoked_free(&sts_malloc_allocator, one);
+        return 0;
+    }
+
+    sts_revoked_free(&sts_malloc_allocator, one);
+
+    return 1;
+}
+
+
+/* HOST:PORT into |host| and *port: 0, or 2 with the reason printed */
+static int
+stsctl_revoke_hostport(const char *redis, char *host, size_t size, int *port)
+{
+    long   n;
+    char  *colon, *end;
+
+    colon = strrchr(redis, ':');
+    n = colon ? strtol(colon + 1, &end, 10) : 0;
+
+    if (colon == NULL || colon == redis || *end != '\0' || n < 1
+        || n > 65535 || (size_t) (colon - redis) >= size)
+    {
+        fprintf(stderr, "stsctl: --redis wants HOST:PORT\n");
+        return 2;
+    }
+
+    memcpy(host, redis, (size_t) (colon - redis));
+    host[colon - redis] = '\0';
+    *port = (int) n;
+
+    return 0;
+}
+
+
+/*
+ * A connection to |host|:|port|, authenticated with the password file if
+ * there is one, after ASKING if |ask|; NULL with the reason printed.
+ */
+static redisContext *
+stsctl_revoke_connect(const char *host, int port, const char *pwfile,
+    int ask)
+{
+    char            pw[STSCTL_REVOKE_PW_MAX];
+    redisReply     *reply;
+    redisContext   *c;
+    struct timeval  tv;
+
+    tv.tv_sec = 5;
+    tv.tv_usec = 0;
+
+    c = redisConnectWithTimeout(host, port, tv);
+    if (c == NULL || c->err) {
+        fprintf(stderr, "stsctl: cannot reach Redis at %s:%d: %s\n", host,
+                port, c ? c->errstr : "out of memory");
+        if (c) {
+            redisFree(c);
+        }
+        return NULL;
+    }
+
+    (void) redisSetTimeout(c, tv);
+
+    if (pwfile != NULL) {
+        if (stsctl_revoke_password(pwfile, pw, sizeof(pw)) != 0) {
+            redisFree(c);
+            return NULL;
+        }
+
+        reply = redisCommand(c, "AUTH %s", pw);
+        memset(pw, 0, sizeof(pw));
+
+        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+            fprintf(stderr, "stsctl: Redis refused the password%s%s\n",
+                    reply ? ": " : "", reply ? reply->str : "");
+            if (reply) {
+                freeReplyObject(reply);
+            }
+            redisFree(c);
+            return NULL;
+        }
+
+        freeReplyObject(reply);
+    }
+
+    if (ask) {
+        reply = redisCommand(c, "ASKING");
+        if (reply) {
+            freeReplyObject(reply);
+        }
+    }
+
+    return c;
+}
+
+
+/* what the command answered: 0, or 1 for an error */
+static int
+stsctl_revoke_print(redisContext *c, redisReply *reply, const char *what,
+    int nrules)
+{
+    size_t  i;
+
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+        fprintf(stderr, "stsctl: Redis: %s\n",
+                reply ? reply->str : c->errstr);
+        return 1;
+    }
+
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        for (i = 0; i < reply->elements; i++) {
+            if (reply->element[i]->type == REDIS_REPLY_STRING) {
+                printf("%s\n", reply->element[i]->str);
+            }
+        }
+
+        return 0;
+    }
+
+    printf("version %lld: %d rule%s %s\n", reply->integer, nrules,
+           nrules == 1 ? "" : "s",
+           strcmp(what, "add") == 0 ? "added" : "removed");
+
+    return 0;
 }
 
 
