@@ -265,8 +265,9 @@ my %commands = (
     curl => 'tools/run.sh', openssl => 'tools/run.sh',
     nginx => 'tools/run.sh', node => 'tools/run.sh', npm => 'tools/run.sh',
     chromium => 't/e2e/browser.test.js',
-    # the .t files
+    # the .t files and their helpers
     python3 => 't/110-bad-input.t',
+    'redis-server' => 't/lib/StsRedis.pm', 'redis-cli' => 't/lib/StsRedis.pm',
 );
 
 # the programs the scripts and tests name by their path, not by PATH
@@ -350,6 +351,19 @@ for my $s (@scripts) {
     $called{$_} //= $s for command_words($text, \%funcs);
 }
 
+# the programs the Perl tests and helpers start: exec and system with a
+# program name, and commands kept in a $cmd string
+for my $f (sort(glob('t/*.t'), glob('t/cli/*.t'), glob('t/lint/*.t'),
+                glob('t/lib/*.pm')))
+{
+    my $text = read_file($f);
+    for my $c ($text =~ /\b(?:exec|system)\s*\(?\s*['"]([a-z][\w.+-]*)/g,
+               $text =~ /\$cmd\s*=\s*['"]([a-z][\w.+-]*)\s/g)
+    {
+        $called{$c} //= $f;
+    }
+}
+
 for my $c (sort keys %called) {
     next if $commands{$c};
     # only what PATH knows as a program (awk's own words are no commands)
@@ -391,8 +405,10 @@ for my $c (sort keys %commands) {
              . ' (run tools/deps.sh)');
         next;
     }
-    my %own = map { $_ => 1 } map { owners($_) } hops($path);
-    my @own = sort keys %own;
+    # the package of the first file on the way that has one: the one
+    # that puts the command there (a symlink's, not its target's only)
+    my ($first) = grep { my @o = owners($_); @o } hops($path);
+    my @own = $first ? sort(owners($first)) : ();
     my @ok = grep { $named{$_} || essential($_) } @own;
     ok(@ok, "command $c: $path from "
        . (@own ? join(', ', @own) : 'no Debian package')
