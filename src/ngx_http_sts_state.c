@@ -122,6 +122,10 @@ static ngx_int_t ngx_http_sts_uses_charge(ngx_http_request_t *r,
     ngx_http_sts_main_conf_t *smcf, const u_char *key, const u_char *owner,
     time_t now, time_t expires, unsigned long limit, const sts_auth_t *auth,
     const sts_oss_error_t **err, const char **reason);
+static ngx_int_t ngx_http_sts_fleet_unavailable(ngx_http_request_t *r,
+    ngx_http_sts_main_conf_t *smcf, ngx_http_sts_redis_t *rs,
+    ngx_uint_t kind, ngx_int_t rc, const char *why,
+    const sts_oss_error_t **err, const char **reason);
 static ngx_int_t ngx_http_sts_grace_prepare(ngx_http_request_t *r,
     ngx_http_sts_ctx_t *ctx, ngx_http_sts_loc_conf_t *slcf,
     const sts_oss_op_t *op);
@@ -369,6 +373,32 @@ ngx_http_sts_uses_charge(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The fleet's store did not answer for |kind| (logged and counted):
+ * NGX_OK where that zone fails open, else NGX_DECLINED with *err.
+ */
+static ngx_int_t
+ngx_http_sts_fleet_unavailable(ngx_http_request_t *r,
+    ngx_http_sts_main_conf_t *smcf, ngx_http_sts_redis_t *rs,
+    ngx_uint_t kind, ngx_int_t rc, const char *why,
+    const sts_oss_error_t **err, const char **reason)
+{
+    ngx_flag_t  open;
+
+    open = ngx_http_sts_redis_fail_open(&smcf->redis, kind);
+    ngx_http_sts_redis_failed(r, rs, kind, rc, open);
+
+    if (open) {
+        return NGX_OK;
+    }
+
+    *err = &sts_err_state_unavailable;
+    *reason = why;
+
+    return NGX_DECLINED;
 }
 
 
@@ -732,20 +762,11 @@ ngx_http_sts_fleet_uses(ngx_http_request_t *r, ngx_http_sts_fleet_t *f,
     f->uses_step = NGX_HTTP_STS_FLEET_DONE;
 
     if (f->w.rc != NGX_OK || f->w.type != REDIS_REPLY_INTEGER) {
-        if (ngx_http_sts_redis_fail_open(&smcf->redis,
-                                         NGX_HTTP_STS_STATE_USES))
-        {
-            ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_USES,
-                                      f->w.rc, 1);
-            return NGX_OK;
-        }
-
-        ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_USES, f->w.rc,
-                                  0);
-        *err = &sts_err_state_unavailable;
-        *reason = "the shared state store of presigned URL uses does not "
-                  "answer";
-        return NGX_DECLINED;
+        return ngx_http_sts_fleet_unavailable(r, smcf, rs,
+                                              NGX_HTTP_STS_STATE_USES,
+                                              f->w.rc, "the shared state "
+                                              "store of presigned URL uses "
+                                              "does not answer", err, reason);
     }
 
     if (f->w.integer <= 0) {
@@ -809,20 +830,12 @@ ngx_http_sts_fleet_grace(ngx_http_request_t *r, ngx_http_sts_fleet_t *f,
     f->grace_pending = 0;
 
     if (f->w.rc != NGX_OK) {
-        if (ngx_http_sts_redis_fail_open(&smcf->redis,
-                                         NGX_HTTP_STS_STATE_GRACE))
-        {
-            ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_GRACE,
-                                      f->w.rc, 1);
-            return NGX_OK;
-        }
-
-        ngx_http_sts_redis_failed(r, rs, NGX_HTTP_STS_STATE_GRACE, f->w.rc,
-                                  0);
-        *err = &sts_err_state_unavailable;
-        *reason = "the shared state store of the multipart grace window "
-                  "does not answer";
-        return NGX_DECLINED;
+        return ngx_http_sts_fleet_unavailable(r, smcf, rs,
+                                              NGX_HTTP_STS_STATE_GRACE,
+                                              f->w.rc, "the shared state "
+                                              "store of the multipart grace "
+                                              "window does not answer", err,
+                                              reason);
     }
 
     now = ngx_time();
